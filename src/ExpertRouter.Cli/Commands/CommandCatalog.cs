@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace ExpertRouter.Cli.Commands;
+
+/// <summary>Every sub-command of <c>expertrouter</c>; each lives in its own file.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

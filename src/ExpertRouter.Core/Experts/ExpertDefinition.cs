@@ -1,0 +1,44 @@
+namespace ExpertRouter.Core.Experts;
+
+/// <summary>One upstream model the gateway can send requests to, as configured.</summary>
+public sealed record ExpertDefinition
+{
+    public string Id { get; init; } = "";
+
+    /// <summary>OpenAI-style base URLs ending in <c>/v1</c>; several are load balanced.</summary>
+    public IReadOnlyList<string> BaseUrls { get; init; } = [];
+
+    /// <summary>Served by the embedded simulator instead of <see cref="BaseUrls"/>.</summary>
+    public bool Simulated { get; init; }
+
+    /// <summary>The model name the backend expects; the expert id when absent.</summary>
+    public string? BackendModel { get; init; }
+
+    /// <summary>Name of the environment variable that holds the upstream API key (never the key itself).</summary>
+    public string? ApiKeyEnvironmentVariable { get; init; }
+
+    public double InputUsdPerMTok { get; init; }
+
+    public double OutputUsdPerMTok { get; init; }
+
+    /// <summary>Typical completion length, used to estimate a request's cost before it is sent.</summary>
+    public int ExpectedOutputTokens { get; init; } = 256;
+
+    public ExpertCapabilities Capabilities { get; init; } = new();
+
+    public string UpstreamModel => string.IsNullOrEmpty(BackendModel) ? Id : BackendModel;
+
+    public double CostUsd(long promptTokens, long outputTokens) =>
+        (promptTokens * InputUsdPerMTok + outputTokens * OutputUsdPerMTok) / 1e6;
+}
+
+public sealed record ExpertCapabilities
+{
+    public bool Chat { get; init; } = true;
+
+    public bool Embeddings { get; init; }
+
+    public bool Tools { get; init; } = true;
+
+    public int ContextTokens { get; init; } = 128_000;
+}

@@ -1,0 +1,31 @@
+using ExpertRouter.Core.Experts;
+
+namespace ExpertRouter.Core.Routing;
+
+/// <summary>
+/// A named routing strategy. It only predicts how likely each candidate is to answer well; turning that into a
+/// choice is <see cref="CostAwareRanking"/>'s job, so the same router serves every cost policy.
+/// </summary>
+public interface IRouter
+{
+    string Name { get; }
+
+    /// <summary>
+    /// Writes into <paramref name="quality"/> (same order as <paramref name="candidates"/>) the predicted probability,
+    /// in [0, 1], that each candidate answers <paramref name="query"/> well; <see cref="double.NaN"/> where the router
+    /// knows nothing of that expert.
+    /// </summary>
+    ValueTask EstimateQualityAsync(
+        RoutingQuery query,
+        IReadOnlyList<ExpertDefinition> candidates,
+        Memory<double> quality,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>What a router may look at: the prompt text and, for diagnostics only, a known task label.</summary>
+public sealed record RoutingQuery(string Prompt)
+{
+    public string? Id { get; init; }
+
+    public string? Task { get; init; }
+}

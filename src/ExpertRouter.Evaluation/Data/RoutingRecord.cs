@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace ExpertRouter.Evaluation.Data;
+
+/// <summary>One prompt with the recorded outcome of every model that answered it (schema of ../shared/data/routing).</summary>
+public sealed record RoutingRecord
+{
+    [JsonPropertyName("id")]
+    public string Id { get; init; } = "";
+
+    [JsonPropertyName("benchmark")]
+    public string Benchmark { get; init; } = "";
+
+    [JsonPropertyName("task")]
+    public string Task { get; init; } = "";
+
+    [JsonPropertyName("split")]
+    public string Split { get; init; } = "";
+
+    [JsonPropertyName("prompt")]
+    public string Prompt { get; init; } = "";
+
+    [JsonPropertyName("reference")]
+    public string? Reference { get; init; }
+
+    /// <summary>Models without a scorable outcome are absent, never null.</summary>
+    [JsonPropertyName("outcomes")]
+    public IReadOnlyDictionary<string, RecordedOutcome> Outcomes { get; init; } = new Dictionary<string, RecordedOutcome>();
+}
+
+public sealed record RecordedOutcome
+{
+    /// <summary>In [0, 1]; 1 = correct or preferred.</summary>
+    [JsonPropertyName("score")]
+    public double Score { get; init; }
+
+    [JsonPropertyName("output_tokens_est")]
+    public int OutputTokensEst { get; init; }
+
+    [JsonPropertyName("response")]
+    public string? Response { get; init; }
+}
