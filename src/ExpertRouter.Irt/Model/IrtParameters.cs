@@ -58,6 +58,15 @@ public sealed class IrtParameters
     public float[][] All() =>
         [Embedding, DiscriminationWeights, DiscriminationBias, DifficultyWeights, DifficultyBias, Abilities, ExpertBias, ExpertLinear];
 
+    /// <summary>Rounds the embedding table to the half precision it is stored in (see the ONNX exporter).</summary>
+    public void RoundEmbeddingToHalf()
+    {
+        for (var i = 0; i < Embedding.Length; i++)
+        {
+            Embedding[i] = (float)(Half)Embedding[i];
+        }
+    }
+
     public IrtParameters WithExperts(int experts)
     {
         var copy = new IrtParameters(InputRows, EmbeddingSize, AbilityDimensions, experts);

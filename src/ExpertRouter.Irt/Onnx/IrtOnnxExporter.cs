@@ -63,8 +63,11 @@ public static class IrtOnnxExporter
         }
         else
         {
-            var table = g.AddInitializer(prefix + "E", p.Embedding, p.InputRows, d);
-            var gathered = g.AddNode("Gather", prefix + "gathered", [table, IdsInput], OnnxGraphBuilder.IntAttribute("axis", 0));
+            // The table is most of the file; half precision halves it. Training rounds it to half first
+            // (IrtParameters.RoundEmbeddingToHalf), so the graph and the C# computation still agree.
+            var table = g.AddHalfInitializer(prefix + "E", p.Embedding, p.InputRows, d);
+            var gatheredHalf = g.AddNode("Gather", prefix + "gathered_half", [table, IdsInput], OnnxGraphBuilder.IntAttribute("axis", 0));
+            var gathered = g.AddNode("Cast", prefix + "gathered", [gatheredHalf], OnnxGraphBuilder.IntAttribute("to", 1));
             var weighted = g.AddNode("Mul", prefix + "weighted", [gathered, "weights_3d"]);
             embedding = g.AddNode("ReduceSum", prefix + "embedding", [weighted, "axis_sum"], OnnxGraphBuilder.IntAttribute("keepdims", 0));
         }

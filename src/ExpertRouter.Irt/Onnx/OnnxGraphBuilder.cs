@@ -36,6 +36,19 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>Stores float values as IEEE half precision (half the bytes); a Cast node turns them back into float.</summary>
+    public string AddHalfInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
+    {
+        var halves = new Half[values.Length];
+        for (var i = 0; i < halves.Length; i++)
+        {
+            halves[i] = (Half)values[i];
+        }
+
+        _graph.Initializer.Add(Tensor(name, TensorProto.Types.DataType.Float16, MemoryMarshal.AsBytes(halves.AsSpan()), dims));
+        return name;
+    }
+
     public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] dims)
     {
         _graph.Initializer.Add(Tensor(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), dims));

@@ -18,6 +18,18 @@ public static class OnnxModelFile
     /// <summary>The float values of an initializer stored as raw_data (as this project writes them).</summary>
     public static float[] ReadFloats(TensorProto tensor)
     {
+        if (tensor.DataType == (int)TensorProto.Types.DataType.Float16)
+        {
+            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(tensor.RawData.Span);
+            var floats = new float[halves.Length];
+            for (var i = 0; i < floats.Length; i++)
+            {
+                floats[i] = (float)halves[i];
+            }
+
+            return floats;
+        }
+
         if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
         {
             throw new InvalidDataException($"Initializer '{tensor.Name}' is not float.");

@@ -1,3 +1,4 @@
+using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Model;
 
 namespace ExpertRouter.Irt.Training;
@@ -81,7 +82,7 @@ public static class IrtTrainer
 
                 for (var i = start; i < end; i++)
                 {
-                    var example = examples[order[i]];
+                    var example = Dropout(examples[order[i]], options.FeatureDropout, random);
                     pass.Accumulate(example, 1f / observations);
                     foreach (var id in example.Features.Ids)
                     {
@@ -111,7 +112,7 @@ public static class IrtTrainer
                 {
                     if (!freezeEmbedding)
                     {
-                        optimizer.Update(0, parameters[0], gradients[0], row * d, d);
+                        optimizer.Update(0, parameters[0], gradients[0], row * d, d, options.EmbeddingLearningRateScale);
                     }
 
                     Array.Clear(gradients[0], row * d, d);
@@ -143,6 +144,29 @@ public static class IrtTrainer
         }
 
         return count == 0 ? double.NaN : loss / count;
+    }
+
+    /// <summary>Drops each n-gram with probability <paramref name="rate"/>, rescaling the rest (inverted dropout).</summary>
+    private static IrtExample Dropout(IrtExample example, float rate, Random random)
+    {
+        if (rate <= 0)
+        {
+            return example;
+        }
+
+        var ids = new List<int>(example.Features.Count);
+        var weights = new List<float>(example.Features.Count);
+        var scale = 1f / (1f - rate);
+        for (var j = 0; j < example.Features.Count; j++)
+        {
+            if (random.NextSingle() >= rate)
+            {
+                ids.Add(example.Features.Ids[j]);
+                weights.Add(example.Features.Weights[j] * scale);
+            }
+        }
+
+        return example with { Features = new HashedFeatures(ids.ToArray(), weights.ToArray()) };
     }
 
     private static void Fill(float[] values, Random random, float scale)

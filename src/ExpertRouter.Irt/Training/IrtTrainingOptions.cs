@@ -31,6 +31,14 @@ public sealed record IrtTrainingOptions
     [JsonPropertyName("expertLinear")]
     public bool ExpertLinear { get; init; }
 
+    /// <summary>Share of a prompt's n-grams dropped at random in each presentation (0 = none); regularises the table.</summary>
+    [JsonPropertyName("featureDropout")]
+    public float FeatureDropout { get; init; }
+
+    /// <summary>The embedding table's learning rate relative to the rest of the model.</summary>
+    [JsonPropertyName("embeddingLearningRateScale")]
+    public float EmbeddingLearningRateScale { get; init; } = 1f;
+
     /// <summary>Standard deviation of the initial embedding table.</summary>
     [JsonPropertyName("initScale")]
     public float InitScale { get; init; } = 0.3f;
@@ -61,6 +69,16 @@ public sealed record IrtTrainingOptions
         if (!(LearningRate > 0))
         {
             errors.Add($"learningRate must be positive (got {LearningRate}).");
+        }
+
+        if (FeatureDropout is < 0 or >= 1)
+        {
+            errors.Add($"featureDropout must be in [0, 1) (got {FeatureDropout}).");
+        }
+
+        if (!(EmbeddingLearningRateScale >= 0))
+        {
+            errors.Add($"embeddingLearningRateScale must not be negative (got {EmbeddingLearningRateScale}).");
         }
 
         if (WeightDecay < 0)

@@ -34,6 +34,7 @@ public sealed class IrtOnnxExporterTests
             }
 
             p.DifficultyBias[0] = 0.2f;
+            p.RoundEmbeddingToHalf();
             list.Add(p);
         }
 
