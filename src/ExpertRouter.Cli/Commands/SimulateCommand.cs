@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExpertRouter.Simulation;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace ExpertRouter.Cli.Commands;
 
@@ -56,6 +57,8 @@ internal static class SimulateCommand
         };
     }
 
+    private static void ConsoleWarnings(ILoggingBuilder logging) => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+
     private static async Task<int> RunAsync(IReadOnlyList<string> urls, SimulatorOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var problems = options.Validate();
@@ -70,7 +73,7 @@ internal static class SimulateCommand
         {
             foreach (var url in urls)
             {
-                var server = await SimulatedExpertServer.StartAsync(options, url, cancellationToken);
+                var server = await SimulatedExpertServer.StartAsync(options, url, TimeProvider.System, ConsoleWarnings, cancellationToken);
                 servers.Add(server);
                 await output.WriteLineAsync($"Simulated experts listening on {server.BaseAddress}");
             }
