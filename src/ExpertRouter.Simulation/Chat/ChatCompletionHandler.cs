@@ -10,6 +10,18 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
 {
     public async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await AnswerAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away during a delay or a stream; nobody is left to answer.
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         var (request, error) = await RequestBody.ReadAsync(context.Request, SimulatorJsonContext.Default.ChatCompletionRequest);
         error ??= ChatRequestValidator.Validate(request!);
         if (error is not null)
@@ -84,7 +96,7 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
 
         await response.Body.WriteAsync(buffer.WrittenMemory[..(buffer.WrittenCount / 2)], context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted);
-        context.Abort();
+        await ConnectionBreaker.CutAsync(context);
     }
 
     private static partial class Log
