@@ -22,6 +22,13 @@ public static class PolicyYamlReader
             errors.Add(new PolicyError(file, (int)ex.Start.Line, (int)ex.Start.Column, "Not valid YAML: " + ex.Message));
             return new PolicyParseResult(null, errors);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException when a flow collection runs into the end.
+            var lastLine = yaml.Split('\n').Length;
+            errors.Add(new PolicyError(file, lastLine, 1, "Not valid YAML: the file ends inside an unclosed [ ] or { }."));
+            return new PolicyParseResult(null, errors);
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
