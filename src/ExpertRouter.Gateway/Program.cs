@@ -1,2 +1,7 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.Run();
+using ExpertRouter.Gateway.Hosting;
+
+var app = await GatewayApp.CreateAsync(args);
+await app.RunAsync();
+
+/// <summary>Entry point; exposed so functional tests can reference the assembly.</summary>
+public partial class Program;

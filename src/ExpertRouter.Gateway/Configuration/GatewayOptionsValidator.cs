@@ -1,0 +1,127 @@
+using System.Text.RegularExpressions;
+using ExpertRouter.Core.Experts;
+
+namespace ExpertRouter.Gateway.Configuration;
+
+/// <summary>Collects every configuration problem so start-up reports them all at once.</summary>
+public static partial class GatewayOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(GatewayOptions options, IReadOnlyCollection<string> routerNames)
+    {
+        var errors = new List<string>();
+        if (options.Experts.Count == 0)
+        {
+            errors.Add("ExpertRouter:Experts: at least one expert is required.");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Experts.Count; i++)
+        {
+            ValidateExpert(options.Experts[i], $"ExpertRouter:Experts:{i}", ids, errors);
+        }
+
+        if (!routerNames.Contains(options.DefaultRouter))
+        {
+            errors.Add($"ExpertRouter:DefaultRouter: unknown router '{options.DefaultRouter}' (known: {string.Join(", ", routerNames)}).");
+        }
+
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            errors.Add("ExpertRouter:MaxRequestBodyBytes: must be positive.");
+        }
+
+        if (options.UpstreamTimeoutSeconds <= 0)
+        {
+            errors.Add("ExpertRouter:UpstreamTimeoutSeconds: must be positive.");
+        }
+
+        if (options.MaxFallbacks < 0)
+        {
+            errors.Add("ExpertRouter:MaxFallbacks: must not be negative.");
+        }
+
+        var tenantIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Tenants.Count; i++)
+        {
+            var tenant = options.Tenants[i];
+            var path = $"ExpertRouter:Tenants:{i}";
+            if (string.IsNullOrWhiteSpace(tenant.Id))
+            {
+                errors.Add($"{path}:Id: required.");
+            }
+            else if (!tenantIds.Add(tenant.Id))
+            {
+                errors.Add($"{path}:Id: duplicate tenant '{tenant.Id}'.");
+            }
+
+            foreach (var hash in tenant.ApiKeySha256.Where(h => !Sha256Hex().IsMatch(h)))
+            {
+                errors.Add($"{path}:ApiKeySha256: '{hash}' is not a lower-case hex SHA-256.");
+            }
+
+            if (!routerNames.Contains(tenant.Router))
+            {
+                errors.Add($"{path}:Router: unknown router '{tenant.Router}'.");
+            }
+
+            foreach (var expert in tenant.AllowedExperts.Concat(tenant.DeniedExperts).Where(e => !ids.Contains(e)))
+            {
+                errors.Add($"{path}: names unknown expert '{expert}'.");
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ValidateExpert(ExpertDefinition expert, string path, HashSet<string> ids, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(expert.Id))
+        {
+            errors.Add($"{path}:Id: required.");
+        }
+        else if (!ids.Add(expert.Id))
+        {
+            errors.Add($"{path}:Id: duplicate expert '{expert.Id}'.");
+        }
+        else if (ModelAliases.IsReserved(expert.Id))
+        {
+            errors.Add($"{path}:Id: '{expert.Id}' is reserved for routing aliases.");
+        }
+
+        if (expert.Simulated == (expert.BaseUrls.Count > 0))
+        {
+            errors.Add($"{path}: set exactly one of Simulated or BaseUrls.");
+        }
+
+        foreach (var url in expert.BaseUrls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{path}:BaseUrls: '{url}' is not an absolute http(s) URL.");
+            }
+        }
+
+        if (expert.InputUsdPerMTok < 0 || expert.OutputUsdPerMTok < 0)
+        {
+            errors.Add($"{path}: prices must not be negative.");
+        }
+
+        if (expert.ExpectedOutputTokens <= 0)
+        {
+            errors.Add($"{path}:ExpectedOutputTokens: must be positive.");
+        }
+
+        if (!expert.Capabilities.Chat && !expert.Capabilities.Embeddings)
+        {
+            errors.Add($"{path}:Capabilities: an expert must serve chat or embeddings.");
+        }
+
+        if (expert.ApiKeyEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is null)
+        {
+            errors.Add($"{path}:ApiKeyEnvironmentVariable: environment variable '{variable}' is not set.");
+        }
+    }
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
+}

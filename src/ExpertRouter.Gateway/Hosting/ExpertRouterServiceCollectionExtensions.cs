@@ -1,0 +1,72 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace ExpertRouter.Gateway.Hosting;
+
+public static class ExpertRouterServiceCollectionExtensions
+{
+    /// <summary>Health checks with this tag decide <c>/readyz</c>; <c>/healthz</c> only says the process is alive.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Registers the gateway: experts (with simulated ones already bound to a simulator address), the routing
+    /// steps, the built-in routers and YARP configured with one cluster per expert.
+    /// </summary>
+    public static ExpertRouterBuilder AddExpertRouter(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
+    {
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new ExpertCatalog(experts));
+        var credentials = new ExpertCredentials(experts, Environment.GetEnvironmentVariable);
+        services.AddSingleton(credentials);
+        services.TryAddSingleton<ITenantDirectory>(new ConfiguredTenantDirectory(options.Tenants));
+        services.AddSingleton<RouterRegistry>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
+        services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation();
+                // Spans leave the process only when a collector is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+
+        services.AddReverseProxy()
+            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds)))
+            .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
+
+        return new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
+    }
+}
+
+/// <summary>Adds optional parts to the gateway, in the style of <c>AddReverseProxy()</c>'s builder.</summary>
+public sealed class ExpertRouterBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+
+    public ExpertRouterBuilder AddRouter<TRouter>()
+        where TRouter : class, IRouter
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouter, TRouter>());
+        return this;
+    }
+
+    public ExpertRouterBuilder AddRouter(IRouter router)
+    {
+        Services.AddSingleton(router);
+        return this;
+    }
+}

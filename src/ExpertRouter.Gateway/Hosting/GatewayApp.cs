@@ -1,0 +1,70 @@
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Simulation;
+
+namespace ExpertRouter.Gateway.Hosting;
+
+/// <summary>Builds the gateway application from configuration: the composition root shared by Program and tests.</summary>
+public static partial class GatewayApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Content root is the app folder so the embedded appsettings.json is found wherever the gateway is started.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + 1);
+
+        SimulatedExpertServer? simulator = null;
+        if (options.Experts.Any(e => e.Simulated))
+        {
+            var simulatorOptions = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
+            simulator = await SimulatedExpertServer.StartAsync(simulatorOptions);
+        }
+
+        try
+        {
+            var experts = ExpertCatalog.BindSimulated(options.Experts, simulator?.BaseAddress).ToArray();
+            builder.Services.AddExpertRouter(options, experts);
+            var app = builder.Build();
+
+            var errors = GatewayOptionsValidator.Validate(options, app.Services.GetRequiredService<RouterRegistry>().Names);
+            if (errors.Count > 0)
+            {
+                throw new InvalidOperationException("Invalid ExpertRouter configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => " - " + e)));
+            }
+
+            if (simulator is not null)
+            {
+                var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Simulator");
+                Log.EmbeddedSimulator(logger, simulator.BaseAddress);
+                app.Lifetime.ApplicationStopped.Register(() => simulator.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            }
+
+            return app.MapExpertRouter();
+        }
+        catch
+        {
+            if (simulator is not null)
+            {
+                await simulator.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Simulated experts are served in-process at {Address}.")]
+        public static partial void EmbeddedSimulator(ILogger logger, Uri address);
+    }
+}

@@ -1,0 +1,29 @@
+using ExpertRouter.Core.OpenAI;
+using Yarp.ReverseProxy;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>
+/// Last routing step: takes the best-ranked expert that has a healthy destination, points YARP's request at its
+/// cluster, and rewrites the body's model name to the one the backend expects. YARP forwards from here.
+/// </summary>
+internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup proxyState, ILogger<HealthStep> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        if (UpstreamSelection.TrySelect(context, feature, proxyState, 0, expert => Log.Unhealthy(logger, feature.RequestId, expert)))
+        {
+            return next(context);
+        }
+
+        return ApiErrorWriter.WriteAsync(context, ApiError.NoExpertAvailable(
+            "No healthy expert can take this request right now; retry shortly."));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Request {RequestId}: skipped {Expert}, no healthy destination.")]
+        public static partial void Unhealthy(ILogger logger, string requestId, string expert);
+    }
+}

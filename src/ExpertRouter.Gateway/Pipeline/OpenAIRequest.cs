@@ -1,0 +1,33 @@
+namespace ExpertRouter.Gateway.Pipeline;
+
+public enum OpenAIEndpoint
+{
+    ChatCompletions,
+    Embeddings,
+}
+
+/// <summary>
+/// A validated request body and what routing needs from it. The body is kept as bytes so it can be forwarded
+/// untouched except for the model name.
+/// </summary>
+public sealed record OpenAIRequest
+{
+    public required OpenAIEndpoint Endpoint { get; init; }
+
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    public required string Model { get; init; }
+
+    /// <summary>Byte range of the top-level <c>model</c> string token, quotes included.</summary>
+    public required Range ModelToken { get; init; }
+
+    public bool Stream { get; init; }
+
+    public bool UsesTools { get; init; }
+
+    /// <summary>The text routing looks at: the last user message, or the embeddings input.</summary>
+    public string Prompt { get; init; } = "";
+
+    /// <summary>Estimated tokens of every message, for cost estimates and context-length checks.</summary>
+    public int PromptTokens { get; init; }
+}

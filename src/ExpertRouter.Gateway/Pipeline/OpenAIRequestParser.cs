@@ -1,0 +1,202 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.OpenAI;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>
+/// Validates an OpenAI request body just enough to route it, and finds the bytes of its <c>model</c> value.
+/// Everything else (tools, response_format, unknown fields) is left for the expert to judge.
+/// </summary>
+public static class OpenAIRequestParser
+{
+    private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    public static (OpenAIRequest? Request, ApiError? Error) Parse(ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
+    {
+        if (body.IsEmpty)
+        {
+            return (null, ApiError.InvalidRequest("The request body is empty; send a JSON object.", code: "invalid_json"));
+        }
+
+        if (!Utf8.IsValid(body.Span))
+        {
+            return (null, ApiError.InvalidRequest("The request body is not valid UTF-8.", code: "invalid_encoding"));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiError.InvalidJson(ex.Message));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, ApiError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json"));
+            }
+
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } modelName)
+            {
+                return (null, ApiError.InvalidRequest("You must provide a model parameter as a non-empty string.", "model", "missing_model"));
+            }
+
+            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+            {
+                return (null, ApiError.InvalidRequest("'stream' must be a boolean.", "stream", "invalid_type"));
+            }
+
+            var (prompt, promptChars, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root) : ReadInput(root);
+            if (error is not null)
+            {
+                return (null, error);
+            }
+
+            if (FindModelToken(body.Span) is not { } modelToken)
+            {
+                return (null, ApiError.InvalidRequest("'model' must appear exactly once.", "model", "duplicate_model"));
+            }
+
+            var usesTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
+            if (root.TryGetProperty("tools", out tools) && tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+            {
+                return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
+            }
+
+            return (new OpenAIRequest
+            {
+                Endpoint = endpoint,
+                Body = body,
+                Model = modelName,
+                ModelToken = modelToken,
+                Stream = stream.ValueKind == JsonValueKind.True,
+                UsesTools = usesTools,
+                Prompt = prompt,
+                PromptTokens = TokenEstimate.FromCharacters(promptChars),
+            }, null);
+        }
+    }
+
+    private static (string Prompt, int Chars, ApiError? Error) ReadMessages(JsonElement root)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            return ("", 0, ApiError.InvalidRequest("'messages' must be an array of message objects.", "messages", "invalid_type"));
+        }
+
+        if (messages.GetArrayLength() == 0)
+        {
+            return ("", 0, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
+        }
+
+        var lastUser = "";
+        var chars = 0;
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var path = $"messages[{index++}]";
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{path}' must be an object.", path, "invalid_type"));
+            }
+
+            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !Roles.Contains(role.GetString()))
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{path}.role' must be one of {string.Join(", ", Roles)}.", $"{path}.role", "invalid_value"));
+            }
+
+            message.TryGetProperty("content", out var content);
+            var text = content.ValueKind switch
+            {
+                JsonValueKind.String => content.GetString()!,
+                JsonValueKind.Array => TextOfParts(content),
+                JsonValueKind.Null or JsonValueKind.Undefined => "",
+                _ => null,
+            };
+            if (text is null)
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{path}.content' must be a string, an array of content parts or null.", $"{path}.content", "invalid_type"));
+            }
+
+            chars += text.Length;
+            if (role.ValueEquals("user"u8))
+            {
+                lastUser = text;
+            }
+        }
+
+        return (lastUser, chars, null);
+    }
+
+    private static string TextOfParts(JsonElement parts)
+    {
+        var text = new StringBuilder();
+        foreach (var part in parts.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            {
+                text.Append(text.Length > 0 ? "\n" : "").Append(t.GetString());
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static (string Prompt, int Chars, ApiError? Error) ReadInput(JsonElement root)
+    {
+        if (!root.TryGetProperty("input", out var input))
+        {
+            return ("", 0, ApiError.InvalidRequest("You must provide an 'input' parameter.", "input", "missing_input"));
+        }
+
+        switch (input.ValueKind)
+        {
+            case JsonValueKind.String:
+                return (input.GetString()!, input.GetString()!.Length, null);
+            case JsonValueKind.Array when input.GetArrayLength() > 0:
+                var texts = input.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray();
+                // Token-id inputs count one token per element; four characters stand for one token.
+                var chars = texts.Length > 0 ? texts.Sum(t => t.Length) : input.GetArrayLength() * 4;
+                return (string.Join("\n", texts), chars, null);
+            default:
+                return ("", 0, ApiError.InvalidRequest("'input' must be a non-empty string or array.", "input", "invalid_type"));
+        }
+    }
+
+    /// <summary>
+    /// Finds the top-level <c>model</c> string token, or null when the key repeats: a second <c>model</c> could make
+    /// the expert answer as a different model than the one routed and billed.
+    /// </summary>
+    private static Range? FindModelToken(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        Range? found = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isModel = reader.ValueTextEquals("model"u8);
+            reader.Read();
+            if (isModel)
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+            }
+
+            reader.Skip();
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Buffers;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Telemetry;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>
+/// Ranks the candidates: the router predicts each one's quality and the tenant's cost knob turns that into an
+/// order. A request that named its expert skips the router and keeps its single candidate.
+/// </summary>
+internal sealed partial class RouterStep(RequestDelegate next, RouterRegistry routers, GatewayMetrics metrics, TimeProvider time, ILogger<RouterStep> logger)
+{
+    public const string DirectRouterName = "direct";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        var request = feature.Request!;
+        var routerName = ModelAliases.RouterFor(request.Model, feature.Tenant.Router);
+        if (routerName is null)
+        {
+            var expert = feature.Candidates[0];
+            var cost = expert.CostUsd(request.PromptTokens, expert.ExpectedOutputTokens);
+            feature.Decision = new RoutingDecision(DirectRouterName, [new ExpertScore(expert, double.NaN, cost, 0)]);
+            await next(context);
+            return;
+        }
+
+        routers.TryGet(routerName, out var router);
+        var candidates = feature.Candidates;
+        var quality = ArrayPool<double>.Shared.Rent(candidates.Count);
+        var started = time.GetTimestamp();
+        using var span = GatewayMetrics.ActivitySource.StartActivity("route");
+        try
+        {
+            var query = new RoutingQuery(request.Prompt) { Id = feature.RequestId };
+            await router.EstimateQualityAsync(query, candidates, quality.AsMemory(0, candidates.Count), context.RequestAborted);
+            feature.Decision = CostAwareRanking.Rank(
+                router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, feature.Tenant.Lambda);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(quality);
+        }
+
+        var chosen = feature.Decision.Chosen;
+        metrics.Routed(router.Name, chosen.Expert.Id, time.GetElapsedTime(started).TotalMilliseconds);
+        span?.SetTag("expertrouter.router", router.Name);
+        span?.SetTag("expertrouter.expert", chosen.Expert.Id);
+        span?.SetTag("expertrouter.predicted_quality", chosen.PredictedQuality);
+
+        Log.Routed(logger, feature.RequestId, router.Name, feature.Decision.Chosen.Expert.Id, feature.Decision.Chosen.PredictedQuality);
+        await next(context);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Request {RequestId}: router {Router} ranked {Expert} first (predicted quality {Quality:F3}).")]
+        public static partial void Routed(ILogger logger, string requestId, string router, string expert, double quality);
+    }
+}

@@ -1,0 +1,28 @@
+using ExpertRouter.Gateway.Pipeline;
+
+namespace ExpertRouter.Gateway.Telemetry;
+
+/// <summary>Outermost step for <c>/v1</c>: counts each request once it is answered, with the gateway's own share of its time.</summary>
+internal sealed class RequestTelemetryStep(RequestDelegate next, GatewayMetrics metrics, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var start = time.GetTimestamp();
+        await next(context);
+        var feature = context.Features.Get<IExpertRoutingFeature>();
+        var total = time.GetElapsedTime(start);
+        var overhead = total - (feature?.UpstreamTime ?? TimeSpan.Zero);
+        var endpoint = feature?.Request?.Endpoint switch
+        {
+            OpenAIEndpoint.ChatCompletions => "chat",
+            OpenAIEndpoint.Embeddings => "embeddings",
+            _ => context.Request.Path.Value ?? "",
+        };
+        metrics.Request(
+            endpoint,
+            feature?.Decision?.Router ?? "none",
+            feature?.Chosen?.Expert.Id ?? "none",
+            context.Response.StatusCode,
+            Math.Max(0, overhead.TotalMilliseconds));
+    }
+}

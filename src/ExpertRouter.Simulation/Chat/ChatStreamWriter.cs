@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace ExpertRouter.Simulation;
+
+/// <summary>
+/// Streams a reply as OpenAI does: a role event, one event per piece, a finish event, an optional usage event with
+/// empty <c>choices</c>, then <c>data: [DONE]</c>. The timing and an optional cut come from <see cref="StreamPlan"/>.
+/// </summary>
+internal static class ChatStreamWriter
+{
+    public static async Task WriteAsync(HttpContext context, ChatReply reply, StreamPlan plan, TimeProvider time)
+    {
+        var cancellation = context.RequestAborted;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        var body = response.BodyWriter;
+        var json = new Utf8JsonWriter(body);
+        try
+        {
+            var answer = reply.Answer;
+            var events = answer.PieceCount + 2 + (plan.IncludeUsage ? 1 : 0);
+            for (var index = 0; index < events; index++)
+            {
+                if (index == plan.CutAfterEvents)
+                {
+                    context.Abort();
+                    return;
+                }
+
+                if (index >= 2 && index <= answer.PieceCount && plan.PerTokenDelayMs > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(plan.PerTokenDelayMs), time, cancellation);
+                }
+
+                body.Write("data: "u8);
+                json.Reset(body);
+                WriteEvent(json, reply, plan.IncludeUsage, index);
+                json.Flush();
+                body.Write("\n\n"u8);
+                await body.FlushAsync(cancellation);
+            }
+
+            if (plan.CutAfterEvents >= 0)
+            {
+                // A cut configured past the last event still withholds [DONE], so the stream never ends cleanly.
+                context.Abort();
+                return;
+            }
+
+            body.Write("data: [DONE]\n\n"u8);
+            await body.FlushAsync(cancellation);
+        }
+        finally
+        {
+            await json.DisposeAsync();
+        }
+    }
+
+    private static void WriteEvent(Utf8JsonWriter json, ChatReply reply, bool includeUsage, int index)
+    {
+        var answer = reply.Answer;
+        json.WriteStartObject();
+        json.WriteString("id", reply.Id);
+        json.WriteString("object", "chat.completion.chunk");
+        json.WriteNumber("created", reply.Created);
+        json.WriteString("model", reply.Model);
+        json.WriteString("system_fingerprint", ChatReply.SystemFingerprint);
+        json.WriteStartArray("choices");
+        var isUsageEvent = index == answer.PieceCount + 2;
+        if (!isUsageEvent)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", 0);
+            json.WriteStartObject("delta");
+            if (index == 0)
+            {
+                WriteRoleDelta(json, answer);
+            }
+            else if (index <= answer.PieceCount)
+            {
+                WritePieceDelta(json, answer, answer.Pieces[index - 1].Span);
+            }
+
+            json.WriteEndObject();
+            json.WriteNull("logprobs");
+            if (index == answer.PieceCount + 1)
+            {
+                json.WriteString("finish_reason", answer.FinishReason);
+            }
+            else
+            {
+                json.WriteNull("finish_reason");
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (isUsageEvent)
+        {
+            ChatCompletionJson.WriteUsage(json, reply);
+        }
+        else if (includeUsage)
+        {
+            json.WriteNull("usage");
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteRoleDelta(Utf8JsonWriter json, SimulatedAnswer answer)
+    {
+        json.WriteString("role", "assistant");
+        if (answer.ToolCall is not { } call)
+        {
+            json.WriteString("content", "");
+            json.WriteNull("refusal");
+            return;
+        }
+
+        json.WriteNull("content");
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteString("id", call.Id);
+        json.WriteString("type", "function");
+        json.WriteStartObject("function");
+        json.WriteString("name", call.Name);
+        json.WriteString("arguments", "");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }
+
+    private static void WritePieceDelta(Utf8JsonWriter json, SimulatedAnswer answer, ReadOnlySpan<char> piece)
+    {
+        if (answer.ToolCall is null)
+        {
+            json.WriteString("content", piece);
+            return;
+        }
+
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteStartObject("function");
+        json.WriteString("arguments", piece);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }
+}
+
+/// <summary>How to pace a stream, and after how many events to cut it (-1: never).</summary>
+internal readonly record struct StreamPlan(int PerTokenDelayMs, bool IncludeUsage, int CutAfterEvents);

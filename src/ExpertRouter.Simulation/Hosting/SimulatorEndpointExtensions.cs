@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ExpertRouter.Simulation;
+
+public static class SimulatorEndpointExtensions
+{
+    /// <summary>Maps the OpenAI-compatible simulator under <c>/v1</c>.</summary>
+    public static IEndpointRouteBuilder MapSimulatedExperts(this IEndpointRouteBuilder endpoints) => endpoints.MapSimulatedExperts("/v1");
+
+    /// <summary>Maps <c>{prefix}/chat/completions</c>, <c>{prefix}/embeddings</c> and <c>{prefix}/models</c>.</summary>
+    public static IEndpointRouteBuilder MapSimulatedExperts(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        var chat = services.GetRequiredService<ChatCompletionHandler>();
+        var embeddings = services.GetRequiredService<EmbeddingHandler>();
+        var models = services.GetRequiredService<ModelsHandler>();
+        prefix = prefix.TrimEnd('/');
+        endpoints.MapPost(prefix + "/chat/completions", (RequestDelegate)chat.HandleAsync);
+        endpoints.MapPost(prefix + "/embeddings", (RequestDelegate)embeddings.HandleAsync);
+        endpoints.MapGet(prefix + "/models", (RequestDelegate)models.HandleAsync);
+        return endpoints;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Headers;
+using ExpertRouter.Gateway.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ExpertRouter.Gateway.Tests.Functional;
+
+/// <summary>The real gateway, started from its shipped configuration on an ephemeral loopback port.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string DemoKey = "sk-expertrouter-demo";
+
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Client = CreateClient(DemoKey);
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Authenticated as the demo tenant.</summary>
+    public HttpClient Client { get; }
+
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+            builder.Logging.ClearProviders();
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new GatewayHost(app, new Uri(address));
+    }
+
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

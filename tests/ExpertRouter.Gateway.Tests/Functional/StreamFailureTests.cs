@@ -1,0 +1,34 @@
+using System.Net;
+using System.Text;
+
+namespace ExpertRouter.Gateway.Tests.Functional;
+
+public sealed class StreamFailureTests
+{
+    [Fact]
+    public async Task Stream_UpstreamBreaksAfterFirstByte_EndsWithErrorEventNotCleanDone()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        upstream.CutStreamAfterEvents = 2;
+        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ExpertRouter:Experts:13:Id"] = "breaks",
+            ["ExpertRouter:Experts:13:BaseUrls:0"] = upstream.BaseAddress.ToString(),
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"breaks","stream":true,"messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("part0", text);
+        Assert.Contains("part1", text);
+        Assert.DoesNotContain("[DONE]", text);
+        var last = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        Assert.StartsWith("data: {\"error\":", last);
+        Assert.Contains("upstream_stream_interrupted", last);
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts the gateway exactly as the README's first command does, then checks it from outside with curl and with
+# the openai npm client. Bounded: gives up after 120 s of start-up and each request times out.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+port=${BLACKBOX_PORT:-18080}
+base="http://127.0.0.1:$port"
+log=$(mktemp)
+dotnet run --project src/ExpertRouter.Gateway -c Release -- --urls "$base" >"$log" 2>&1 &
+gateway=$!
+trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 240); do
+  curl -fs "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 $gateway 2>/dev/null || { cat "$log"; echo "blackbox: gateway exited"; exit 1; }
+  sleep 0.5
+done
+curl -fs "$base/healthz" >/dev/null || { cat "$log"; echo "blackbox: gateway did not start"; exit 1; }
+
+passed=0; failed=0
+expect() { # name, expected status, curl args...
+  local name=$1 want=$2; shift 2
+  local got; got=$(curl -s -o /tmp/blackbox-body -w '%{http_code}' --max-time 20 "$@") || got=000
+  if [ "$got" = "$want" ]; then passed=$((passed+1)); echo "ok   curl: $name";
+  else failed=$((failed+1)); echo "FAIL curl: $name: HTTP $got $(head -c 300 /tmp/blackbox-body)"; fi
+}
+auth=(-H "Authorization: Bearer sk-expertrouter-demo" -H "Content-Type: application/json")
+expect "routed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","messages":[{"role":"user","content":"What is 17 * 23?"}]}'
+expect "streamed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+grep -q 'data: \[DONE\]' /tmp/blackbox-body && { passed=$((passed+1)); echo "ok   curl: stream ends with [DONE]"; } || { failed=$((failed+1)); echo "FAIL curl: stream lacks [DONE]"; }
+expect "explicit expert" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}]}'
+expect "embeddings" 200 "${auth[@]}" "$base/v1/embeddings" -d '{"model":"text-embedding-sim","input":"hi"}'
+expect "models" 200 "${auth[@]}" "$base/v1/models"
+expect "malformed JSON" 400 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":'
+expect "unknown model" 404 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"gpt-7","messages":[{"role":"user","content":"x"}]}'
+expect "no key" 401 -H "Content-Type: application/json" "$base/v1/chat/completions" -d '{"model":"auto","messages":[{"role":"user","content":"x"}]}'
+head -c 11000000 /dev/zero | tr '\0' 'a' > /tmp/blackbox-big
+expect "oversize body" 413 "${auth[@]}" "$base/v1/chat/completions" --data-binary @/tmp/blackbox-big
+printf '{"model":"auto","messages":[{"role":"user","content":"\xff\xfe"}]}' > /tmp/blackbox-utf8
+expect "invalid UTF-8" 400 "${auth[@]}" "$base/v1/chat/completions" --data-binary @/tmp/blackbox-utf8
+echo "curl: $passed passed, $failed failed"
+
+node_failed=0
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/blackbox && npm install --silent --no-audit --no-fund >/dev/null 2>&1) \
+    && GATEWAY_URL="$base/v1" node tests/blackbox/check.mjs || node_failed=1
+else
+  echo "blackbox: npm not found, skipping the openai npm client checks"
+fi
+[ "$failed" -eq 0 ] && [ "$node_failed" -eq 0 ]
