@@ -121,7 +121,7 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
             var previous = _files.GetValueOrDefault(path);
             var parse = PolicyYamlReader.Parse(path, text);
             var errors = parse.Parsed is { } parsed
-                ? PolicySetRules.Check(parsed, _files.Values.Select(f => f.Accepted).OfType<ParsedPolicy>(), _options.KnownExperts)
+                ? PolicySetRules.Check(parsed, _files.Values.Select(f => f.Accepted).OfType<ParsedPolicy>(), _options)
                 : [.. parse.Errors];
             if (errors.Count == 0)
             {

@@ -8,6 +8,9 @@ public sealed record PolicyDirectoryOptions
     /// <summary>When set, experts named by a policy must be in this set.</summary>
     public IReadOnlySet<string>? KnownExperts { get; init; }
 
+    /// <summary>When set, a policy's router must be one of these.</summary>
+    public IReadOnlySet<string>? KnownRouters { get; init; }
+
     /// <summary>Re-reads the folder this often even without change events (network and overlay mounts miss them).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 

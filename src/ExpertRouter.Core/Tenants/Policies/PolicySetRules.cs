@@ -4,7 +4,7 @@ namespace ExpertRouter.Core.Tenants.Policies;
 internal static class PolicySetRules
 {
     /// <summary>Problems <paramref name="candidate"/> has against the policies already accepted from other files.</summary>
-    public static List<PolicyError> Check(ParsedPolicy candidate, IEnumerable<ParsedPolicy> others, IReadOnlySet<string>? knownExperts)
+    public static List<PolicyError> Check(ParsedPolicy candidate, IEnumerable<ParsedPolicy> others, PolicyDirectoryOptions options)
     {
         var errors = new List<PolicyError>();
         foreach (var other in others)
@@ -28,7 +28,12 @@ internal static class PolicySetRules
             }
         }
 
-        if (knownExperts is not null)
+        if (options.KnownRouters is { } routers && !routers.Contains(candidate.Policy.Router))
+        {
+            errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Router '{candidate.Policy.Router}' is not registered (known: {string.Join(", ", routers.Order(StringComparer.Ordinal))})."));
+        }
+
+        if (options.KnownExperts is { } knownExperts)
         {
             var policy = candidate.Policy;
             var named = policy.AllowedExperts.Concat(policy.DeniedExperts).Concat(policy.FallbackChain).Concat(policy.Budget.DowngradeExperts);
