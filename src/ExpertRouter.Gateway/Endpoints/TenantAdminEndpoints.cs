@@ -40,8 +40,14 @@ public static class TenantAdminEndpoints
                 keys = policy.ApiKeySha256.Count,
                 router = policy.Router,
                 lambda = policy.Lambda,
-                budget = policy.Budget,
-                rate_limits = policy.RateLimits,
+                budget = new
+                {
+                    daily_usd = policy.Budget.DailyUsd,
+                    monthly_usd = policy.Budget.MonthlyUsd,
+                    mode = policy.Budget.Mode.ToString().ToLowerInvariant(),
+                    downgrade_to = policy.Budget.DowngradeExperts,
+                },
+                rate_limits = new { requests_per_minute = policy.RateLimits.RequestsPerMinute, tokens_per_minute = policy.RateLimits.TokensPerMinute },
                 max_cost_per_request_usd = policy.MaxCostPerRequestUsd,
                 tags = policy.Tags,
                 spent_today_usd = spend.SpentTodayUsd,

@@ -31,8 +31,19 @@ internal static partial class TenantStartup
             Log.PoliciesLoaded(logger, policies.Tenants.Count, policies.FullPath);
         }
 
+        ITenantAccounting accounting;
+        try
+        {
+            accounting = services.GetRequiredService<ITenantAccounting>();
+        }
+        catch (ArgumentException)
+        {
+            // A malformed Redis connection string; GatewayOptionsValidator has already listed it.
+            return [];
+        }
+
         services.GetRequiredService<TenantGauges>();
-        if (services.GetRequiredService<ITenantAccounting>() is ResilientTenantAccounting)
+        if (accounting is ResilientTenantAccounting)
         {
             // Endpoints only: the connection string may hold a password.
             var endpoints = string.Join(",", ConfigurationOptions.Parse(options.Redis!).EndPoints.Select(e => e.ToString()));

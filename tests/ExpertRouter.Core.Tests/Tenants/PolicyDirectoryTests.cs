@@ -110,6 +110,19 @@ public sealed class PolicyDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Reload_FolderEmptied_KeepsTenants()
+    {
+        var file = _folder.Write("acme.yaml", PolicyYamlReaderTests.FullPolicy());
+        using var directory = Load();
+
+        File.Delete(file);
+        var result = directory.Reload();
+
+        Assert.False(result.Changed);
+        Assert.NotNull(directory.FindByApiKey("sk-test-key-for-acme"));
+    }
+
+    [Fact]
     public void Load_UnknownExpert_RejectedWhenCatalogueGiven()
     {
         _folder.Write("acme.yaml", PolicyYamlReaderTests.FullPolicy());

@@ -93,6 +93,14 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
     private PolicyReloadResult ReloadLocked()
     {
         var present = ReadPolicyFiles();
+        if (present.Count == 0 && _files.Count > 0)
+        {
+            // An unmounted volume or a ConfigMap mid-swap looks like an empty folder; dropping every tenant on
+            // that would lock everyone out, so an empty folder never replaces a non-empty one.
+            Log.FolderEmpty(_logger, FullPath);
+            return new PolicyReloadResult([], [], []);
+        }
+
         var removed = _files.Keys.Where(path => !present.ContainsKey(path)).ToList();
         foreach (var path in removed)
         {
@@ -193,6 +201,9 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
 
         [LoggerMessage(4, LogLevel.Warning, "Tenant policy {File} could not be read yet: {Reason}")]
         public static partial void PolicyUnreadable(ILogger logger, string file, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "Policy folder {Folder} is empty or missing; keeping the current tenants.")]
+        public static partial void FolderEmpty(ILogger logger, string folder);
 
         [LoggerMessage(5, LogLevel.Warning, "Watching policy folder {Folder} failed; polling continues.")]
         public static partial void WatcherFailed(ILogger logger, string folder, Exception exception);

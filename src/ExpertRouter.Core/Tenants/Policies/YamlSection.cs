@@ -47,8 +47,6 @@ internal sealed class YamlSection(string file, YamlMappingNode node, List<Policy
         return (mark, true, current);
     }
 
-    public bool Has(string key) => Find(key) is { } entry && !IsNull(entry.Value);
-
     public string? String(string key, bool required = false)
     {
         var value = Scalar(key, required);
