@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -12,6 +13,9 @@ public sealed record GatewayOptions
 
     /// <summary>Tenants defined inline in configuration (the demo tenant of the default run).</summary>
     public IReadOnlyList<TenantPolicy> Tenants { get; init; } = [];
+
+    /// <summary>Learned routers to load at start-up, each a folder made by <c>expertrouter train</c>.</summary>
+    public IReadOnlyList<LearnedRouterOptions> Routers { get; init; } = [];
 
     /// <summary>Router for <c>auto</c> when the tenant names none.</summary>
     public string DefaultRouter { get; init; } = "cheapest";
@@ -39,4 +43,16 @@ public sealed record GatewayOptions
 
     /// <summary>Output tokens assumed for a request without <c>max_tokens</c> when reserving its worst-case cost.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 4096;
+}
+
+/// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>
+public sealed record LearnedRouterOptions
+{
+    /// <summary>Absolute, or relative to the working directory or else to the gateway's own folder.</summary>
+    public string Path { get; init; } = "";
+
+    public OnnxServingOptions Serving { get; init; } = new();
+
+    public string ResolvedPath() =>
+        System.IO.Path.IsPathRooted(Path) || Directory.Exists(Path) ? Path : System.IO.Path.Combine(AppContext.BaseDirectory, Path);
 }

@@ -40,6 +40,17 @@ public static partial class GatewayOptionsValidator
             errors.Add("ExpertRouter:MaxFallbacks: must not be negative.");
         }
 
+        for (var i = 0; i < options.Routers.Count; i++)
+        {
+            var router = options.Routers[i];
+            if (!File.Exists(System.IO.Path.Combine(router.ResolvedPath(), "router.json")))
+            {
+                errors.Add($"ExpertRouter:Routers:{i}:Path: no router.json in '{router.Path}'.");
+            }
+
+            errors.AddRange(router.Serving.Validate().Select(e => $"ExpertRouter:Routers:{i}:Serving: {e}"));
+        }
+
         if (options.DefaultMaxOutputTokens <= 0)
         {
             errors.Add("ExpertRouter:DefaultMaxOutputTokens: must be positive.");

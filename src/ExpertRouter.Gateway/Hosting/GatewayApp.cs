@@ -24,7 +24,9 @@ public static partial class GatewayApp
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + 1);
+        // The gateway enforces its own limit (with an OpenAI 413); Kestrel's, a little higher, lets it drain a modest
+        // overshoot so the client reads that 413 instead of a reset connection.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20));
 
         SimulatedExpertServer? simulator = null;
         if (options.Experts.Any(e => e.Simulated))

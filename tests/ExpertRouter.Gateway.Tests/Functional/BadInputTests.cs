@@ -75,7 +75,8 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task OversizeBody_Is413_WithAndWithoutContentLength()
     {
-        var json = """{"model":"auto","messages":[{"role":"user","content":" """ + new string('x', 8000) + "\"}]}";
+        // Just over the 4,096-byte limit, so the client has finished sending when the early 413 arrives.
+        var json = """{"model":"auto","messages":[{"role":"user","content":" """ + new string('x', 4200) + "\"}]}";
         using var sized = await PostAsync(json);
         using var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {

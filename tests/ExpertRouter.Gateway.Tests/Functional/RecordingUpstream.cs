@@ -28,6 +28,9 @@ public sealed class RecordingUpstream : IAsyncDisposable
     /// <summary>When set, answers as a stream and breaks the connection after this many events.</summary>
     public int? CutStreamAfterEvents { get; set; }
 
+    /// <summary>Completed by the test once the client has seen the streamed events; the cut happens after that.</summary>
+    public TaskCompletionSource StreamRelayed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<RecordingUpstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -54,7 +57,8 @@ public sealed class RecordingUpstream : IAsyncDisposable
                     await context.Response.Body.FlushAsync();
                 }
 
-                await Task.Delay(50);
+                // Give the gateway time to relay the events (starting the client's response) before the cut.
+                await self.StreamRelayed.Task.WaitAsync(TimeSpan.FromSeconds(5));
                 context.Abort();
                 return Results.Empty;
             }

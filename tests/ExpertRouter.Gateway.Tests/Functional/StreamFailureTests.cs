@@ -21,7 +21,15 @@ public sealed class StreamFailureTests
             Content = new StringContent("""{"model":"breaks","stream":true,"messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"),
         };
         using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var text = await response.Content.ReadAsStringAsync();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var seen = new StringBuilder();
+        while (!seen.ToString().Contains("part1", StringComparison.Ordinal) && await reader.ReadLineAsync() is { } line)
+        {
+            seen.Append(line).Append('\n');
+        }
+
+        upstream.StreamRelayed.SetResult();
+        var text = seen + await reader.ReadToEndAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("part0", text);
