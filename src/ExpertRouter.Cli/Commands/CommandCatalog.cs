@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return EvalCommand.Create();
         yield return RouteBatchCommand.Create();
+        yield return ImportCommand.Create();
     }
 }

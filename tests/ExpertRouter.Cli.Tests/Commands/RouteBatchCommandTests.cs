@@ -69,3 +69,28 @@ public sealed class RouteBatchCommandTests : IDisposable
         [property: System.Text.Json.Serialization.JsonPropertyName("id")] string Id,
         [property: System.Text.Json.Serialization.JsonPropertyName("expert")] string Expert);
 }
+
+public sealed class ImportCommandTests : IDisposable
+{
+    private readonly CliFixture _fixture = new();
+
+    [Fact]
+    public async Task Import_FeedbackLogBecomesReadableRoutingData()
+    {
+        var log = _fixture.Path_("log.jsonl");
+        File.WriteAllLines(log,
+        [
+            """{"ts":"2026-11-23T10:00:00Z","request_id":"r1","tenant":"acme","prompt":"hello","expert":"big","router":"knn","cost_usd":0.001,"latency_ms":120,"score":1}""",
+            """{"ts":"2026-11-23T10:00:01Z","request_id":"r2","tenant":"acme","prompt":"hello","expert":"tiny","router":"knn","cost_usd":0.0001,"latency_ms":80}""",
+        ]);
+        var output = _fixture.Path_("fb.jsonl.gz");
+
+        var exit = await CliFixture.RunAsync("import", "--format", "feedback", "--input", log, "--out", output);
+
+        Assert.Equal(0, exit);
+        var record = Assert.Single(ExpertRouter.Evaluation.Data.RoutingDatasetReader.Read(output));
+        Assert.Equal(["big"], record.Outcomes.Keys);
+    }
+
+    public void Dispose() => _fixture.Dispose();
+}
