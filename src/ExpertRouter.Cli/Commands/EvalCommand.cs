@@ -19,7 +19,7 @@ internal static class EvalCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for confidence intervals (0 = none).", DefaultValueFactory = _ => 200 };
         var output = new Option<string?>("--out") { Description = "Results folder; default evals/results/<pool>-<UTC time>." };
         var strong = new Option<string?>("--strong") { Description = "Strong expert for APGR/CPT (default: best single)." };
-        var weak = new Option<string?>("--weak") { Description = "Weak expert for APGR/CPT (default: cheapest expert at least halfway between worst and best train means)." };
+        var weak = new Option<string?>("--weak") { Description = "Weak expert for APGR/CPT (default: cheapest expert cheaper than the strong one with a train mean at least halfway between the pool's worst and best)." };
         var oodTasks = new Option<int>("--ood-tasks") { Description = "Held-out tasks for the in-domain vs out-of-domain table (0 = skip).", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Evaluate routers on recorded outcomes: quality–cost curves, AIQ, APGR, CPT, reports with plots.");
         foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks]))
