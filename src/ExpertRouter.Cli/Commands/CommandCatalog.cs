@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return EvalCommand.Create();
+        yield return RouteBatchCommand.Create();
+        yield return ImportCommand.Create();
         yield return TrainCommand.Create();
         yield return AddExpertCommand.Create();
     }

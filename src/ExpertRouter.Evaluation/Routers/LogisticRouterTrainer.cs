@@ -17,7 +17,7 @@ public sealed class LogisticRouterTrainer : IRouterTrainer
 {
     public const string RouterName = "logreg";
 
-    public float L2Regularization { get; init; } = 1e-3f;
+    public float L2Regularization { get; init; } = 1e-4f;
 
     public int Iterations { get; init; } = 30;
 
@@ -46,6 +46,8 @@ public sealed class LogisticRouterTrainer : IRouterTrainer
                 featureColumnName: nameof(Example.Features),
                 exampleWeightColumnName: nameof(Example.Weight),
                 l2Regularization: L2Regularization,
+                // ML.NET picks an L1 penalty by default that zeroes almost every TF-IDF weight: turn it off.
+                l1Regularization: 0f,
                 maximumNumberOfIterations: Iterations);
             var fitted = trainer.Fit(data);
             var weights = fitted.Model.SubModel.Weights.ToArray();
