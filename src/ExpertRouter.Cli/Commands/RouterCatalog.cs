@@ -1,5 +1,6 @@
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Evaluation.Routers;
+using ExpertRouter.Irt.Building;
 
 namespace ExpertRouter.Cli.Commands;
 
@@ -14,6 +15,6 @@ internal static class RouterCatalog
 
     private static IEnumerable<IRouterTrainer> Contributed()
     {
-        yield break;
+        yield return new IrtRouterTrainer();
     }
 }
