@@ -3,8 +3,8 @@ namespace ExpertRouter.Core.Tenants;
 /// <summary>A calibrated cost knob: exactly one of its members is set.</summary>
 public sealed record CostTarget
 {
-    /// <summary>At most this fraction of requests may go to an expert other than the cheapest candidate.</summary>
-    public double? MaxStrongShare { get; init; }
+    /// <summary>Spend at most this fraction of what always using the best expert would cost.</summary>
+    public double? MaxCostFractionOfBest { get; init; }
 
     /// <summary>Average cost the router aims for, in USD per 1,000 requests.</summary>
     public double? AverageCostPer1kRequestsUsd { get; init; }

@@ -81,11 +81,11 @@ public sealed class PolicyYamlReaderTests
     [Fact]
     public void Parse_CostTarget_ReadsCalibratedKnob()
     {
-        var yaml = $"id: t\napiKeySha256: [{KeyHash}]\nrouter:\n  name: mf\n  costTarget:\n    maxStrongShare: 0.3\n";
+        var yaml = $"id: t\napiKeySha256: [{KeyHash}]\nrouter:\n  name: mf\n  costTarget:\n    maxCostFractionOfBest: 0.3\n";
 
         var policy = PolicyYamlReader.Parse("t.yaml", yaml).Parsed!.Policy;
 
-        Assert.Equal(0.3, policy.CostTarget!.MaxStrongShare);
+        Assert.Equal(0.3, policy.CostTarget!.MaxCostFractionOfBest);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class PolicyYamlReaderTests
             router:
               lambda: -1
               costTarget:
-                maxStrongShare: 1.5
+                maxCostFractionOfBest: 1.5
             budgets:
               dailyUsd: lots
               mode: hard
@@ -116,7 +116,7 @@ public sealed class PolicyYamlReaderTests
         Assert.Contains(errors, e => e.Line == 3 && e.Message.Contains("never keys"));
         Assert.Contains(errors, e => e.Line == 5 && e.Message.Contains("lambda"));
         Assert.Contains(errors, e => e.Line == 6 && e.Message.Contains("not both"));
-        Assert.Contains(errors, e => e.Line == 7 && e.Message.Contains("maxStrongShare"));
+        Assert.Contains(errors, e => e.Line == 7 && e.Message.Contains("maxCostFractionOfBest"));
         Assert.Contains(errors, e => e.Line == 9 && e.Message.Contains("must be a number"));
         Assert.Contains(errors, e => e.Line == 11 && e.Message.Contains("soft"));
         Assert.Contains(errors, e => e.Line == 13 && e.Message.Contains("requestsPerMinute"));

@@ -86,14 +86,14 @@ internal static partial class PolicyRules
             root.Error(root.AtPath("router.costTarget"), "Set either 'router.lambda' or 'router.costTarget', not both.");
         }
 
-        if ((target.MaxStrongShare is null) == (target.AverageCostPer1kRequestsUsd is null))
+        if ((target.MaxCostFractionOfBest is null) == (target.AverageCostPer1kRequestsUsd is null))
         {
-            root.Error(root.AtPath("router.costTarget"), "'router.costTarget' needs exactly one of 'maxStrongShare' or 'averageCostPer1kRequestsUsd'.");
+            root.Error(root.AtPath("router.costTarget"), "'router.costTarget' needs exactly one of 'maxCostFractionOfBest' or 'averageCostPer1kRequestsUsd'.");
         }
 
-        if (target.MaxStrongShare is { } share && share is < 0 or > 1)
+        if (target.MaxCostFractionOfBest is { } share && share is < 0 or > 1)
         {
-            root.Error(root.AtPath("router.costTarget.maxStrongShare"), "'maxStrongShare' must be between 0 and 1.");
+            root.Error(root.AtPath("router.costTarget.maxCostFractionOfBest"), "'maxCostFractionOfBest' must be between 0 and 1.");
         }
 
         Positive(root, "router.costTarget.averageCostPer1kRequestsUsd", target.AverageCostPer1kRequestsUsd);

@@ -73,7 +73,7 @@ public static class PolicyYamlReader
             Lambda = router?.Double("lambda") ?? 0,
             CostTarget = target is null ? null : new CostTarget
             {
-                MaxStrongShare = target.Double("maxStrongShare"),
+                MaxCostFractionOfBest = target.Double("maxCostFractionOfBest"),
                 AverageCostPer1kRequestsUsd = target.Double("averageCostPer1kRequestsUsd"),
             },
             MaxCostPerRequestUsd = root.Double("maxCostPerRequestUsd"),
