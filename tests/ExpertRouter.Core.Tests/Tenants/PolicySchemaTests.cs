@@ -15,7 +15,7 @@ public sealed class PolicySchemaTests
         var schemaPaths = Paths(schema.RootElement.GetProperty("properties"), "").Order().ToList();
         var yaml = PolicyYamlReaderTests.FullPolicy() + "\n";
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml.Replace("  lambda: 0.5", "  costTarget:\n    maxStrongShare: 0.3\n    averageCostPer1kRequestsUsd: 1")));
+        stream.Load(new StringReader(yaml.Replace("  lambda: 0.5", "  costTarget:\n    maxCostFractionOfBest: 0.3\n    averageCostPer1kRequestsUsd: 1")));
         var examplePaths = Paths((YamlMappingNode)stream.Documents[0].RootNode, "").Order().ToList();
 
         Assert.Equal(schemaPaths.Where(p => p != "router.lambda"), examplePaths);
