@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return TrainCommand.Create();
         yield return AddExpertCommand.Create();
+        yield return SimulateCommand.Create();
     }
 }

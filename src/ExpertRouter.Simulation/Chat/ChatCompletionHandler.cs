@@ -84,7 +84,7 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
 
         await response.Body.WriteAsync(buffer.WrittenMemory[..(buffer.WrittenCount / 2)], context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted);
-        context.Abort();
+        await ConnectionBreaker.CutAsync(context);
     }
 
     private static partial class Log

@@ -27,7 +27,7 @@ internal static class ChatStreamWriter
             {
                 if (index == plan.CutAfterEvents)
                 {
-                    context.Abort();
+                    await ConnectionBreaker.CutAsync(context);
                     return;
                 }
 
@@ -47,7 +47,7 @@ internal static class ChatStreamWriter
             if (plan.CutAfterEvents >= 0)
             {
                 // A cut configured past the last event still withholds [DONE], so the stream never ends cleanly.
-                context.Abort();
+                await ConnectionBreaker.CutAsync(context);
                 return;
             }
 
