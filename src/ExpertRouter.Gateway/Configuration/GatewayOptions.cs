@@ -24,4 +24,10 @@ public sealed record GatewayOptions
 
     /// <summary>How many further experts of the ranking a routed request may try before the first byte.</summary>
     public int MaxFallbacks { get; init; } = 2;
+
+    /// <summary>
+    /// When set (e.g. <c>http://127.0.0.1:9001/v1</c>), simulated experts are served by that external simulator
+    /// (<c>expertrouter simulate</c>) instead of one embedded in the gateway, so benchmarks measure the gateway alone.
+    /// </summary>
+    public string? SimulatorUrl { get; init; }
 }
