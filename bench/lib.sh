@@ -63,6 +63,17 @@ start() {
   printf -v "${name}_PID" '%s' "$pid"
 }
 
+# stop PID: ends one process started by start() and forgets it.
+stop() {
+  local pid=$1 kept=() p
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${BENCH_PIDS[@]}"; do
+    [[ $p == "$pid" ]] || kept+=("$p")
+  done
+  BENCH_PIDS=("${kept[@]}")
+}
+
 # wait_ready URL [METHOD BODY HEADERS...]: polls until the URL answers 2xx, up to 90 s.
 wait_ready() {
   local url=$1 deadline=$((SECONDS + 90))
