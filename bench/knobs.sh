@@ -3,18 +3,20 @@
 # workstation vs server GC, concurrent GC, tiered PGO, tiered compilation, ReadyToRun. Each variant gets a fresh
 # gateway process; rounds alternate the order so a busy neighbour does not always hit the same variant.
 #
-#   bench/knobs.sh [--no-build] [--seconds N] [--rounds N]
+#   bench/knobs.sh [--no-build] [--seconds N] [--warmup N] [--rounds N] [--only REGEX]
 #
 # About 20 s per variant per round (start, warm-up, measure); 7 variants x 2 rounds is about 5 minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUILD=1 CASE_SECONDS=10 WARMUP_SECONDS=3 ROUNDS=2
+BUILD=1 CASE_SECONDS=10 WARMUP_SECONDS=3 ROUNDS=2 ONLY=.
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
     --seconds) CASE_SECONDS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP_SECONDS=$2; shift ;;
+    --only) ONLY=$2; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,6 +47,7 @@ VARIANTS=(
   "ReadyToRun + server GC|gateway-r2r|DOTNET_gcServer=1"
 )
 
+mapfile -t VARIANTS < <(printf '%s\n' "${VARIANTS[@]}" | grep -E -- "^[^|]*($ONLY)")
 SIM_PORT=$(free_port)
 SIM="http://127.0.0.1:$SIM_PORT"
 start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
@@ -82,7 +85,7 @@ done
 
 {
   echo
-  echo "Gateway runtime knobs, auto case, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS:-16}, ${CASE_SECONDS}s, mean of $ROUNDS rounds"
+  echo "Gateway runtime knobs, auto case, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS:-16}, ${CASE_SECONDS}s after ${WARMUP_SECONDS}s warm-up, mean of $ROUNDS rounds"
   echo
   echo "| variant | req/s | p99 ms | peak RSS MB | start to ready s |"
   echo "|---|---:|---:|---:|---:|"
