@@ -98,36 +98,36 @@ if ! curl -s -D - -o /dev/null -H "$GW_HEADERS" -H 'Content-Type: application/js
   CACHE_NOTE="n/a: the gateway answered a repeated temperature-0 request without a cache-hit header"
 fi
 
-# id|label|pid|url|body|headers|delay ms; a label with a third field "n/a: ..." is reported, not run.
+# id;label;pid;url;body;headers;delay ms (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
 CASES=(
-  "direct|direct to simulator, explicit|$SIM_PID|$SIM$CHAT|explicit|$GW_HEADERS|0"
-  "nginx|nginx, explicit|$NGINX_PID|http://127.0.0.1:$NGINX_PORT$CHAT|explicit|$GW_HEADERS|0"
-  "yarp|plain YARP, explicit|$YARP_PID|http://127.0.0.1:$YARP_PORT$CHAT|explicit|$GW_HEADERS|0"
-  "portkey|Portkey 1.15.2, explicit|$PK_PID|http://127.0.0.1:$PK_PORT$CHAT|explicit|$PK_HEADERS|0"
-  "gw_explicit|ExpertRouter, explicit model|$GW_PID|$GW|explicit|$GW_HEADERS|0"
-  "gw_auto|ExpertRouter, auto (routed)|$GW_PID|$GW|auto|$GW_HEADERS|0"
-  "direct_stream|direct to simulator, streaming|$SIM_PID|$SIM$CHAT|stream|$GW_HEADERS|0"
-  "nginx_stream|nginx, streaming|$NGINX_PID|http://127.0.0.1:$NGINX_PORT$CHAT|stream|$GW_HEADERS|0"
-  "yarp_stream|plain YARP, streaming|$YARP_PID|http://127.0.0.1:$YARP_PORT$CHAT|stream|$GW_HEADERS|0"
-  "portkey_stream|Portkey 1.15.2, streaming|n/a: fails on Node 20 with TypeError: immutable"
-  "gw_stream|ExpertRouter, streaming|$GW_PID|$GW|stream|$GW_HEADERS|0"
-  "gw_cache|ExpertRouter, cache hit (auto, temperature 0)|${CACHE_NOTE:-$GW_PID|$GW|cache|$GW_HEADERS|0}"
-  "direct_1k|direct to simulator, paced ~1k req/s|$SIM_PID|$SIM$CHAT|explicit|$GW_HEADERS|$PACED_DELAY_MS"
-  "gw_auto_1k|ExpertRouter, auto, paced ~1k req/s|$GW_PID|$GW|auto|$GW_HEADERS|$PACED_DELAY_MS"
+  "direct;direct to simulator, explicit;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;0"
+  "nginx;nginx, explicit;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;explicit;$GW_HEADERS;0"
+  "yarp;plain YARP, explicit;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;explicit;$GW_HEADERS;0"
+  "portkey;Portkey 1.15.2, explicit;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0"
+  "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
+  "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "direct_stream;direct to simulator, streaming;$SIM_PID;$SIM$CHAT;stream;$GW_HEADERS;0"
+  "nginx_stream;nginx, streaming;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;stream;$GW_HEADERS;0"
+  "yarp_stream;plain YARP, streaming;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;stream;$GW_HEADERS;0"
+  "portkey_stream;Portkey 1.15.2, streaming;n/a: fails on Node 20 with TypeError: immutable"
+  "gw_stream;ExpertRouter, streaming;$GW_PID;$GW;stream;$GW_HEADERS;0"
+  "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
+  "direct_1k;direct to simulator, paced ~1k req/s;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_DELAY_MS"
+  "gw_auto_1k;ExpertRouter, auto, paced ~1k req/s;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_DELAY_MS"
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
-    IFS='|' read -r id _ pid url body headers delay <<<"$spec"
+    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
     [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$delay"
   done
 done
 
 ROWS=()
 for spec in "${CASES[@]}"; do
-  IFS='|' read -r id label pid _ <<<"$spec"
+  IFS=';' read -r id label pid _ <<<"$spec"
   if [[ $pid == n/a* ]]; then
     ROWS+=("$id|$label|$pid")
     continue

@@ -18,7 +18,7 @@ for pair in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^|]+") do
   if name then wrk.headers[name] = value end
 end
 
-local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0
 if delay_ms > 0 then
   function delay() return delay_ms end
 end
