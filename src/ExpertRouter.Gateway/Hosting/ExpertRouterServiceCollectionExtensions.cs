@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
@@ -31,6 +32,7 @@ public static class ExpertRouterServiceCollectionExtensions
         services.TryAddSingleton<ITenantDirectory>(new ConfiguredTenantDirectory(options.Tenants));
         services.AddSingleton<RouterRegistry>();
         services.AddSingleton<GatewayMetrics>();
+        services.AddResponseCache(options.Cache);
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
         services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
