@@ -66,7 +66,11 @@ internal sealed partial class ResponseCacheStep(
                 }
 
                 (leader, var answer) = flights.Join(keys.Exact);
-                if (!leader && await answer.WaitAsync(context.RequestAborted) is { } shared)
+                // A leader that finished between the lookup above and joining has stored its answer: look again.
+                var shared = leader
+                    ? await cache.GetAsync(tenant, keys.Exact, context.RequestAborted)
+                    : await answer.WaitAsync(context.RequestAborted);
+                if (shared is not null)
                 {
                     await ServeAsync(context, feature, shared, CacheOutcome.Hit, keys);
                     return;
