@@ -52,13 +52,14 @@ internal sealed partial class ResponseCacheStep(
         {
             if (!cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase))
             {
-                if (await cache.GetAsync(tenant, keys.Exact, context.RequestAborted) is { } hit)
+                if (Servable(feature, await cache.GetAsync(tenant, keys.Exact, context.RequestAborted)) is { } hit)
                 {
                     await ServeAsync(context, feature, hit, CacheOutcome.Hit, keys);
                     return;
                 }
 
-                if (probe is not null && await cache.FindSimilarAsync(tenant, keys.Scope!, probe, options.SemanticThreshold, context.RequestAborted) is { } similar)
+                if (probe is not null && await cache.FindSimilarAsync(tenant, keys.Scope!, probe, options.SemanticThreshold, context.RequestAborted) is { } similar
+                    && Servable(feature, similar.Entry) is not null)
                 {
                     Log.SemanticHit(logger, feature.RequestId, similar.Similarity);
                     await ServeAsync(context, feature, similar.Entry, CacheOutcome.SemanticHit, keys);
@@ -67,9 +68,9 @@ internal sealed partial class ResponseCacheStep(
 
                 (leader, var answer) = flights.Join(keys.Exact);
                 // A leader that finished between the lookup above and joining has stored its answer: look again.
-                var shared = leader
+                var shared = Servable(feature, leader
                     ? await cache.GetAsync(tenant, keys.Exact, context.RequestAborted)
-                    : await answer.WaitAsync(context.RequestAborted);
+                    : await answer.WaitAsync(context.RequestAborted));
                 if (shared is not null)
                 {
                     await ServeAsync(context, feature, shared, CacheOutcome.Hit, keys);
@@ -142,6 +143,12 @@ internal sealed partial class ResponseCacheStep(
                 ? CompletionAssembler.FromJson(capture.Captured)
                 : null;
     }
+
+    /// <summary>
+    /// An answer from an expert the request may no longer use (the tenant's policy changed since) is not served.
+    /// </summary>
+    private static CachedResponse? Servable(IExpertRoutingFeature feature, CachedResponse? entry) =>
+        entry is not null && feature.Candidates.Any(c => string.Equals(c.Id, entry.Expert, StringComparison.Ordinal)) ? entry : null;
 
     private Task ServeAsync(HttpContext context, IExpertRoutingFeature feature, CachedResponse entry, string result, CacheKeys keys)
     {
