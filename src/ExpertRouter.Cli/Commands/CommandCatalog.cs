@@ -7,6 +7,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return SimulateCommand.Create();
+        yield return TrainCommand.Create();
+        yield return AddExpertCommand.Create();
+        yield return TenantsCommand.Create(TimeProvider.System);
+        yield return KeysCommand.Create(TimeProvider.System);
     }
 }

@@ -8,42 +8,81 @@ public static class RoutingDatasetReader
 {
     public const string DefaultDataDirectory = "../shared/data/routing";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false };
-
     /// <summary>Streams records, keeping only the given splits (all when <paramref name="splits"/> is empty).</summary>
-    public static IEnumerable<RoutingRecord> Read(string path, params string[] splits)
+    public static IEnumerable<RoutingRecord> Read(string path, params string[] splits) =>
+        Read(path, splits, includeResponses: true);
+
+    /// <summary>Streams records of the given splits; responses are left null unless <paramref name="includeResponses"/>.</summary>
+    public static IEnumerable<RoutingRecord> Read(string path, IReadOnlyCollection<string> splits, bool includeResponses)
+    {
+        var lineNumber = 0;
+        foreach (var line in ReadLines(path))
+        {
+            lineNumber++;
+            if (line.Length == 0 || !RoutingRecordParser.SplitMatches(line, splits))
+            {
+                continue;
+            }
+
+            RoutingRecord record;
+            try
+            {
+                record = RoutingRecordParser.Parse(line, includeResponses);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: not a routing record ({ex.Message})", ex);
+            }
+
+            if (splits.Count == 0 || splits.Contains(record.Split, StringComparer.Ordinal))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>Loads a whole source such as <c>zeroeval:train</c> (see <see cref="ParseSource"/>), without responses.</summary>
+    public static IReadOnlyList<RoutingRecord> Load(string source, string dataDirectory = DefaultDataDirectory)
+    {
+        var (path, splits) = ParseSource(source, dataDirectory);
+        return Read(path, splits, includeResponses: false).ToList();
+    }
+
+    private static IEnumerable<byte[]> ReadLines(string path)
     {
         using var file = File.OpenRead(path);
         using Stream text = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? new GZipStream(file, CompressionMode.Decompress)
             : file;
-        using var reader = new StreamReader(text);
-        var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        var buffer = new byte[1 << 20];
+        var line = new MemoryStream();
+        int read;
+        while ((read = text.Read(buffer, 0, buffer.Length)) > 0)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            var start = 0;
+            int newline;
+            while ((newline = buffer.AsSpan(start, read - start).IndexOf((byte)'\n')) >= 0)
             {
-                continue;
+                var i = start + newline;
+                line.Write(buffer, start, i - start);
+                yield return TrimmedLine(line);
+                line.SetLength(0);
+                start = i + 1;
             }
 
-            RoutingRecord? record;
-            try
-            {
-                record = JsonSerializer.Deserialize<RoutingRecord>(line, Json);
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{path}:{lineNumber}: not a routing record ({ex.Message})", ex);
-            }
-
-            if (record is null || (splits.Length > 0 && !splits.Contains(record.Split, StringComparer.Ordinal)))
-            {
-                continue;
-            }
-
-            yield return record;
+            line.Write(buffer, start, read - start);
         }
+
+        if (line.Length > 0)
+        {
+            yield return TrimmedLine(line);
+        }
+    }
+
+    private static byte[] TrimmedLine(MemoryStream line)
+    {
+        var span = line.GetBuffer().AsSpan(0, (int)line.Length).Trim("\r\t "u8);
+        return span.ToArray();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -13,6 +14,9 @@ public sealed record GatewayOptions
 
     /// <summary>Tenants defined inline in configuration (the demo tenant of the default run).</summary>
     public IReadOnlyList<TenantPolicy> Tenants { get; init; } = [];
+
+    /// <summary>Learned routers to load at start-up, each a folder made by <c>expertrouter train</c>.</summary>
+    public IReadOnlyList<LearnedRouterOptions> Routers { get; init; } = [];
 
     /// <summary>Router for <c>auto</c> when the tenant names none.</summary>
     public string DefaultRouter { get; init; } = "cheapest";
@@ -28,4 +32,31 @@ public sealed record GatewayOptions
 
     /// <summary>The response cache (<c>ExpertRouter:Cache</c>): exact by default, semantic per tenant, Redis when set.</summary>
     public ResponseCacheSettings Cache { get; init; } = new();
+
+    /// <summary>
+    /// Folder of tenant policy files (<c>--policies</c>), hot reloaded. Unset: the inline <see cref="Tenants"/> when
+    /// there are any, else the shipped <c>policies/</c> folder with the demo tenant.
+    /// </summary>
+    public string? Policies { get; init; }
+
+    /// <summary>StackExchange.Redis connection string (<c>--redis</c>) for accounting shared by replicas; unset: in-process.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of the key that opens <c>/admin</c>; the admin endpoints are off when unset.</summary>
+    public string? AdminKeySha256 { get; init; }
+
+    /// <summary>Output tokens assumed for a request without <c>max_tokens</c> when reserving its worst-case cost.</summary>
+    public int DefaultMaxOutputTokens { get; init; } = 4096;
+}
+
+/// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>
+public sealed record LearnedRouterOptions
+{
+    /// <summary>Absolute, or relative to the working directory or else to the gateway's own folder.</summary>
+    public string Path { get; init; } = "";
+
+    public OnnxServingOptions Serving { get; init; } = new();
+
+    public string ResolvedPath() =>
+        System.IO.Path.IsPathRooted(Path) || Directory.Exists(Path) ? Path : System.IO.Path.Combine(AppContext.BaseDirectory, Path);
 }

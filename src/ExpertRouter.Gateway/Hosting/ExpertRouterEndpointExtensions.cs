@@ -11,7 +11,7 @@ namespace ExpertRouter.Gateway.Hosting;
 public static class ExpertRouterEndpointExtensions
 {
     /// <summary>
-    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → cache → router → health → forward;
+    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → cache → router → budget → health → forward;
     /// each step is a small middleware that narrows the request's <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -37,12 +37,15 @@ public static class ExpertRouterEndpointExtensions
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/v1/models", ModelsEndpoint.List);
+        app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
+        app.MapTenantAdmin();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<RequestParsingStep>();
             proxy.UseMiddleware<PolicyStep>();
             proxy.UseMiddleware<ResponseCacheStep>();
             proxy.UseMiddleware<RouterStep>();
+            proxy.UseMiddleware<BudgetStep>();
             proxy.UseMiddleware<HealthStep>();
             proxy.UseMiddleware<FallbackStep>();
             proxy.UseMiddleware<StreamFailureStep>();

@@ -6,7 +6,9 @@ using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Gateway.Telemetry;
+using ExpertRouter.Irt.Serving;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -29,13 +31,13 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddSingleton(new ExpertCatalog(experts));
         var credentials = new ExpertCredentials(experts, Environment.GetEnvironmentVariable);
         services.AddSingleton(credentials);
-        services.TryAddSingleton<ITenantDirectory>(new ConfiguredTenantDirectory(options.Tenants));
         services.AddSingleton<RouterRegistry>();
+        services.AddTenantState(options);
         services.AddSingleton<GatewayMetrics>();
         services.AddResponseCache(options.Cache);
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
         services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
             .WithTracing(tracing =>
             {
                 tracing.AddSource(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation();
@@ -50,7 +52,13 @@ public static class ExpertRouterServiceCollectionExtensions
             .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds)))
             .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
 
-        return new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
+        var builder = new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
+        foreach (var router in options.Routers)
+        {
+            builder.AddOnnxRouter(router);
+        }
+
+        return builder;
     }
 }
 
@@ -69,6 +77,17 @@ public sealed class ExpertRouterBuilder(IServiceCollection services)
     public ExpertRouterBuilder AddRouter(IRouter router)
     {
         Services.AddSingleton(router);
+        return this;
+    }
+
+    /// <summary>An IRT skill router served with ONNX Runtime: one session for the process, micro-batched.</summary>
+    public ExpertRouterBuilder AddOnnxRouter(LearnedRouterOptions router)
+    {
+        Services.AddSingleton<IRouter>(provider => IrtSkillRouter.Load(
+            router.ResolvedPath(),
+            router.Serving,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
+            provider.GetRequiredService<TimeProvider>()));
         return this;
     }
 }

@@ -1,10 +1,11 @@
+using ExpertRouter.Core.Tests.TestInfrastructure;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Stores;
 
 namespace ExpertRouter.Gateway.Tests.Caching;
 
 [Collection(RedisCollection.Name)]
-public sealed class RedisResponseCacheStoreTests(RedisTestServer redis) : ResponseCacheStoreContract
+public sealed class RedisResponseCacheStoreTests(CacheRedis redis) : ResponseCacheStoreContract
 {
     private RedisResponseCacheStore? _store;
 

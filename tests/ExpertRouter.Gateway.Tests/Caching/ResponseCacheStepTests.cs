@@ -20,7 +20,7 @@ public sealed class ResponseCacheStepTests : IDisposable
 
     private static readonly ExpertDefinition Pricey = new() { Id = "pricey", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 };
     private static readonly ExpertDefinition Cheap = new() { Id = "cheap", InputUsdPerMTok = 0.1, OutputUsdPerMTok = 0.2 };
-    private static readonly TenantPolicy Tenant = new() { Id = "t" };
+    private static readonly TenantPolicy Tenant = new() { Id = "t", Cache = new CachePolicy { TtlSeconds = 600 } };
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -29,7 +29,7 @@ public sealed class ResponseCacheStepTests : IDisposable
 
     public ResponseCacheStepTests()
     {
-        var settings = new ResponseCacheSettings { Default = new CacheOptions { Ttl = TimeSpan.FromMinutes(10) } };
+        var settings = new ResponseCacheSettings();
         var cache = new ResponseCache(
             new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);
         _step = new ResponseCacheStep(Upstream, cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), new ExpertCatalog([Pricey, Cheap]),

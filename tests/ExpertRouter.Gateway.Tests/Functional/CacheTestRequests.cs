@@ -17,6 +17,10 @@ public static class CacheTestRequests
         ["ExpertRouter:Experts:13:BaseUrls:0"] = upstream.BaseAddress.ToString(),
         ["ExpertRouter:Experts:13:InputUsdPerMTok"] = "1",
         ["ExpertRouter:Experts:13:OutputUsdPerMTok"] = "2",
+        // Inline tenants replace the shipped policy folder, so the demo tenant is declared here too.
+        ["ExpertRouter:Tenants:0:Id"] = "demo",
+        ["ExpertRouter:Tenants:0:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(GatewayHost.DemoKey),
+        ["ExpertRouter:Tenants:0:Router"] = "cheapest",
         ["ExpertRouter:Tenants:1:Id"] = "other",
         ["ExpertRouter:Tenants:1:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(OtherKey),
         ["ExpertRouter:Tenants:1:Router"] = "cheapest",

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using ExpertRouter.Core.Tests.TestInfrastructure;
 using ExpertRouter.Gateway.Tests.Caching;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
 
 /// <summary>Replicas sharing a Redis share answers; a Redis that is down costs hits, never requests.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class ResponseCacheRedisTests(RedisTestServer redis) : IAsyncLifetime
+public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
 {
     private RecordingUpstream _upstream = null!;
 

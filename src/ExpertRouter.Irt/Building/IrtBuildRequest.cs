@@ -1,0 +1,68 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Training;
+
+namespace ExpertRouter.Irt.Building;
+
+/// <summary>Everything one router build needs; experts carry prices and expected output tokens.</summary>
+public sealed record IrtBuildRequest
+{
+    public required IReadOnlyList<RoutingRecord> Train { get; init; }
+
+    public required IReadOnlyList<ExpertDefinition> Experts { get; init; }
+
+    public HashedNgramOptions Hashed { get; init; } = new();
+
+    public IrtTrainingOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// A BERT-family encoder to use instead of hashed n-grams: it stays frozen and only the IRT head is trained on
+    /// its mean-pooled embeddings (EmbeddingSize becomes its hidden size).
+    /// </summary>
+    public BertOnnxEncoder? Bert { get; init; }
+
+    /// <summary>Where <see cref="Bert"/> came from (encoder graph, vocab.txt, max tokens, lower-casing), for the folder.</summary>
+    public EncoderSpec? BertSource { get; init; }
+
+    /// <summary>Models trained from seeds Seed, Seed+1, …; their probabilities are averaged.</summary>
+    public int Members { get; init; } = 5;
+
+    /// <summary>Every n-th training prompt (by a hash of its id) is held out to calibrate λ; 0 calibrates in-sample.</summary>
+    public int CalibrationHoldoutEvery { get; init; } = 10;
+
+    public IProgress<double>? Progress { get; init; }
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>(Options.Validate());
+        errors.AddRange(Hashed.Validate());
+        if (Members < 1)
+        {
+            errors.Add($"members must be at least 1 (got {Members}).");
+        }
+
+        if (Experts.Count == 0)
+        {
+            errors.Add("the pool has no experts.");
+        }
+
+        if (Train.Count == 0)
+        {
+            errors.Add("there are no training prompts.");
+        }
+
+        if (Bert is not null && BertSource is null)
+        {
+            errors.Add("a BERT encoder needs its source files (BertSource) so the router folder can carry them.");
+        }
+
+        if (CalibrationHoldoutEvery is < 0 or 1)
+        {
+            errors.Add($"calibration hold-out must be 0 or at least 2 (got {CalibrationHoldoutEvery}).");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,25 @@
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Training;
+
+namespace ExpertRouter.Irt.Building;
+
+/// <summary>The settings tuned on the dev splits of ZeroEval and MMLU-Pro (see docs-snippets/irt.md).</summary>
+public static class IrtDefaults
+{
+    public const int Members = 4;
+
+    public static HashedNgramOptions Hashed { get; } = new() { Buckets = 1 << 14 };
+
+    /// <summary>Epochs = 0 means "choose from the data size".</summary>
+    public static IrtTrainingOptions Training { get; } = new() { Epochs = 0, LearningRate = 0.003f, FeatureDropout = 0.5f };
+
+    /// <summary>
+    /// About 12,000 prompt presentations, at least 6 and at most 10 epochs. With half the n-grams dropped per
+    /// presentation this was best on dev among 6/9 epochs (ZeroEval, 1.3k training prompts) and 4/6/8 (MMLU-Pro, 7.6k);
+    /// more epochs overfit the embedding table.
+    /// </summary>
+    public static int EpochsFor(int prompts) => Math.Clamp((int)Math.Round(12000.0 / Math.Max(1, prompts)), 6, 10);
+
+    public static IrtTrainingOptions Resolve(IrtTrainingOptions options, int prompts) =>
+        options.Epochs > 0 ? options : options with { Epochs = EpochsFor(prompts) };
+}

@@ -1,0 +1,70 @@
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Onnx;
+using ExpertRouter.Irt.Serving;
+
+namespace ExpertRouter.Irt.Building;
+
+/// <summary>Writes a router folder: <c>model.onnx</c> and <c>router.json</c>, byte-identical for the same build.</summary>
+public static class IrtRouterFolder
+{
+    public static RouterManifest Write(string folder, string name, IrtBuild build, IReadOnlyList<string> trainingFiles, DevMetrics? dev)
+    {
+        Directory.CreateDirectory(folder);
+        var dense = build.Featurizer is BertFeaturizer;
+        var encoder = dense ? CopyEncoder(folder, build.Request.BertSource!) : new EncoderSpec
+        {
+            Kind = EncoderSpec.Hashed,
+            HashedNgrams = ((HashedNgramFeaturizer)build.Featurizer).Options,
+        };
+        var model = IrtOnnxExporter.Export(build.Ensemble, dense, new Dictionary<string, string>
+        {
+            ["router"] = name,
+            ["experts"] = string.Join(",", build.Experts.Select(e => e.Id)),
+        });
+        OnnxModelFile.Write(model, Path.Combine(folder, "model.onnx"));
+        var first = build.Ensemble.Members[0];
+        var manifest = new RouterManifest
+        {
+            Name = name,
+            Model = "model.onnx",
+            Encoder = encoder,
+            Inputs = dense
+                ? [new TensorSpec(IrtOnnxExporter.EmbeddingInput, "float", ["batch", first.EmbeddingSize.ToString()])]
+                : [
+                    new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["batch", "features"]),
+                    new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["batch", "features"]),
+                ],
+            Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
+            EmbeddingSize = first.EmbeddingSize,
+            AbilityDimensions = first.AbilityDimensions,
+            EnsembleMembers = build.Ensemble.Members.Count,
+            Experts = build.Experts.Select(e => new RouterExpert
+            {
+                Id = e.Id,
+                InputUsdPerMTok = e.InputUsdPerMTok,
+                OutputUsdPerMTok = e.OutputUsdPerMTok,
+                ExpectedOutputTokens = e.ExpectedOutputTokens,
+            }).ToArray(),
+            Calibration = build.Calibration,
+            Training = new TrainingRecord
+            {
+                Files = trainingFiles,
+                Prompts = build.FitPrompts,
+                Outcomes = build.FitOutcomes,
+                CalibrationPrompts = build.Calibration.Prompts,
+                Options = build.Request.Options,
+            },
+            DevMetrics = dev,
+        };
+        manifest.Save(folder);
+        return manifest;
+    }
+
+    /// <summary>Copies the encoder graph and vocabulary into the router folder; the manifest names the copies.</summary>
+    private static EncoderSpec CopyEncoder(string folder, EncoderSpec source)
+    {
+        File.Copy(source.BertModel!, Path.Combine(folder, "encoder.onnx"), overwrite: true);
+        File.Copy(source.Vocabulary!, Path.Combine(folder, "vocab.txt"), overwrite: true);
+        return source with { Kind = EncoderSpec.Bert, BertModel = "encoder.onnx", Vocabulary = "vocab.txt", HashedNgrams = null };
+    }
+}

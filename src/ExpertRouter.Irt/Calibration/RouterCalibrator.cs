@@ -1,0 +1,75 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Evaluation.Data;
+
+namespace ExpertRouter.Irt.Calibration;
+
+/// <summary>
+/// Builds a <see cref="RouterCalibration"/> from the score distribution the router produces on recorded prompts.
+/// Costs are the gateway's expected costs (prompt tokens from characters, the expert's expected output length), so
+/// the promise matches what the gateway can compute at request time.
+/// </summary>
+public static class RouterCalibrator
+{
+    public static double[] LambdaGrid()
+    {
+        var grid = new double[82];
+        for (var i = 1; i < grid.Length; i++)
+        {
+            grid[i] = Math.Round(Math.Pow(10, -4 + 7.0 * (i - 1) / (grid.Length - 2)), 10);
+        }
+
+        return grid;
+    }
+
+    public static RouterCalibration Build(
+        string source,
+        IReadOnlyList<RoutingRecord> records,
+        IReadOnlyList<float[]> predictions,
+        IReadOnlyList<ExpertDefinition> experts)
+    {
+        var tokens = records.Select(r => TokenEstimate.FromText(r.Prompt)).ToArray();
+        var best = Enumerable.Range(0, experts.Count)
+            .MaxBy(m => records.Sum(r => r.Outcomes.TryGetValue(experts[m].Id, out var o) ? o.Score : 0));
+        var bestUsd = tokens.Average(t => experts[best].CostUsd(t, experts[best].ExpectedOutputTokens)) * 1000;
+        var points = new List<CalibrationPoint>();
+        foreach (var lambda in LambdaGrid())
+        {
+            double usd = 0, quality = 0;
+            for (var i = 0; i < records.Count; i++)
+            {
+                var chosen = 0;
+                var top = double.NegativeInfinity;
+                for (var m = 0; m < experts.Count; m++)
+                {
+                    var cost = experts[m].CostUsd(tokens[i], experts[m].ExpectedOutputTokens);
+                    var utility = predictions[i][m] - lambda * cost * 1000;
+                    if (utility > top)
+                    {
+                        (top, chosen) = (utility, m);
+                    }
+                }
+
+                usd += experts[chosen].CostUsd(tokens[i], experts[chosen].ExpectedOutputTokens) * 1000;
+                quality += predictions[i][chosen];
+            }
+
+            usd /= records.Count;
+            points.Add(new CalibrationPoint
+            {
+                Lambda = lambda,
+                UsdPer1k = Math.Round(usd, 6),
+                CostFraction = Math.Round(usd / bestUsd, 6),
+                PredictedQuality = Math.Round(quality / records.Count, 6),
+            });
+        }
+
+        return new RouterCalibration
+        {
+            Source = source,
+            Prompts = records.Count,
+            BestExpert = experts[best].Id,
+            BestExpertUsdPer1k = Math.Round(bestUsd, 6),
+            Points = points,
+        };
+    }
+}

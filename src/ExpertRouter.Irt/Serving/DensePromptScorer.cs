@@ -1,0 +1,43 @@
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ExpertRouter.Irt.Serving;
+
+/// <summary>A BERT-family encoder followed by the IRT head graph, whose input is the pooled embedding.</summary>
+public sealed class DensePromptScorer : IPromptScorer
+{
+    private readonly BertOnnxEncoder _encoder;
+    private readonly InferenceSession _head;
+    private readonly string[] _inputNames = [IrtOnnxExporter.EmbeddingInput];
+    private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
+
+    public DensePromptScorer(BertOnnxEncoder encoder, InferenceSession head, int experts, string provider)
+    {
+        OnnxContract.Require(head, _inputNames, _outputNames[0], experts);
+        _encoder = encoder;
+        _head = head;
+        Experts = experts;
+        Provider = provider;
+    }
+
+    public int Experts { get; }
+
+    public string Provider { get; }
+
+    public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
+    {
+        var embeddings = new float[prompts.Count * _encoder.HiddenSize];
+        _encoder.Encode(prompts, embeddings);
+        using var value = OrtValue.CreateTensorValueFromMemory(embeddings, [prompts.Count, _encoder.HiddenSize]);
+        using var runOptions = new RunOptions();
+        using var outputs = _head.Run(runOptions, _inputNames, [value], _outputNames);
+        outputs[0].GetTensorDataAsSpan<float>()[..(prompts.Count * Experts)].CopyTo(probabilities);
+    }
+
+    public void Dispose()
+    {
+        _encoder.Dispose();
+        _head.Dispose();
+    }
+}

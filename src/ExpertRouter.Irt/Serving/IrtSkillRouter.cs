@@ -1,0 +1,122 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Irt.Calibration;
+using ExpertRouter.Irt.Encoding;
+using Microsoft.Extensions.Logging;
+
+namespace ExpertRouter.Irt.Serving;
+
+/// <summary>
+/// The IRT skill router served from a router folder: one ONNX session for the process, concurrent requests
+/// micro-batched into single runs. Candidates the router was not trained on get NaN (no opinion).
+/// </summary>
+public sealed partial class IrtSkillRouter : IRouter, IAsyncDisposable, IDisposable
+{
+    private readonly IPromptScorer _scorer;
+    private readonly MicroBatcher<string, float[]> _batcher;
+    private readonly Dictionary<string, int> _expertIndex;
+
+    private IrtSkillRouter(RouterManifest manifest, IPromptScorer scorer, OnnxServingOptions options, TimeProvider time)
+    {
+        Manifest = manifest;
+        _scorer = scorer;
+        _expertIndex = manifest.Experts.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        _batcher = new MicroBatcher<string, float[]>(
+            ScoreBatch, options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
+    }
+
+    public string Name => Manifest.Name;
+
+    public RouterManifest Manifest { get; }
+
+    /// <summary>The experts this router scores, in the order of <see cref="PredictAsync"/>'s result.</summary>
+    public IReadOnlyList<RouterExpert> Experts => Manifest.Experts;
+
+    public RouterCalibration? Calibration => Manifest.Calibration;
+
+    /// <summary>"Cpu" or "Cuda": the execution provider actually serving.</summary>
+    public string Provider => _scorer.Provider;
+
+    public static IrtSkillRouter Load(string routerFolder, OnnxServingOptions options, ILogger logger, TimeProvider? time = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid ONNX serving options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        var manifest = RouterManifest.Load(routerFolder);
+        var modelPath = Path.Combine(routerFolder, manifest.Model);
+        IPromptScorer scorer;
+        if (manifest.Encoder.Kind == EncoderSpec.Bert)
+        {
+            var encoder = BertOnnxEncoder.Load(
+                Path.Combine(routerFolder, manifest.Encoder.BertModel!),
+                Path.Combine(routerFolder, manifest.Encoder.Vocabulary!),
+                manifest.Encoder.MaxTokens ?? 256,
+                manifest.Encoder.LowerCase ?? true,
+                options,
+                logger);
+            var head = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
+            scorer = new DensePromptScorer(encoder, head, manifest.Experts.Count, provider);
+        }
+        else
+        {
+            var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
+            var featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams ?? new HashedNgramOptions());
+            scorer = new HashedPromptScorer(session, featurizer, manifest.Experts.Count, provider);
+        }
+
+        Log.Loaded(logger, manifest.Name, manifest.Experts.Count, scorer.Provider, options.MaxBatchSize, options.MaxBatchWaitMicroseconds);
+        return new IrtSkillRouter(manifest, scorer, options, time ?? TimeProvider.System);
+    }
+
+    /// <summary>P(answers well) for every expert of <see cref="Experts"/>, batched with concurrent callers.</summary>
+    public Task<float[]> PredictAsync(string prompt, CancellationToken cancellationToken = default) =>
+        _batcher.EnqueueAsync(prompt, cancellationToken);
+
+    /// <summary>Scores prompts in one ONNX run, bypassing the batcher (offline evaluation).</summary>
+    public float[][] PredictBatch(IReadOnlyList<string> prompts) => ScoreBatch(prompts);
+
+    public async ValueTask EstimateQualityAsync(
+        RoutingQuery query,
+        IReadOnlyList<ExpertDefinition> candidates,
+        Memory<double> quality,
+        CancellationToken cancellationToken)
+    {
+        var probabilities = await PredictAsync(query.Prompt, cancellationToken).ConfigureAwait(false);
+        var span = quality.Span;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            span[i] = _expertIndex.TryGetValue(candidates[i].Id, out var m) ? probabilities[m] : double.NaN;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _batcher.DisposeAsync().ConfigureAwait(false);
+        _scorer.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private float[][] ScoreBatch(IReadOnlyList<string> prompts)
+    {
+        var experts = _scorer.Experts;
+        var flat = new float[prompts.Count * experts];
+        _scorer.Score(prompts, flat);
+        var rows = new float[prompts.Count][];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = flat.AsSpan(i * experts, experts).ToArray();
+        }
+
+        return rows;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Router {Router} loaded: {Experts} experts on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
+        public static partial void Loaded(ILogger logger, string router, int experts, string provider, int maxBatch, int maxWaitMicroseconds);
+    }
+}

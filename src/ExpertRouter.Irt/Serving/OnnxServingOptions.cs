@@ -1,0 +1,48 @@
+namespace ExpertRouter.Irt.Serving;
+
+/// <summary>How a router's ONNX graph is served. Validated at load; every problem is reported at once.</summary>
+public sealed record OnnxServingOptions
+{
+    public const string Cpu = "Cpu";
+    public const string Cuda = "Cuda";
+
+    /// <summary><see cref="Cpu"/> (default) or <see cref="Cuda"/>; CUDA falls back to CPU when the native GPU build is absent.</summary>
+    public string ExecutionProvider { get; init; } = Cpu;
+
+    /// <summary>Most prompts scored in one ONNX run.</summary>
+    public int MaxBatchSize { get; init; } = 64;
+
+    /// <summary>How long the first request of a batch waits for company; 0 scores whatever is already queued.</summary>
+    public int MaxBatchWaitMicroseconds { get; init; } = 200;
+
+    /// <summary>ONNX Runtime intra-op threads; 0 leaves ONNX Runtime's default.</summary>
+    public int IntraOpThreads { get; init; }
+
+    public int CudaDeviceId { get; init; }
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (ExecutionProvider is not (Cpu or Cuda))
+        {
+            errors.Add($"ExecutionProvider must be '{Cpu}' or '{Cuda}' (got '{ExecutionProvider}').");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            errors.Add($"MaxBatchSize must be at least 1 (got {MaxBatchSize}).");
+        }
+
+        if (MaxBatchWaitMicroseconds < 0)
+        {
+            errors.Add($"MaxBatchWaitMicroseconds must not be negative (got {MaxBatchWaitMicroseconds}).");
+        }
+
+        if (IntraOpThreads < 0)
+        {
+            errors.Add($"IntraOpThreads must not be negative (got {IntraOpThreads}).");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ExpertRouter.Irt.Serving;
+
+/// <summary>
+/// Creates the one <see cref="InferenceSession"/> a model gets for the process. A CUDA request falls back to the CPU
+/// provider with one warning when the loaded ONNX Runtime has no CUDA provider (the CPU NuGet package) or no GPU.
+/// </summary>
+public static partial class OnnxSessionFactory
+{
+    public static InferenceSession Create(string modelPath, OnnxServingOptions options, ILogger logger, out string provider) =>
+        Create(File.ReadAllBytes(modelPath), modelPath, options, logger, out provider);
+
+    public static InferenceSession Create(byte[] model, string modelName, OnnxServingOptions options, ILogger logger, out string provider)
+    {
+        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (options.IntraOpThreads > 0)
+        {
+            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        }
+
+        provider = OnnxServingOptions.Cpu;
+        if (options.ExecutionProvider == OnnxServingOptions.Cuda)
+        {
+            if (TryAppendCuda(sessionOptions, options.CudaDeviceId, out var reason))
+            {
+                provider = OnnxServingOptions.Cuda;
+            }
+            else
+            {
+                Log.CudaUnavailable(logger, modelName, reason);
+            }
+        }
+
+        return new InferenceSession(model, sessionOptions);
+    }
+
+    private static bool TryAppendCuda(SessionOptions sessionOptions, int deviceId, out string reason)
+    {
+        try
+        {
+            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
+            reason = "";
+            return true;
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or TypeInitializationException)
+        {
+            reason = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "CUDA execution provider requested for {Model} but unavailable ({Reason}); serving on CPU.")]
+        public static partial void CudaUnavailable(ILogger logger, string model, string reason);
+    }
+}

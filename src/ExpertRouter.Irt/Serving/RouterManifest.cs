@@ -1,0 +1,211 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ExpertRouter.Irt.Calibration;
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Training;
+
+namespace ExpertRouter.Irt.Serving;
+
+/// <summary>The contents of a router folder's <c>router.json</c>.</summary>
+public sealed record RouterManifest
+{
+    public const string FileName = "router.json";
+    public const string CurrentFormat = "expertrouter-irt/1";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    [JsonPropertyName("format")]
+    public string Format { get; init; } = CurrentFormat;
+
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    [JsonPropertyName("model")]
+    public string Model { get; init; } = "model.onnx";
+
+    [JsonPropertyName("encoder")]
+    public EncoderSpec Encoder { get; init; } = new();
+
+    [JsonPropertyName("inputs")]
+    public IReadOnlyList<TensorSpec> Inputs { get; init; } = [];
+
+    [JsonPropertyName("outputs")]
+    public IReadOnlyList<TensorSpec> Outputs { get; init; } = [];
+
+    [JsonPropertyName("embeddingSize")]
+    public int EmbeddingSize { get; init; }
+
+    [JsonPropertyName("abilityDimensions")]
+    public int AbilityDimensions { get; init; }
+
+    [JsonPropertyName("ensembleMembers")]
+    public int EnsembleMembers { get; init; } = 1;
+
+    [JsonPropertyName("experts")]
+    public IReadOnlyList<RouterExpert> Experts { get; init; } = [];
+
+    [JsonPropertyName("calibration")]
+    public RouterCalibration? Calibration { get; init; }
+
+    [JsonPropertyName("training")]
+    public TrainingRecord? Training { get; init; }
+
+    [JsonPropertyName("devMetrics")]
+    public DevMetrics? DevMetrics { get; init; }
+
+    public static RouterManifest Load(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        var manifest = JsonSerializer.Deserialize<RouterManifest>(File.ReadAllText(path), Json)
+            ?? throw new InvalidDataException($"{path}: empty router.json");
+        var errors = manifest.Validate();
+        return errors.Count == 0
+            ? manifest
+            : throw new InvalidDataException($"{path}: " + string.Join(" ", errors));
+    }
+
+    public void Save(string folder) =>
+        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Format != CurrentFormat)
+        {
+            errors.Add($"format must be '{CurrentFormat}' (got '{Format}').");
+        }
+
+        if (Experts.Count == 0)
+        {
+            errors.Add("experts is empty.");
+        }
+
+        if (Experts.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count() != Experts.Count)
+        {
+            errors.Add("expert ids are not unique.");
+        }
+
+        if (Encoder.Kind is not (EncoderSpec.Hashed or EncoderSpec.Bert))
+        {
+            errors.Add($"encoder.kind must be '{EncoderSpec.Hashed}' or '{EncoderSpec.Bert}' (got '{Encoder.Kind}').");
+        }
+        else if (Encoder.Kind == EncoderSpec.Hashed)
+        {
+            errors.AddRange((Encoder.HashedNgrams ?? new()).Validate());
+        }
+        else if (Encoder.BertModel is null || Encoder.Vocabulary is null)
+        {
+            errors.Add("a bert encoder needs bertModel and vocabulary.");
+        }
+
+        return errors;
+    }
+}
+
+public sealed record EncoderSpec
+{
+    public const string Hashed = "hashed-ngrams";
+    public const string Bert = "bert-mean-pooled";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = Hashed;
+
+    [JsonPropertyName("hashedNgrams")]
+    public HashedNgramOptions? HashedNgrams { get; init; }
+
+    /// <summary>BERT-family encoder graph (file in the router folder) whose first output is last_hidden_state.</summary>
+    [JsonPropertyName("bertModel")]
+    public string? BertModel { get; init; }
+
+    /// <summary>WordPiece vocab.txt (file in the router folder).</summary>
+    [JsonPropertyName("vocabulary")]
+    public string? Vocabulary { get; init; }
+
+    /// <summary>BERT only: longest token sequence (256 when absent).</summary>
+    [JsonPropertyName("maxTokens")]
+    public int? MaxTokens { get; init; }
+
+    /// <summary>BERT only: lower-case before WordPiece (true when absent; false for cased models).</summary>
+    [JsonPropertyName("lowerCase")]
+    public bool? LowerCase { get; init; }
+}
+
+public sealed record TensorSpec(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("shape")] IReadOnlyList<string> Shape);
+
+/// <summary>An expert the router scores, with the prices and expected output length its calibration assumed.</summary>
+public sealed record RouterExpert
+{
+    [JsonPropertyName("id")]
+    public string Id { get; init; } = "";
+
+    [JsonPropertyName("inputUsdPerMTok")]
+    public double InputUsdPerMTok { get; init; }
+
+    [JsonPropertyName("outputUsdPerMTok")]
+    public double OutputUsdPerMTok { get; init; }
+
+    [JsonPropertyName("expectedOutputTokens")]
+    public int ExpectedOutputTokens { get; init; }
+
+    /// <summary>Labelled prompts the expert's ability was fitted from; set for experts added by cold start.</summary>
+    [JsonPropertyName("coldStartLabels")]
+    public int? ColdStartLabels { get; init; }
+}
+
+public sealed record TrainingRecord
+{
+    [JsonPropertyName("files")]
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    [JsonPropertyName("prompts")]
+    public int Prompts { get; init; }
+
+    [JsonPropertyName("outcomes")]
+    public int Outcomes { get; init; }
+
+    [JsonPropertyName("calibrationPrompts")]
+    public int CalibrationPrompts { get; init; }
+
+    [JsonPropertyName("options")]
+    public IrtTrainingOptions Options { get; init; } = new();
+}
+
+/// <summary>Dev-split numbers measured with the evaluation harness at training time.</summary>
+public sealed record DevMetrics
+{
+    [JsonPropertyName("source")]
+    public string Source { get; init; } = "";
+
+    [JsonPropertyName("prompts")]
+    public int Prompts { get; init; }
+
+    [JsonPropertyName("logLoss")]
+    public double LogLoss { get; init; }
+
+    [JsonPropertyName("bestSingleExpert")]
+    public string BestSingleExpert { get; init; } = "";
+
+    [JsonPropertyName("bestSingleScore")]
+    public double BestSingleScore { get; init; }
+
+    [JsonPropertyName("bestSingleUsdPer1k")]
+    public double BestSingleUsdPer1k { get; init; }
+
+    /// <summary>Cheapest replayed cost reaching the best single expert's mean score, as a fraction of its cost.</summary>
+    [JsonPropertyName("costFractionToMatchBest")]
+    public double? CostFractionToMatchBest { get; init; }
+
+    /// <summary>RouterBench's AIQ as the harness normalises it (mean hull score over the single experts' cost window).</summary>
+    [JsonPropertyName("aiq")]
+    public double Aiq { get; init; }
+
+    [JsonPropertyName("maxMeanScore")]
+    public double MaxMeanScore { get; init; }
+}

@@ -1,0 +1,47 @@
+namespace ExpertRouter.Irt.Training;
+
+/// <summary>
+/// Adam with decoupled weight decay over a set of float arrays. The embedding table is updated lazily (only rows a
+/// batch touched), which keeps a step's cost proportional to the batch, not to the table.
+/// </summary>
+internal sealed class AdamW
+{
+    private const float Beta1 = 0.9f;
+    private const float Beta2 = 0.999f;
+    private const float Epsilon = 1e-8f;
+
+    private readonly float[][] _first;
+    private readonly float[][] _second;
+    private readonly float _learningRate;
+    private readonly float _weightDecay;
+    private int _step;
+
+    public AdamW(float[][] parameters, float learningRate, float weightDecay)
+    {
+        _first = parameters.Select(p => new float[p.Length]).ToArray();
+        _second = parameters.Select(p => new float[p.Length]).ToArray();
+        _learningRate = learningRate;
+        _weightDecay = weightDecay;
+    }
+
+    public void BeginStep() => _step++;
+
+    /// <summary>Updates <paramref name="count"/> values of parameter array <paramref name="index"/> from <paramref name="start"/>.</summary>
+    public void Update(int index, float[] parameter, float[] gradient, int start, int count, float learningRateScale = 1f)
+    {
+        var m = _first[index];
+        var v = _second[index];
+        var correction1 = 1f - MathF.Pow(Beta1, _step);
+        var correction2 = 1f - MathF.Pow(Beta2, _step);
+        var rate = _learningRate * learningRateScale;
+        for (var i = start; i < start + count; i++)
+        {
+            var g = gradient[i];
+            m[i] = Beta1 * m[i] + (1f - Beta1) * g;
+            v[i] = Beta2 * v[i] + (1f - Beta2) * g * g;
+            var mHat = m[i] / correction1;
+            var vHat = v[i] / correction2;
+            parameter[i] -= rate * (mHat / (MathF.Sqrt(vHat) + Epsilon) + _weightDecay * parameter[i]);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Tests.Training;
+using Microsoft.Extensions.Logging;
+
+namespace ExpertRouter.Irt.Tests.Serving;
+
+public sealed class IrtSkillRouterTests
+{
+    private static readonly Lazy<(string Folder, ExpertRouter.Irt.Building.IrtBuild Build)> Trained = new(() =>
+    {
+        var build = PlantedAbilityTests.TrainSynthetic(members: 2);
+        return (DeterminismTests.Write(build), build);
+    });
+
+    private static string[] Prompts(int count)
+    {
+        var random = new Random(11);
+        return Enumerable.Range(0, count).Select(i => SyntheticRouting.Prompt(i % 3, i % 4 == 0, random) + new string('!', i % 7)).ToArray();
+    }
+
+    [Fact]
+    public async Task PredictAsync_ConcurrentCallsBatched_GiveTheSameScoresAsSingleCalls()
+    {
+        var prompts = Prompts(48);
+        var logger = new RecordingLogger();
+        await using var single = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 1 }, logger);
+        await using var batched = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 16, MaxBatchWaitMicroseconds = 5000 }, logger);
+        var one = new List<float[]>();
+        foreach (var prompt in prompts)
+        {
+            one.Add(await single.PredictAsync(prompt));
+        }
+
+        var together = await Task.WhenAll(prompts.Select(p => Task.Run(() => batched.PredictAsync(p))));
+
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var reference = Trained.Value.Build.Predict(prompts[i]);
+            for (var m = 0; m < reference.Length; m++)
+            {
+                Assert.InRange(together[i][m] - one[i][m], -1e-6f, 1e-6f);
+                Assert.InRange(one[i][m] - reference[m], -1e-5f, 1e-5f);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EstimateQualityAsync_MapsCandidatesById_AndHasNoOpinionOfUnknownExperts()
+    {
+        await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
+        ExpertDefinition[] candidates = [new() { Id = "unknown" }, new() { Id = "bio" }, new() { Id = "strong" }];
+        var quality = new double[3];
+        var prompt = Prompts(1)[0];
+
+        await router.EstimateQualityAsync(new RoutingQuery(prompt), candidates, quality, CancellationToken.None);
+
+        var expected = Trained.Value.Build.Predict(prompt);
+        Assert.True(double.IsNaN(quality[0]));
+        Assert.Equal(expected[2], quality[1], 5);
+        Assert.Equal(expected[0], quality[2], 5);
+        Assert.Equal("synthetic", router.Name);
+    }
+
+    [Fact]
+    public async Task Load_WithCudaRequestedOnACpuBuild_FallsBackToCpuWithOneWarning()
+    {
+        var logger = new RecordingLogger();
+
+        await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { ExecutionProvider = OnnxServingOptions.Cuda }, logger);
+        var scores = await router.PredictAsync(Prompts(1)[0]);
+
+        var warnings = logger.Entries.Count(e => e.Level == LogLevel.Warning);
+        if (router.Provider == OnnxServingOptions.Cpu)
+        {
+            Assert.Equal(1, warnings);
+            Assert.Contains("CUDA", logger.Entries.Single(e => e.Level == LogLevel.Warning).Message);
+        }
+        else
+        {
+            // A machine with the GPU build of ONNX Runtime really serves on CUDA and has nothing to warn about.
+            Assert.Equal(0, warnings);
+        }
+
+        Assert.Equal(4, scores.Length);
+    }
+
+    [Fact]
+    public void Load_WithInvalidOptions_ListsEveryProblem()
+    {
+        var error = Assert.Throws<ArgumentException>(() => IrtSkillRouter.Load(
+            Trained.Value.Folder,
+            new OnnxServingOptions { ExecutionProvider = "Tpu", MaxBatchSize = 0, MaxBatchWaitMicroseconds = -1 },
+            new RecordingLogger()));
+
+        Assert.Contains("ExecutionProvider", error.Message);
+        Assert.Contains("MaxBatchSize", error.Message);
+        Assert.Contains("MaxBatchWaitMicroseconds", error.Message);
+    }
+
+    [Fact]
+    public void Calibration_ForCostTargets_StaysWithinTheTargetAndSpendsMoreForLooserTargets()
+    {
+        var calibration = Trained.Value.Build.Calibration;
+
+        var tight = calibration.ForCostFraction(0.3);
+        var loose = calibration.ForCostFraction(0.9);
+        var dollars = calibration.ForUsdPer1k(calibration.BestExpertUsdPer1k * 0.5);
+
+        Assert.Equal("strong", calibration.BestExpert);
+        Assert.True(tight.CostFraction <= 0.3);
+        Assert.True(loose.CostFraction <= 0.9 && loose.CostFraction >= tight.CostFraction);
+        Assert.True(loose.Lambda <= tight.Lambda);
+        Assert.True(dollars.UsdPer1k <= calibration.BestExpertUsdPer1k * 0.5);
+    }
+}

@@ -1,0 +1,74 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Evaluation.Data;
+
+namespace ExpertRouter.Irt.Tests;
+
+/// <summary>
+/// Generated routing data with planted abilities: three topics with their own vocabulary, plus "hard" prompts that
+/// carry extra words; expert e answers topic t correctly with probability σ(Ability[e][t] − 1.5·hard).
+/// </summary>
+internal static class SyntheticRouting
+{
+    public static readonly string[] Topics = ["algebra", "biology", "history"];
+
+    private static readonly string[][] Vocabulary =
+    [
+        ["equation", "solve", "integer", "variable", "polynomial", "root", "factor", "sum"],
+        ["cell", "protein", "enzyme", "membrane", "gene", "organism", "photosynthesis", "tissue"],
+        ["empire", "treaty", "dynasty", "revolution", "century", "king", "war", "colony"],
+    ];
+
+    /// <summary>Logit-scale ability of each expert (rows) on each topic (columns).</summary>
+    public static readonly double[][] Ability =
+    [
+        [3.0, 3.0, 3.0],    // strong: good at everything
+        [2.5, -1.5, -1.0],  // mathy
+        [-1.0, 2.0, -0.5],  // bio
+        [-1.5, -2.5, 1.5],  // historian
+    ];
+
+    public static IReadOnlyList<ExpertDefinition> Experts { get; } =
+    [
+        new() { Id = "strong", InputUsdPerMTok = 10, OutputUsdPerMTok = 30, ExpectedOutputTokens = 100 },
+        new() { Id = "mathy", InputUsdPerMTok = 1, OutputUsdPerMTok = 2, ExpectedOutputTokens = 100 },
+        new() { Id = "bio", InputUsdPerMTok = 0.5, OutputUsdPerMTok = 1, ExpectedOutputTokens = 100 },
+        new() { Id = "historian", InputUsdPerMTok = 0.2, OutputUsdPerMTok = 0.4, ExpectedOutputTokens = 100 },
+    ];
+
+    public static IReadOnlyList<RoutingRecord> Records(int count, int seed, string split = "train")
+    {
+        var random = new Random(seed);
+        var records = new RoutingRecord[count];
+        for (var i = 0; i < count; i++)
+        {
+            var topic = i % Topics.Length;
+            var hard = random.NextDouble() < 0.3;
+            records[i] = new RoutingRecord
+            {
+                Id = $"{split}-{seed}-{i}",
+                Benchmark = "synthetic",
+                Task = Topics[topic],
+                Split = split,
+                Prompt = Prompt(topic, hard, random),
+                Outcomes = Experts.Select((e, m) => (e.Id, Outcome(Ability[m][topic] - (hard ? 1.5 : 0), random)))
+                    .ToDictionary(p => p.Id, p => p.Item2),
+            };
+        }
+
+        return records;
+    }
+
+    public static string Prompt(int topic, bool hard, Random random)
+    {
+        var words = Enumerable.Range(0, 12).Select(_ => Vocabulary[topic][random.Next(Vocabulary[topic].Length)]);
+        var text = $"Question about {Topics[topic]}: " + string.Join(' ', words);
+        return hard ? text + " prove rigorously with multi step derivation" : text + " briefly";
+    }
+
+    private static RecordedOutcome Outcome(double logit, Random random) => new()
+    {
+        Score = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0,
+        OutputTokensEst = 100,
+        Response = "",
+    };
+}
