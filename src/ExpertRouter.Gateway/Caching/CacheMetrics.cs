@@ -14,7 +14,7 @@ public sealed class CacheMetrics
     {
         var meter = meterFactory.Create(GatewayMetrics.MeterName);
         _lookups = meter.CreateCounter<long>("expertrouter.cache.lookups", description: "Chat requests by cache result (hit, semantic-hit, miss, bypass).");
-        _savedUsd = meter.CreateCounter<double>("expertrouter.cache.saved_usd", "USD", "What cache hits would have cost at the cached expert's prices.");
+        _savedUsd = meter.CreateCounter<double>("expertrouter.cache.saved_usd", description: "USD that cache hits would have cost at the cached expert's prices.");
         _stored = meter.CreateCounter<long>("expertrouter.cache.stored", description: "Answers stored in the cache, by store.");
     }
 

@@ -47,7 +47,7 @@ public sealed class ResponseCacheStreamingTests : IAsyncLifetime
         }
 
         string text = "";
-        for (var i = 0; i < 50 && !text.Contains("expertrouter_cache_saved", StringComparison.Ordinal); i++)
+        for (var i = 0; i < 50 && !text.Contains("expertrouter_cache_saved_usd_total{", StringComparison.Ordinal); i++)
         {
             await Task.Delay(100);
             text = await _gateway.CreateClient(apiKey: null).GetStringAsync("/metrics");
@@ -55,6 +55,6 @@ public sealed class ResponseCacheStreamingTests : IAsyncLifetime
 
         Assert.Contains("expertrouter_cache_lookups_total{", text);
         Assert.Contains("result=\"hit\"", text);
-        Assert.Contains("expertrouter_cache_saved", text);
+        Assert.Contains("expertrouter_cache_saved_usd_total{", text);
     }
 }
