@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
@@ -28,6 +29,9 @@ public sealed record GatewayOptions
 
     /// <summary>How many further experts of the ranking a routed request may try before the first byte.</summary>
     public int MaxFallbacks { get; init; } = 2;
+
+    /// <summary>The response cache (<c>ExpertRouter:Cache</c>): exact by default, semantic per tenant, Redis when set.</summary>
+    public ResponseCacheSettings Cache { get; init; } = new();
 
     /// <summary>
     /// Folder of tenant policy files (<c>--policies</c>), hot reloaded. Unset: the inline <see cref="Tenants"/> when

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Caching;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -107,6 +108,7 @@ public static partial class GatewayOptionsValidator
             }
         }
 
+        errors.AddRange(ResponseCacheSettingsValidator.Validate(options.Cache));
         return errors;
     }
 

@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
@@ -33,6 +34,7 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddSingleton<RouterRegistry>();
         services.AddTenantState(options);
         services.AddSingleton<GatewayMetrics>();
+        services.AddResponseCache(options.Cache);
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter());

@@ -21,6 +21,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
