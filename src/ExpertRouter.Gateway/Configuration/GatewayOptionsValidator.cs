@@ -51,6 +51,16 @@ public static partial class GatewayOptionsValidator
             errors.AddRange(router.Serving.Validate().Select(e => $"ExpertRouter:Routers:{i}:Serving: {e}"));
         }
 
+        if (options.DefaultMaxOutputTokens <= 0)
+        {
+            errors.Add("ExpertRouter:DefaultMaxOutputTokens: must be positive.");
+        }
+
+        if (options.AdminKeySha256 is { } adminHash && !Sha256Hex().IsMatch(adminHash))
+        {
+            errors.Add("ExpertRouter:AdminKeySha256: must be the lower-case hex SHA-256 of the admin key, not the key itself.");
+        }
+
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
         {
