@@ -43,6 +43,12 @@ public sealed record GatewayOptions
 
     /// <summary>Output tokens assumed for a request without <c>max_tokens</c> when reserving its worst-case cost.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 4096;
+
+    /// <summary>
+    /// When set (e.g. <c>http://127.0.0.1:9001/v1</c>), simulated experts are served by that external simulator
+    /// (<c>expertrouter simulate</c>) instead of one embedded in the gateway, so benchmarks measure the gateway alone.
+    /// </summary>
+    public string? SimulatorUrl { get; init; }
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

@@ -61,6 +61,12 @@ public static partial class GatewayOptionsValidator
             errors.Add("ExpertRouter:AdminKeySha256: must be the lower-case hex SHA-256 of the admin key, not the key itself.");
         }
 
+        if (options.SimulatorUrl is { } simulatorUrl
+            && !(Uri.TryCreate(simulatorUrl, UriKind.Absolute, out var simulator) && simulator.Scheme is "http" or "https"))
+        {
+            errors.Add($"ExpertRouter:SimulatorUrl: '{simulatorUrl}' is not an absolute http(s) URL.");
+        }
+
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
         {
