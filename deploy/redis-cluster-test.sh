@@ -158,6 +158,20 @@ for name, ok in checks.items():
 sys.exit(0 if all(checks.values()) else 1)
 EOF
 
+# --- throughput of one replica with every request reserving and settling on the cluster (when wrk is installed)
+if command -v wrk >/dev/null; then
+  THROUGHPUT_KEY=$(write_tenant "throughput-$RUN_ID" 1000)
+  sleep 1 # the policy folder watcher picks the new tenant up
+  printf '%s\n' 'wrk.method = "POST"' \
+    "wrk.body = '{\"model\":\"$MODEL\",\"max_tokens\":$MAX_TOKENS,\"messages\":[{\"role\":\"user\",\"content\":\"Name a prime.\"}]}'" \
+    'wrk.headers["content-type"] = "application/json"' \
+    "wrk.headers[\"authorization\"] = \"Bearer $THROUGHPUT_KEY\"" >"$WORK/post.lua"
+  wrk -t1 -c16 -d5s --latency -s "$WORK/post.lua" "${GATEWAYS[0]}/v1/chat/completions" >"$WORK/wrk.txt" 2>&1 || true
+  echo "cluster-test: one replica on the cluster, wrk -t1 -c16 -d5s: $(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt") req/s," \
+    "p50 $(awk '$1=="50%" {print $2}' "$WORK/wrk.txt"), p99 $(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")," \
+    "non-2xx $(awk '/Non-2xx/ {print $5}' "$WORK/wrk.txt" | grep . || echo 0)"
+fi
+
 # --- phase 2: load, then SIGKILL the master that owns the failover tenant's slot
 SLOT=$(redis-cli -p "$BASE_PORT" cluster keyslot "er:{$FAILOVER_TENANT}:x")
 read -r VICTIM_PORT VICTIM_ID < <(redis-cli -p "$BASE_PORT" cluster nodes | python3 -c '
