@@ -33,9 +33,11 @@ chmod -R a+rX,go-w "$APP"
 # The kubelet's ConfigMap layout: real files in a timestamped folder, '..data' -> that folder, and one symlink per key.
 POLICIES="$WORK/policies"
 mkdir -p "$POLICIES/..2026_01_01_00_00_00.000000001"
-cp "$ROOT/policies/demo.yaml" "$POLICIES/..2026_01_01_00_00_00.000000001/"
+# The Kubernetes base's example tenant rides along, so the policy the ConfigMap ships is read by the real reader.
+cp "$ROOT/policies/demo.yaml" "$ROOT/deploy/k8s/base/policies/example.yaml" "$POLICIES/..2026_01_01_00_00_00.000000001/"
 ln -s ..2026_01_01_00_00_00.000000001 "$POLICIES/..data"
 ln -s ..data/demo.yaml "$POLICIES/demo.yaml"
+ln -s ..data/example.yaml "$POLICIES/example.yaml"
 chmod -R a+rX "$POLICIES"
 mkdir -m 1777 "$WORK/tmp"
 
@@ -93,7 +95,7 @@ code=$(chat "$KEY")
 [[ "$code" == 401 ]] || fail "an unknown key answered $code before the update"
 NEW="..2026_01_01_00_01_00.000000002"
 mkdir "$POLICIES/$NEW"
-cp "$ROOT/policies/demo.yaml" "$POLICIES/$NEW/"
+cp "$ROOT/policies/demo.yaml" "$ROOT/deploy/k8s/base/policies/example.yaml" "$POLICIES/$NEW/"
 sed -e 's/^id: demo/id: smoke/' -e "s/^  - [0-9a-f]\{64\}.*/  - $HASH/" "$ROOT/policies/demo.yaml" >"$POLICIES/$NEW/smoke.yaml"
 chmod -R a+rX "$POLICIES/$NEW"
 ln -s "$NEW" "$POLICIES/..data_tmp"
@@ -110,6 +112,10 @@ code=$(chat sk-expertrouter-demo)
 [[ "$code" == 200 ]] || fail "the demo tenant answered $code after the swap"
 echo "smoke: ok   hot reload across a '..data' symlink swap (new tenant admitted, old one kept)"
 
+if grep -q 'rejected' "$WORK/gateway.log"; then
+  fail "a policy was rejected: $(grep -A2 rejected "$WORK/gateway.log" | head -5)"
+fi
+echo "smoke: ok   no policy rejected (demo, deploy/k8s/base/policies/example.yaml, the new tenant)"
 if grep -Eqi 'UnauthorizedAccess|Permission denied|Read-only file system' "$WORK/gateway.log"; then
   fail "the gateway tried to write somewhere it may not"
 fi

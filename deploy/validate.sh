@@ -3,11 +3,19 @@
 #   1. kubectl kustomize renders deploy/k8s/base;
 #   2. validate_manifests.py checks the Dockerfile, compose.yaml, prometheus.yml and the rendered manifests;
 #   3. yamllint (when installed) on every YAML file here;
-#   4. smoke-published.sh runs the published gateway the way the image's ENTRYPOINT does (skip with --no-smoke).
+#   4. smoke-published.sh runs the published gateway the way the image's ENTRYPOINT does (skip with --no-smoke;
+#      --app <folder> reuses an already published gateway instead of publishing one).
 # A missing tool is reported and its step skipped; any failing step makes the script exit 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SMOKE=1; [[ "${1:-}" == "--no-smoke" ]] && SMOKE=0
+SMOKE=1; APP=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-smoke) SMOKE=0; shift ;;
+    --app) APP="$2"; shift 2 ;;
+    *) echo "usage: deploy/validate.sh [--no-smoke] [--app <published gateway folder>]"; exit 2 ;;
+  esac
+done
 status=0
 RENDERED=$(mktemp /tmp/er-k8s.XXXXXX.yaml)
 trap 'rm -f "$RENDERED"' EXIT
@@ -41,6 +49,6 @@ else
 fi
 
 if [[ $SMOKE == 1 ]]; then
-  deploy/smoke-published.sh || status=1
+  deploy/smoke-published.sh ${APP:+"$APP"} || status=1
 fi
 exit $status
