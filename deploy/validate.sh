@@ -2,7 +2,7 @@
 # Offline validation of deploy/ (no Docker engine, no cluster needed):
 #   1. kubectl kustomize renders deploy/k8s/base;
 #   2. validate_manifests.py checks the Dockerfile, compose.yaml, prometheus.yml and the rendered manifests;
-#   3. yamllint (when installed) on every YAML file here;
+#   3. Kubernetes OpenAPI schema validation (deploy/schema, kubernetes-models via npm) and yamllint, when installed;
 #   4. smoke-published.sh runs the published gateway the way the image's ENTRYPOINT does (skip with --no-smoke;
 #      --app <folder> reuses an already published gateway instead of publishing one).
 # A missing tool is reported and its step skipped; any failing step makes the script exit 1.
@@ -36,8 +36,19 @@ else
   echo "validate: skip structural checks (python3-yaml or the rendered manifests missing)"
 fi
 
+if command -v npm >/dev/null && [[ -s "$RENDERED" ]]; then
+  if (cd deploy/schema && npm ci --silent --no-audit --no-fund >/dev/null 2>&1); then
+    node deploy/schema/validate.mjs "$RENDERED" | tail -n 1 | sed 's/^/validate: /'
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || { node deploy/schema/validate.mjs "$RENDERED" | grep FAIL; status=1; }
+  else
+    echo "validate: skip Kubernetes schema validation (npm ci in deploy/schema failed: offline?)"
+  fi
+else
+  echo "validate: skip Kubernetes schema validation (npm missing)"
+fi
+
 if command -v yamllint >/dev/null; then
-  yamllint -d '{extends: relaxed, rules: {line-length: {max: 130}}}' deploy policies && echo "validate: ok   yamllint" || status=1
+  yamllint -d '{extends: relaxed, ignore: "deploy/schema/node_modules/", rules: {line-length: {max: 130}}}' deploy policies && echo "validate: ok   yamllint" || status=1
 else
   echo "validate: skip yamllint (apt-get install yamllint)"
 fi
