@@ -75,7 +75,12 @@ public sealed class PublishedGateway : IDisposable
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"dotnet publish failed:{Environment.NewLine}{await output}{await errors}");
+        if (process.ExitCode != 0)
+        {
+            gateway.Dispose();
+            Assert.Fail($"dotnet publish failed:{Environment.NewLine}{await output}{await errors}");
+        }
+
         return gateway;
     }
 
