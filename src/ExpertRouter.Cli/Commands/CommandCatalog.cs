@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return SimulateCommand.Create();
         yield return TrainCommand.Create();
         yield return AddExpertCommand.Create();
+        yield return EvalEnsembleCommand.Create();
     }
 }
