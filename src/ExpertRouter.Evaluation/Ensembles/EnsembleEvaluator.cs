@@ -27,7 +27,7 @@ public static class EnsembleEvaluator
         var hull = QualityCostHull.Build(singles);
         var results = settings
             .Select(s => Run(table, quality, answers, tieOrder, s))
-            .Select(r => r with { SingleAtSameCost = hull.ScoreAt(r.Point.CostPer1K) })
+            .Select(r => r with { SingleAtSameCost = hull.ScoreAt(r.Point.CostPer1K), SingleCostForSameQuality = hull.CostToReach(r.Point.Score) })
             .ToArray();
         return new EnsembleEvaluation(name, table.PromptCount, extractor.Name, hull, singles, results);
     }

@@ -20,7 +20,8 @@ public sealed record EnsembleSetting(EnsembleMode Mode, int K, double Margin, do
 /// <summary>
 /// A setting's result on the test prompts. <see cref="SingleAtSameCost"/> is the single-routing λ curve's upper hull
 /// at this setting's cost (NaN when cheaper than any single-routing point): the quality one router call per prompt
-/// buys for the same money.
+/// buys for the same money; <see cref="SingleCostForSameQuality"/> is what the hull pays to reach this setting's
+/// quality (null when single routing never reaches it).
 /// </summary>
 public sealed record EnsembleResult(
     EnsembleSetting Setting,
@@ -28,7 +29,8 @@ public sealed record EnsembleResult(
     double FanOutShare,
     double MeanCalls,
     double ExtractedShare,
-    double SingleAtSameCost)
+    double SingleAtSameCost,
+    double? SingleCostForSameQuality = null)
 {
     public double GainOverSingle => Point.Score - SingleAtSameCost;
 }

@@ -28,6 +28,10 @@ public sealed record GatewayOptions
 
     /// <summary>How many further experts of the ranking a routed request may try before the first byte.</summary>
     public int MaxFallbacks { get; init; } = 2;
+
+    /// <summary>Named ensembles, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, Aggregation.EnsembleOptions> Ensembles { get; init; } =
+        new Dictionary<string, Aggregation.EnsembleOptions>(StringComparer.Ordinal);
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

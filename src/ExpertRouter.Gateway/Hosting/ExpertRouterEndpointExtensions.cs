@@ -1,4 +1,5 @@
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Telemetry;
@@ -10,7 +11,8 @@ namespace ExpertRouter.Gateway.Hosting;
 public static class ExpertRouterEndpointExtensions
 {
     /// <summary>
-    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → router → health → forward;
+    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → router → health → forward
+    /// (an <c>ensemble/…</c> request is answered by the ensemble step after the router instead of being forwarded);
     /// each step is a small middleware that narrows the request's <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -41,6 +43,7 @@ public static class ExpertRouterEndpointExtensions
             proxy.UseMiddleware<RequestParsingStep>();
             proxy.UseMiddleware<PolicyStep>();
             proxy.UseMiddleware<RouterStep>();
+            proxy.UseMiddleware<EnsembleStep>();
             proxy.UseMiddleware<HealthStep>();
             proxy.UseMiddleware<FallbackStep>();
             proxy.UseMiddleware<StreamFailureStep>();

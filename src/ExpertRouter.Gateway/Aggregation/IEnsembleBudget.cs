@@ -1,0 +1,26 @@
+using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Core.Tenants;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+/// <summary>
+/// The budget hook of a fan-out: the whole fan-out's estimated maximum is reserved before the first call, and the
+/// reservation is settled with the realised cost of every call afterwards. A refusal is an expected failure.
+/// </summary>
+public interface IEnsembleBudget
+{
+    ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken);
+
+    ValueTask SettleAsync(EnsembleReservation reservation, double actualCostUsd, CancellationToken cancellationToken);
+}
+
+public sealed record EnsembleReservation(string TenantId, double ReservedUsd);
+
+/// <summary>Used until tenant budgets are wired in: every reservation is granted and settling records nothing.</summary>
+public sealed class UnmeteredEnsembleBudget : IEnsembleBudget
+{
+    public ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<(EnsembleReservation?, ApiError?)>((new EnsembleReservation(tenant.Id, maxCostUsd), null));
+
+    public ValueTask SettleAsync(EnsembleReservation reservation, double actualCostUsd, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
