@@ -9,8 +9,8 @@ namespace ExpertRouter.Gateway.Tests.Aggregation;
 /// <summary>
 /// One gateway with simulated experts whose answers are fixed: e-cheap and e-mid answer 42 (spelled differently),
 /// e-dear answers 41, e-judge always says "BEST: 3", e-writer writes a merged answer, e-broken answers 500 and
-/// e-recorder is a recording upstream. The demo tenant ranks with the cheapest router (every predicted quality is
-/// 0.5, so experts rank by price: cheap, mid, dear); the "flaky" tenant also sees e-broken, the cheapest of all.
+/// e-slow answers after 4 s, e-recorder is a recording upstream. The demo tenant ranks with the cheapest router (every predicted quality is
+/// 0.5, so experts rank by price: cheap, mid, dear); the "flaky" tenant also sees e-broken, the cheapest of all, and e-slow, dearer than e-mid.
 /// </summary>
 public sealed class EnsembleGateway : IAsyncLifetime
 {
@@ -32,14 +32,18 @@ public sealed class EnsembleGateway : IAsyncLifetime
             ["ExpertRouter:Simulator:Faults:0:Model"] = "e-broken",
             ["ExpertRouter:Simulator:Faults:0:Kind"] = "status",
             ["ExpertRouter:Simulator:Faults:0:StatusCode"] = "500",
+            ["ExpertRouter:Simulator:Faults:1:Model"] = "e-slow",
+            ["ExpertRouter:Simulator:Faults:1:Kind"] = "delay",
+            ["ExpertRouter:Simulator:Faults:1:DelayMs"] = "4000",
         };
         string[] demo = ["e-cheap", "e-mid", "e-dear", "e-judge", "e-writer", "e-recorder"];
-        string[] flaky = ["e-broken", "e-cheap", "e-mid", "e-judge"];
+        string[] flaky = ["e-broken", "e-cheap", "e-mid", "e-slow", "e-judge"];
         Expert(settings, 13, "e-broken", 0.05, """{"answer": "7"}""");
         Expert(settings, 14, "e-cheap", 0.1, """{"reasoning": "3 + 39", "answer": "42"}""");
         Expert(settings, 15, "e-mid", 0.2, """{"reasoning": "39 + 3 <exact>", "answer": "$42.00"}""");
         Expert(settings, 16, "e-dear", 0.3, """{"reasoning": "misread", "answer": "41"}""");
         Expert(settings, 17, "e-judge", 5, "BEST: 3");
+        Expert(settings, 20, "e-slow", 1, """{"answer": "42"}""");
         Expert(settings, 18, "e-writer", 6, "Merged: the answer is 42, as two of three experts found.");
         settings["ExpertRouter:Experts:19:Id"] = "e-recorder";
         settings["ExpertRouter:Experts:19:BaseUrls:0"] = Recorder.BaseAddress.ToString();
@@ -56,6 +60,7 @@ public sealed class EnsembleGateway : IAsyncLifetime
         }
 
         Ensemble(settings, "vote3", ("Mode", "Vote"), ("Size", "3"));
+        Ensemble(settings, "vote4-impatient", ("Mode", "Vote"), ("Size", "4"), ("CallTimeoutSeconds", "1"));
         Ensemble(settings, "judge3", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-judge"));
         Ensemble(settings, "judge-recorded", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-recorder"));
         Ensemble(settings, "moa3", ("Mode", "Moa"), ("Size", "3"), ("Aggregator", "e-writer"));

@@ -46,6 +46,18 @@ public sealed class EnsembleTests(EnsembleGateway fixture) : IClassFixture<Ensem
     }
 
     [Fact]
+    public async Task Vote_SlowExpertPastCallTimeout_CountsAsFailedAndTheRestAreAggregated()
+    {
+        using var client = fixture.Host.CreateClient(EnsembleGateway.FlakyKey);
+        using var response = await client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("ensemble/vote4-impatient"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("2 of 4 failed", EnsembleGateway.Header(response, "x-expertrouter-partial"));
+        Assert.Contains("e-slow;proposer;timeout", EnsembleGateway.Experts(response));
+        Assert.StartsWith("vote 2 of 2", EnsembleGateway.Header(response, "x-expertrouter-ensemble-decision"));
+    }
+
+    [Fact]
     public async Task Judge_PicksTheCandidateItNames()
     {
         using var response = await _client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("ensemble/judge3"));
