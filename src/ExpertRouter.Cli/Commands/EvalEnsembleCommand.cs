@@ -39,6 +39,12 @@ internal static class EvalEnsembleCommand
                 return 2;
             }
 
+            if (IsHoldout(parse.GetValue(test)!))
+            {
+                Console.Error.WriteLine("The test split is the hidden hold-out; evaluate on dev.");
+                return 2;
+            }
+
             var settings = Settings(Numbers(parse.GetValue(ks)!).Select(k => (int)k).ToArray(), Numbers(parse.GetValue(margins)!), Numbers(parse.GetValue(lambdas)!));
             var evaluation = await RunAsync(parse.GetValue(train)!, parse.GetValue(test)!, parse.GetValue(pool)!, parse.GetValue(data)!, answerExtractor, settings, parse.GetValue(seed), cancellationToken);
             var markdown = EnsembleReport.Markdown([evaluation]);
@@ -62,10 +68,6 @@ internal static class EvalEnsembleCommand
     {
         var training = RoutingDatasetReader.Load(train, data);
         var (testPath, testSplits) = RoutingDatasetReader.ParseSource(test, data);
-        if (testSplits.Contains("test"))
-        {
-            throw new ArgumentException("The test split is the hidden hold-out; evaluate on dev.");
-        }
 
         var pool = ExpertPool.Parse(poolSource);
         var experts = PoolExperts.Build(pool, ModelPriceTable.Load(Path.Combine(data, "models.json")), training);
@@ -79,6 +81,9 @@ internal static class EvalEnsembleCommand
         var lambdas = LambdaSchedule.Create(experts, table.MeanPromptTokens, 41);
         return EnsembleEvaluator.Evaluate($"{pool.Name} on {test}", table, quality, extractor, lambdas, settings);
     }
+
+    internal static bool IsHoldout(string source) =>
+        source.EndsWith(":test", StringComparison.Ordinal) || source.Contains("+test", StringComparison.Ordinal) || source.Contains("test+", StringComparison.Ordinal);
 
     private static double[] Numbers(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
