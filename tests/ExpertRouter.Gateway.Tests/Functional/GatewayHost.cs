@@ -24,12 +24,14 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="services">Registrations made before the gateway's own, e.g. a replacement for a hook it adds with TryAdd.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
