@@ -62,7 +62,9 @@ internal sealed partial class EnsembleStep(
         }
         finally
         {
-            await budget.SettleAsync(reservation!, ensemble.Calls.Sum(c => c.Result.CostUsd), CancellationToken.None);
+            var spent = ensemble.Calls;
+            await budget.SettleAsync(reservation!, new EnsembleSettlement(request.Model, spent.Count, spent.Sum(c => (long)c.Result.PromptTokens),
+                spent.Sum(c => (long)c.Result.CompletionTokens), spent.Sum(c => c.Result.CostUsd)), CancellationToken.None);
         }
 
         feature.UpstreamTime = time.GetElapsedTime(started);

@@ -11,10 +11,17 @@ public interface IEnsembleBudget
 {
     ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken);
 
-    ValueTask SettleAsync(EnsembleReservation reservation, double actualCostUsd, CancellationToken cancellationToken);
+    ValueTask SettleAsync(EnsembleReservation reservation, EnsembleSettlement usage, CancellationToken cancellationToken);
 }
 
-public sealed record EnsembleReservation(string TenantId, double ReservedUsd);
+/// <summary>A granted reservation; <see cref="Handle"/> carries the budget store's own reservation for settling.</summary>
+public sealed record EnsembleReservation(string TenantId, double ReservedUsd)
+{
+    public object? Handle { get; init; }
+}
+
+/// <summary>What the whole ensemble used: every call's tokens and realised cost, summed.</summary>
+public sealed record EnsembleSettlement(string Ensemble, int Calls, long PromptTokens, long CompletionTokens, double CostUsd);
 
 /// <summary>Used until tenant budgets are wired in: every reservation is granted and settling records nothing.</summary>
 public sealed class UnmeteredEnsembleBudget : IEnsembleBudget
@@ -22,5 +29,5 @@ public sealed class UnmeteredEnsembleBudget : IEnsembleBudget
     public ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken) =>
         ValueTask.FromResult<(EnsembleReservation?, ApiError?)>((new EnsembleReservation(tenant.Id, maxCostUsd), null));
 
-    public ValueTask SettleAsync(EnsembleReservation reservation, double actualCostUsd, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask SettleAsync(EnsembleReservation reservation, EnsembleSettlement usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -49,9 +49,10 @@ public sealed class EnsembleBudgetTests
                 : (new EnsembleReservation(tenant.Id, maxCostUsd), null));
         }
 
-        public ValueTask SettleAsync(EnsembleReservation reservation, double actualCostUsd, CancellationToken cancellationToken)
+        public ValueTask SettleAsync(EnsembleReservation reservation, EnsembleSettlement usage, CancellationToken cancellationToken)
         {
-            Settled.Enqueue((reservation.ReservedUsd, actualCostUsd));
+            Assert.Equal(("ensemble/vote3", 3), (usage.Ensemble, usage.Calls));
+            Settled.Enqueue((reservation.ReservedUsd, usage.CostUsd));
             return ValueTask.CompletedTask;
         }
     }
