@@ -57,7 +57,12 @@ internal static class SimulateCommand
         };
     }
 
-    private static void ConsoleWarnings(ILoggingBuilder logging) => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+    // Kestrel reports every injected mid-stream cut as an application error (the body is shorter than declared);
+    // those are intended, so its category is silenced below critical.
+    private static void ConsoleWarnings(ILoggingBuilder logging) => logging
+        .AddSimpleConsole()
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Critical);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> urls, SimulatorOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -36,7 +36,7 @@ public static class EnsembleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, MixtureStrategy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, CascadeStrategy>());
         services.AddSingleton<EnsembleRegistry>();
-        services.TryAddSingleton<IEnsembleBudget, UnmeteredEnsembleBudget>();
+        services.TryAddSingleton<IEnsembleBudget, TenantAccountingEnsembleBudget>();
         return services;
     }
 }

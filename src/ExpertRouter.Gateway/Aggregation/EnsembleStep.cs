@@ -43,7 +43,8 @@ internal sealed partial class EnsembleStep(
         ensembles.TryGet(name, out var options);
         var ranking = feature.Decision!.Ranking;
         var maxCost = EnsembleCostEstimate.MaxUsd(options, ranking, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null);
-        var (reservation, refusal) = await budget.ReserveAsync(feature.Tenant, maxCost, context.RequestAborted);
+        var maxTokens = request.PromptTokens * Math.Max(1, options.Size) + ranking.Take(options.Size).Sum(s => s.Expert.ExpectedOutputTokens);
+        var (reservation, refusal) = await budget.ReserveAsync(feature.Tenant, maxCost, maxTokens, context.RequestAborted);
         if (refusal is not null)
         {
             await ApiErrorWriter.WriteAsync(context, refusal);

@@ -9,7 +9,7 @@ namespace ExpertRouter.Gateway.Aggregation;
 /// </summary>
 public interface IEnsembleBudget
 {
-    ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken);
+    ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, int estimatedTokens, CancellationToken cancellationToken);
 
     ValueTask SettleAsync(EnsembleReservation reservation, EnsembleSettlement usage, CancellationToken cancellationToken);
 }
@@ -22,12 +22,3 @@ public sealed record EnsembleReservation(string TenantId, double ReservedUsd)
 
 /// <summary>What the whole ensemble used: every call's tokens and realised cost, summed.</summary>
 public sealed record EnsembleSettlement(string Ensemble, int Calls, long PromptTokens, long CompletionTokens, double CostUsd);
-
-/// <summary>Used until tenant budgets are wired in: every reservation is granted and settling records nothing.</summary>
-public sealed class UnmeteredEnsembleBudget : IEnsembleBudget
-{
-    public ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<(EnsembleReservation?, ApiError?)>((new EnsembleReservation(tenant.Id, maxCostUsd), null));
-
-    public ValueTask SettleAsync(EnsembleReservation reservation, EnsembleSettlement usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-}

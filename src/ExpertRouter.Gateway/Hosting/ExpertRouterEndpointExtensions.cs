@@ -11,8 +11,9 @@ namespace ExpertRouter.Gateway.Hosting;
 public static class ExpertRouterEndpointExtensions
 {
     /// <summary>
-    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → router → health → forward
-    /// (an <c>ensemble/…</c> request is answered by the ensemble step after the router instead of being forwarded);
+    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → router → budget → health → forward
+    /// (an <c>ensemble/…</c> request is answered by the ensemble step after the router, with its own fan-out budget
+    /// reservation, instead of being forwarded);
     /// each step is a small middleware that narrows the request's <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -38,12 +39,15 @@ public static class ExpertRouterEndpointExtensions
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/v1/models", ModelsEndpoint.List);
+        app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
+        app.MapTenantAdmin();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<RequestParsingStep>();
             proxy.UseMiddleware<PolicyStep>();
             proxy.UseMiddleware<RouterStep>();
             proxy.UseMiddleware<EnsembleStep>();
+            proxy.UseMiddleware<BudgetStep>();
             proxy.UseMiddleware<HealthStep>();
             proxy.UseMiddleware<FallbackStep>();
             proxy.UseMiddleware<StreamFailureStep>();

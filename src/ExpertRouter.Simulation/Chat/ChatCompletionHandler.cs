@@ -87,16 +87,15 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
             return;
         }
 
-        // A cut non-streaming answer sends half of its body and then drops the connection.
+        // A cut non-streaming answer declares its full length, sends half, and stops.
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
         {
             ChatCompletionJson.Write(json, reply);
         }
 
+        ConnectionBreaker.PrepareCut(response, buffer.WrittenCount);
         await response.Body.WriteAsync(buffer.WrittenMemory[..(buffer.WrittenCount / 2)], context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
-        await ConnectionBreaker.CutAsync(context);
     }
 
     private static partial class Log

@@ -5,13 +5,16 @@ using Microsoft.AspNetCore.Http;
 namespace ExpertRouter.Simulation;
 
 /// <summary>
-/// Two ways a connection dies, both ending in Kestrel's abortive close (RST). A reset happens before any byte. A cut
-/// happens after some bytes, and Kestrel's abort drops output its send loop has not yet handed to the socket, so a
-/// cut first gives the send loop a moment of real time: the client then reliably reads every event sent before the
-/// cut and then an error, instead of sometimes seeing a failure before the first byte.
+/// Two ways a connection dies. A reset aborts it (TCP RST, zero linger) before any byte. A cut declares a body longer
+/// than what is sent and then simply stops: Kestrel cannot end such a response cleanly, so it flushes every byte
+/// written and closes the connection, and the client reads all events sent before the cut and then a premature
+/// end of the body. (An abort would be racy here: Kestrel's abort drops output its send loop has not yet written.)
 /// </summary>
 internal static class ConnectionBreaker
 {
+    /// <summary>A Content-Length no simulated answer reaches.</summary>
+    private const long UnreachableLength = 1L << 40;
+
     public static void Reset(HttpContext context)
     {
         if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
@@ -29,20 +32,6 @@ internal static class ConnectionBreaker
         context.Abort();
     }
 
-    /// <summary>Real time, not simulated time: it lets bytes reach the socket, it does not model the expert.</summary>
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(30);
-
-    public static async Task CutAsync(HttpContext context)
-    {
-        try
-        {
-            await Task.Delay(DrainGrace, TimeProvider.System, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left first; aborting is still right.
-        }
-
-        context.Abort();
-    }
+    /// <summary>Call before the response starts; returning from the handler early then cuts the body.</summary>
+    public static void PrepareCut(HttpResponse response, long declaredLength = UnreachableLength) => response.ContentLength = declaredLength;
 }

@@ -41,7 +41,7 @@ public sealed class EnsembleBudgetTests
 
         public ConcurrentQueue<(double Reserved, double Settled)> Settled { get; } = new();
 
-        public ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, CancellationToken cancellationToken)
+        public ValueTask<(EnsembleReservation? Reservation, ApiError? Refusal)> ReserveAsync(TenantPolicy tenant, double maxCostUsd, int estimatedTokens, CancellationToken cancellationToken)
         {
             Reserved.Enqueue(maxCostUsd);
             return ValueTask.FromResult<(EnsembleReservation?, ApiError?)>(maxCostUsd > LimitUsd

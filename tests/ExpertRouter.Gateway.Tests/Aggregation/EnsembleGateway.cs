@@ -25,7 +25,10 @@ public sealed class EnsembleGateway : IAsyncLifetime
         Recorder = await RecordingUpstream.StartAsync();
         var settings = new Dictionary<string, string?>
         {
+            ["ExpertRouter:Tenants:0:Id"] = "demo",
+            ["ExpertRouter:Tenants:0:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(GatewayHost.DemoKey),
             ["ExpertRouter:Tenants:0:Router"] = "cheapest",
+            ["ExpertRouter:Tenants:0:Lambda"] = "0.06",
             ["ExpertRouter:Tenants:1:Id"] = "flaky",
             ["ExpertRouter:Tenants:1:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(FlakyKey),
             ["ExpertRouter:Tenants:1:Router"] = "cheapest",

@@ -24,7 +24,7 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
-    /// <param name="services">Registrations made before the gateway's own, e.g. a replacement for a hook it adds with TryAdd.</param>
+    /// <param name="services">Replaces services before the gateway's own (for example a fake <see cref="TimeProvider"/>).</param>
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
