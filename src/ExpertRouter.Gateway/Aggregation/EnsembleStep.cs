@@ -28,19 +28,18 @@ internal sealed partial class EnsembleStep(
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var request = feature.Request!;
-        if (ModelAliases.EnsembleFor(request.Model) is not { } name)
+        var (name, options) = Select(feature, request);
+        if (name is null)
         {
             await next(context);
             return;
         }
 
-        if (Check(feature, request, name) is { } error)
+        if (Check(feature, request, name, options) is { } error)
         {
             await ApiErrorWriter.WriteAsync(context, error);
             return;
         }
-
-        ensembles.TryGet(name, out var options);
         var ranking = feature.Decision!.Ranking;
         var maxCost = EnsembleCostEstimate.MaxUsd(options, ranking, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null);
         var maxTokens = request.PromptTokens * Math.Max(1, options.Size) + ranking.Take(options.Size).Sum(s => s.Expert.ExpectedOutputTokens);
@@ -92,9 +91,23 @@ internal sealed partial class EnsembleStep(
             request.Stream, includeUsage, time.GetUtcNow().ToUnixTimeSeconds());
     }
 
-    private ApiError? Check(IExpertRoutingFeature feature, OpenAIRequest request, string name)
+    /// <summary>The ensemble the request names, else the tenant's default for <c>auto</c> chat without tools, else none.</summary>
+    private (string? Name, EnsembleOptions Options) Select(IExpertRoutingFeature feature, OpenAIRequest request)
     {
-        if (!ensembles.TryGet(name, out var options))
+        if (ModelAliases.EnsembleFor(request.Model) is { } named)
+        {
+            return (named, ensembles.TryGet(named, out var configured) ? configured : null!);
+        }
+
+        return request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools
+            && TenantAggregation.Resolve(feature.Tenant.Aggregation, ensembles) is { } fromPolicy
+            ? (TenantAggregation.EnsembleName, fromPolicy)
+            : (null, null!);
+    }
+
+    private static ApiError? Check(IExpertRoutingFeature feature, OpenAIRequest request, string name, EnsembleOptions? options)
+    {
+        if (options is null)
         {
             return ApiError.ModelNotFound(request.Model);
         }

@@ -10,11 +10,13 @@ namespace ExpertRouter.Gateway.Tests.Aggregation;
 /// One gateway with simulated experts whose answers are fixed: e-cheap and e-mid answer 42 (spelled differently),
 /// e-dear answers 41, e-judge always says "BEST: 3", e-writer writes a merged answer, e-broken answers 500 and
 /// e-slow answers after 4 s, e-recorder is a recording upstream. The demo tenant ranks with the cheapest router (every predicted quality is
-/// 0.5, so experts rank by price: cheap, mid, dear); the "flaky" tenant also sees e-broken, the cheapest of all, and e-slow, dearer than e-mid.
+/// 0.5, so experts rank by price: cheap, mid, dear); the "flaky" tenant also sees e-broken, the cheapest of all, and e-slow, dearer than e-mid;
+/// the "aggregating" tenant's policy turns <c>auto</c> into a vote of three.
 /// </summary>
 public sealed class EnsembleGateway : IAsyncLifetime
 {
     public const string FlakyKey = "sk-ensemble-flaky";
+    public const string AggregatingKey = "sk-ensemble-aggregating";
 
     public GatewayHost Host { get; private set; } = null!;
 
@@ -32,6 +34,15 @@ public sealed class EnsembleGateway : IAsyncLifetime
             ["ExpertRouter:Tenants:1:Id"] = "flaky",
             ["ExpertRouter:Tenants:1:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(FlakyKey),
             ["ExpertRouter:Tenants:1:Router"] = "cheapest",
+            ["ExpertRouter:Tenants:2:Id"] = "aggregating",
+            ["ExpertRouter:Tenants:2:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(AggregatingKey),
+            ["ExpertRouter:Tenants:2:Router"] = "cheapest",
+            ["ExpertRouter:Tenants:2:AllowedExperts:0"] = "e-cheap",
+            ["ExpertRouter:Tenants:2:AllowedExperts:1"] = "e-mid",
+            ["ExpertRouter:Tenants:2:AllowedExperts:2"] = "e-dear",
+            ["ExpertRouter:Tenants:2:Aggregation:Enabled"] = "true",
+            ["ExpertRouter:Tenants:2:Aggregation:Strategy"] = "vote",
+            ["ExpertRouter:Tenants:2:Aggregation:MaxExperts"] = "3",
             ["ExpertRouter:Simulator:Faults:0:Model"] = "e-broken",
             ["ExpertRouter:Simulator:Faults:0:Kind"] = "status",
             ["ExpertRouter:Simulator:Faults:0:StatusCode"] = "500",

@@ -163,6 +163,21 @@ public sealed class EnsembleTests(EnsembleGateway fixture) : IClassFixture<Ensem
     }
 
     [Fact]
+    public async Task TenantAggregationPolicy_TurnsAutoIntoItsDefaultEnsemble_OtherTenantsStaySingleRouted()
+    {
+        using var client = fixture.Host.CreateClient(EnsembleGateway.AggregatingKey);
+        using var aggregated = await client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("auto"));
+        using var single = await _client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("auto"));
+
+        Assert.Equal(HttpStatusCode.OK, aggregated.StatusCode);
+        Assert.Equal("vote;tenant-default", EnsembleGateway.Header(aggregated, "x-expertrouter-ensemble"));
+        Assert.Equal(3, EnsembleGateway.Experts(aggregated).Length);
+        Assert.StartsWith("vote 2 of 3", EnsembleGateway.Header(aggregated, "x-expertrouter-ensemble-decision"));
+        Assert.Equal(HttpStatusCode.OK, single.StatusCode);
+        Assert.False(single.Headers.Contains("x-expertrouter-ensemble"));
+    }
+
+    [Fact]
     public async Task Models_ListsEnsembles_AndUnknownEnsembleIs404_ToolsAre400()
     {
         using var models = await _client.GetAsync("/v1/models");
