@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return RouteBatchCommand.Create();
         yield return ImportCommand.Create();
+        yield return EvalEnsembleCommand.Create();
     }
 }

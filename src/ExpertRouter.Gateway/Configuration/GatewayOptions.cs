@@ -53,6 +53,10 @@ public sealed record GatewayOptions
     /// (<c>expertrouter simulate</c>) instead of one embedded in the gateway, so benchmarks measure the gateway alone.
     /// </summary>
     public string? SimulatorUrl { get; init; }
+
+    /// <summary>Named ensembles, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, Aggregation.EnsembleOptions> Ensembles { get; init; } =
+        new Dictionary<string, Aggregation.EnsembleOptions>(StringComparer.Ordinal);
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

@@ -36,6 +36,14 @@ public static partial class GatewayOptionsValidator
             errors.Add("ExpertRouter:UpstreamTimeoutSeconds: must be positive.");
         }
 
+        var chatExperts = options.Experts.Where(e => e.Capabilities.Chat).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, ensemble) in options.Ensembles)
+        {
+            var problems = new List<string>();
+            ensemble.CollectProblems(name, chatExperts.Contains, problems);
+            errors.AddRange(problems.Select(p => "ExpertRouter:" + p));
+        }
+
         if (options.MaxFallbacks < 0)
         {
             errors.Add("ExpertRouter:MaxFallbacks: must not be negative.");

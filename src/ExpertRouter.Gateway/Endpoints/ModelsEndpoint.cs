@@ -1,23 +1,25 @@
 using System.Text.Json;
+using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Routing;
 
 namespace ExpertRouter.Gateway.Endpoints;
 
-/// <summary><c>GET /v1/models</c>: the experts the caller may use, then the routing aliases.</summary>
+/// <summary><c>GET /v1/models</c>: the experts the caller may use, then the routing and ensemble aliases.</summary>
 internal static class ModelsEndpoint
 {
     // A fixed creation time keeps the listing stable across restarts and replicas.
     private const long Created = 1_735_689_600;
 
-    public static IResult List(HttpContext context, ExpertCatalog catalog, RouterRegistry routers)
+    public static IResult List(HttpContext context, ExpertCatalog catalog, RouterRegistry routers, EnsembleRegistry ensembles)
     {
         var tenant = context.Features.GetRequiredFeature<IExpertRoutingFeature>().Tenant;
         var experts = catalog.All.Where(e => tenant.Allows(e.Id))
             .Select(e => Model(e.Id, "expertrouter", e.Capabilities.Embeddings && !e.Capabilities.Chat ? "embeddings" : "chat"));
         var aliases = routers.Names.Order(StringComparer.Ordinal).Select(r => Model(ModelAliases.RouterPrefix + r, "expertrouter-router", "router"))
-            .Prepend(Model(ModelAliases.Auto, "expertrouter-router", "router"));
+            .Prepend(Model(ModelAliases.Auto, "expertrouter-router", "router"))
+            .Concat(ensembles.Names.Order(StringComparer.Ordinal).Select(n => Model(ModelAliases.EnsemblePrefix + n, "expertrouter-ensemble", "ensemble")));
         return Results.Json(new { @object = "list", data = experts.Concat(aliases).ToArray() }, JsonOptions);
     }
 

@@ -1,4 +1,5 @@
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Pipeline;
@@ -11,7 +12,9 @@ namespace ExpertRouter.Gateway.Hosting;
 public static class ExpertRouterEndpointExtensions
 {
     /// <summary>
-    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → cache → router → budget → health → forward;
+    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → cache → router → budget → health → forward
+    /// (an <c>ensemble/…</c> request is answered by the ensemble step after the router, with its own fan-out budget
+    /// reservation, instead of being forwarded);
     /// each step is a small middleware that narrows the request's <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -45,6 +48,7 @@ public static class ExpertRouterEndpointExtensions
             proxy.UseMiddleware<PolicyStep>();
             proxy.UseMiddleware<ResponseCacheStep>();
             proxy.UseMiddleware<RouterStep>();
+            proxy.UseMiddleware<EnsembleStep>();
             proxy.UseMiddleware<BudgetStep>();
             proxy.UseMiddleware<HealthStep>();
             proxy.UseMiddleware<FallbackStep>();

@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
@@ -50,6 +51,7 @@ public static class ExpertRouterServiceCollectionExtensions
             .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds)))
             .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
 
+        services.AddEnsembles(options, experts);
         var builder = new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
         foreach (var router in options.Routers)
         {

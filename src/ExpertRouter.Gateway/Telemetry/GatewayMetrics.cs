@@ -19,6 +19,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _streamsInterrupted;
+    private readonly Counter<long> _ensembleCalls;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +31,7 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50] });
         _decisions = meter.CreateCounter<long>("expertrouter.routing.decisions", description: "Routed requests by router and chosen expert.");
         _fallbacks = meter.CreateCounter<long>("expertrouter.fallbacks", description: "Failed attempts that moved a request to the next expert.");
+        _ensembleCalls = meter.CreateCounter<long>("expertrouter.ensemble.calls", description: "Expert calls made by ensembles, by mode, expert, role and status.");
         _streamsInterrupted = meter.CreateCounter<long>("expertrouter.streams.interrupted", description: "Streams whose expert failed after the first byte.");
     }
 
@@ -46,6 +48,9 @@ public sealed class GatewayMetrics
     }
 
     public void Fallback(string expert, string reason) => _fallbacks.Add(1, new("expert", expert), new("reason", reason));
+
+    public void EnsembleCall(string mode, string expert, string role, string status) =>
+        _ensembleCalls.Add(1, new("mode", mode), new("expert", expert), new("role", role), new("status", status));
 
     public void StreamInterrupted(string expert) => _streamsInterrupted.Add(1, new KeyValuePair<string, object?>("expert", expert));
 }

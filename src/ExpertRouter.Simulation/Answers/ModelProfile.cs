@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace ExpertRouter.Simulation;
 
 /// <summary>The effective settings of one model: its overrides layered over the server-wide defaults.</summary>
-internal sealed record ModelProfile(int TimeToFirstTokenMs, int PerTokenDelayMs, int MinAnswerTokens, int MaxAnswerTokens);
+internal sealed record ModelProfile(int TimeToFirstTokenMs, int PerTokenDelayMs, int MinAnswerTokens, int MaxAnswerTokens, string? FixedAnswer = null);
 
 /// <summary>Resolves every configured model once, so a request costs one dictionary look-up.</summary>
 internal sealed class ModelProfiles
@@ -19,7 +19,8 @@ internal sealed class ModelProfiles
                 pair.Value.TimeToFirstTokenMs ?? Default.TimeToFirstTokenMs,
                 pair.Value.PerTokenDelayMs ?? Default.PerTokenDelayMs,
                 pair.Value.MinAnswerTokens ?? Default.MinAnswerTokens,
-                pair.Value.MaxAnswerTokens ?? Default.MaxAnswerTokens),
+                pair.Value.MaxAnswerTokens ?? Default.MaxAnswerTokens,
+                pair.Value.FixedAnswer),
             StringComparer.Ordinal);
     }
 

@@ -38,6 +38,12 @@ internal static class ChatAnswerFactory
             return ToolCallGenerator.Generate(hash, toolName, tool.Parameters, maxTokens);
         }
 
+        if (profile.FixedAnswer is { } fixedAnswer)
+        {
+            var pieces = SimulatedAnswer.Slice(fixedAnswer);
+            return SimulatedAnswer.Create(pieces, pieces.Length, maxTokens);
+        }
+
         if (lastUserText is not null && replay.TryFind(lastUserText, model, out var recorded))
         {
             var pieces = SimulatedAnswer.Slice(recorded.Response!);

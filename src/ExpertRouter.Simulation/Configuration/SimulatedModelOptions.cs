@@ -10,4 +10,7 @@ public sealed record SimulatedModelOptions
     public int? MinAnswerTokens { get; init; }
 
     public int? MaxAnswerTokens { get; init; }
+
+    /// <summary>When set, every text answer of this model is exactly this (tests use it to make experts agree or disagree).</summary>
+    public string? FixedAnswer { get; init; }
 }

@@ -113,7 +113,8 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         Assert.Contains("auto", ids);
         Assert.Contains("router/cheapest", ids);
         Assert.Contains("router/irt-ze12", ids);
-        Assert.Equal(12 + 1 + 3, ids.Length);
+        Assert.Contains("ensemble/vote3", ids);
+        Assert.Equal(12 + 1 + 3 + 5, ids.Length);
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Routing;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+/// <summary>
+/// The most an ensemble can cost before it starts: every expert it might call, each at its expected answer length,
+/// and the judge or aggregator reading every proposal. This is what the budget reserves.
+/// </summary>
+public static class EnsembleCostEstimate
+{
+    public static double MaxUsd(EnsembleOptions options, IReadOnlyList<ExpertScore> ranking, int promptTokens, Func<string, ExpertDefinition?> expert)
+    {
+        var proposers = ranking.Take(options.Size).Select(s => s.Expert).ToArray();
+        var proposals = proposers.Sum(e => (long)e.ExpectedOutputTokens);
+        var total = proposers.Sum(e => e.CostUsd(promptTokens, e.ExpectedOutputTokens));
+        var reviewer = options.Mode switch
+        {
+            EnsembleMode.Judge => expert(options.Judge ?? ranking[0].Expert.Id),
+            EnsembleMode.Moa => expert(options.Aggregator ?? ranking[0].Expert.Id),
+            EnsembleMode.Cascade when options.Judge is not null => expert(options.Judge),
+            _ => null,
+        };
+        if (reviewer is not null)
+        {
+            // The cascade verifier may read each answer on its own; the judge and aggregator read them all at once.
+            var reviews = options.Mode == EnsembleMode.Cascade ? Math.Max(0, proposers.Length - 1) : 1;
+            total += reviews * reviewer.CostUsd(promptTokens + proposals + 200, reviewer.ExpectedOutputTokens);
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+/// <summary>What an ensemble response says about itself in headers: every call, the mode, partial failure and cost.</summary>
+public static class EnsembleHeaders
+{
+    public const string Experts = "x-expertrouter-experts";
+    public const string Ensemble = "x-expertrouter-ensemble";
+    public const string Decision = "x-expertrouter-ensemble-decision";
+    public const string Partial = "x-expertrouter-partial";
+    public const string Cost = "x-expertrouter-cost-usd";
+    public const string Reserved = "x-expertrouter-reserved-usd";
+
+    public static void Write(IHeaderDictionary headers, string name, EnsembleOptions options, IReadOnlyList<EnsembleCall> calls, EnsembleOutcome outcome, double reservedUsd)
+    {
+        headers[Experts] = string.Join(", ", calls.Select(c => $"{c.Result.Expert.Id};{Role(c.Role)};{c.Result.StatusText}"));
+        headers[Ensemble] = $"{Mode(options.Mode)};{name}";
+        headers[Decision] = Ascii(outcome.Decision);
+        var failed = calls.Count(c => !c.Result.Succeeded);
+        if (failed > 0)
+        {
+            headers[Partial] = $"{failed} of {calls.Count} failed";
+        }
+
+        headers[Cost] = calls.Sum(c => c.Result.CostUsd).ToString("0.########", CultureInfo.InvariantCulture);
+        headers[Reserved] = reservedUsd.ToString("0.########", CultureInfo.InvariantCulture);
+    }
+
+    public static string Mode(EnsembleMode mode) => mode.ToString().ToLowerInvariant();
+
+    private static string Role(ExpertRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>Header values must be ASCII; answers quoted in the decision may not be.</summary>
+    private static string Ascii(string text) => new(text.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+}

@@ -1,0 +1,25 @@
+using ExpertRouter.Core.OpenAI;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+/// <summary>
+/// What an ensemble produced: the final text and the expert whose text it is (or who wrote it), a short note on how
+/// it was decided (sent as a header), or an error when no expert answered at all.
+/// </summary>
+public sealed record EnsembleOutcome(string Text, string AnsweredBy, string Decision)
+{
+    public ApiError? Error { get; init; }
+
+    public static EnsembleOutcome Failed(string decision) => new("", "", decision)
+    {
+        Error = ApiError.Upstream(502, "Every expert of the ensemble failed; see the x-expertrouter-experts header."),
+    };
+}
+
+/// <summary>One aggregation mode, looked up by <see cref="Mode"/>.</summary>
+public interface IEnsembleStrategy
+{
+    EnsembleMode Mode { get; }
+
+    Task<EnsembleOutcome> RunAsync(EnsembleContext context, CancellationToken cancellationToken);
+}

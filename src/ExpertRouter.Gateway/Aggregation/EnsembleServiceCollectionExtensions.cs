@@ -1,0 +1,42 @@
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Experts;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+public static class EnsembleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the ensemble machinery: one <see cref="ExpertClient"/> and one Semantic Kernel chat service per chat
+    /// expert (keyed by expert id, which is the <c>ServiceId</c> the judge and aggregator prompts select), the
+    /// prompt functions, the strategies and the budget hook.
+    /// </summary>
+    public static IServiceCollection AddEnsembles(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
+    {
+        var upstreamTimeout = TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds);
+        services.AddHttpClient(ExpertClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        foreach (var expert in experts.Where(e => e.Capabilities.Chat))
+        {
+            services.AddKeyedSingleton(expert.Id, (provider, _) => new ExpertClient(
+                expert,
+                provider.GetRequiredService<IHttpClientFactory>(),
+                provider.GetRequiredService<ExpertCredentials>(),
+                provider.GetRequiredService<TimeProvider>(),
+                upstreamTimeout));
+            services.AddKeyedSingleton<IChatCompletionService>(expert.Id, (provider, key) =>
+                new ExpertChatCompletionService(provider.GetRequiredKeyedService<ExpertClient>(key), upstreamTimeout));
+        }
+
+        services.AddSingleton<EnsemblePrompts>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, VoteStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, FanOutStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, JudgeStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, MixtureStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnsembleStrategy, CascadeStrategy>());
+        services.AddSingleton<EnsembleRegistry>();
+        services.TryAddSingleton<IEnsembleBudget, TenantAccountingEnsembleBudget>();
+        return services;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Telemetry;
+using Microsoft.SemanticKernel;
+
+namespace ExpertRouter.Gateway.Aggregation;
+
+/// <summary>
+/// Answers <c>ensemble/&lt;name&gt;</c> requests after the policy and router steps (so the tenant's narrowing and the
+/// router's ranking apply): reserves the fan-out's maximum cost, runs the ensemble's strategy, and writes the final
+/// answer instead of handing the request to YARP. Any other model passes straight through.
+/// </summary>
+internal sealed partial class EnsembleStep(
+    RequestDelegate next,
+    EnsembleRegistry ensembles,
+    ExpertCatalog catalog,
+    IServiceProvider services,
+    IEnsembleBudget budget,
+    GatewayMetrics metrics,
+    TimeProvider time,
+    ILogger<EnsembleStep> logger)
+{
+    private readonly Kernel _kernel = new(services);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        var request = feature.Request!;
+        var (name, options) = Select(feature, request);
+        if (name is null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (Check(feature, request, name, options) is { } error)
+        {
+            await ApiErrorWriter.WriteAsync(context, error);
+            return;
+        }
+        var ranking = feature.Decision!.Ranking;
+        var maxCost = EnsembleCostEstimate.MaxUsd(options, ranking, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null);
+        var maxTokens = request.PromptTokens * Math.Max(1, options.Size) + ranking.Take(options.Size).Sum(s => s.Expert.ExpectedOutputTokens);
+        var (reservation, refusal) = await budget.ReserveAsync(feature.Tenant, maxCost, maxTokens, context.RequestAborted);
+        if (refusal is not null)
+        {
+            await ApiErrorWriter.WriteAsync(context, refusal);
+            return;
+        }
+
+        var body = (JsonObject)JsonNode.Parse(request.Body.Span)!;
+        var includeUsage = body["stream_options"]?["include_usage"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        var ensemble = new EnsembleContext(name, options, feature.RequestId, body, request.Prompt, ranking, _kernel,
+            id => services.GetRequiredKeyedService<ExpertClient>(id), EnsembleRegistry.Extractor(options));
+        var started = time.GetTimestamp();
+        EnsembleOutcome outcome;
+        try
+        {
+            outcome = await ensembles.Strategy(options.Mode).RunAsync(ensemble, context.RequestAborted);
+        }
+        finally
+        {
+            var spent = ensemble.Calls;
+            await budget.SettleAsync(reservation!, new EnsembleSettlement(request.Model, spent.Count, spent.Sum(c => (long)c.Result.PromptTokens),
+                spent.Sum(c => (long)c.Result.CompletionTokens), spent.Sum(c => c.Result.CostUsd)), CancellationToken.None);
+        }
+
+        feature.UpstreamTime = time.GetElapsedTime(started);
+        var calls = ensemble.Calls;
+        foreach (var call in calls)
+        {
+            metrics.EnsembleCall(EnsembleHeaders.Mode(options.Mode), call.Result.Expert.Id, call.Role.ToString().ToLowerInvariant(), call.Result.Status.ToString().ToLowerInvariant());
+        }
+
+        var headers = context.Response.Headers;
+        EnsembleHeaders.Write(headers, name, options, calls, outcome, maxCost);
+        headers[ForwardingTransforms.RouterHeader] = feature.Decision.Router;
+        headers[TenantResolutionStep.RequestIdHeader] = feature.RequestId;
+        Log.Answered(logger, feature.RequestId, name, calls.Count, outcome.Decision);
+        if (outcome.Error is { } failure)
+        {
+            await ApiErrorWriter.WriteAsync(context, failure);
+            return;
+        }
+
+        headers[ForwardingTransforms.ExpertHeader] = outcome.AnsweredBy;
+        feature.Chosen = ranking.FirstOrDefault(s => s.Expert.Id == outcome.AnsweredBy) is { Expert: not null } chosen ? chosen : feature.Chosen;
+        await EnsembleResponseWriter.WriteAsync(context, "chatcmpl-" + feature.RequestId, request.Model, outcome.Text, calls,
+            request.Stream, includeUsage, time.GetUtcNow().ToUnixTimeSeconds());
+    }
+
+    /// <summary>The ensemble the request names, else the tenant's default for <c>auto</c> chat without tools, else none.</summary>
+    private (string? Name, EnsembleOptions Options) Select(IExpertRoutingFeature feature, OpenAIRequest request)
+    {
+        if (ModelAliases.EnsembleFor(request.Model) is { } named)
+        {
+            return (named, ensembles.TryGet(named, out var configured) ? configured : null!);
+        }
+
+        return request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools
+            && TenantAggregation.Resolve(feature.Tenant.Aggregation, ensembles) is { } fromPolicy
+            ? (TenantAggregation.EnsembleName, fromPolicy)
+            : (null, null!);
+    }
+
+    private static ApiError? Check(IExpertRoutingFeature feature, OpenAIRequest request, string name, EnsembleOptions? options)
+    {
+        if (options is null)
+        {
+            return ApiError.ModelNotFound(request.Model);
+        }
+
+        if (request.Endpoint != OpenAIEndpoint.ChatCompletions || request.UsesTools)
+        {
+            return ApiError.InvalidRequest("Ensembles combine text answers; they serve chat completions without tools.", "model", "model_not_supported");
+        }
+
+        foreach (var reviewer in new[] { options.Judge, options.Aggregator })
+        {
+            if (reviewer is not null && !feature.Tenant.Allows(reviewer))
+            {
+                return ApiError.Forbidden($"Ensemble '{name}' uses '{reviewer}', which your key may not use.", "model");
+            }
+        }
+
+        return null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Request {RequestId}: ensemble {Ensemble} made {Calls} calls; {Decision}.")]
+        public static partial void Answered(ILogger logger, string requestId, string ensemble, int calls, string decision);
+    }
+}
