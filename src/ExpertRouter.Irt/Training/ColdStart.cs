@@ -14,7 +14,7 @@ public static class ColdStart
     public static IrtEnsemble AddExpert(
         IrtEnsemble ensemble,
         IReadOnlyList<(HashedFeatures Features, float Score)> labels,
-        float priorStrength = 10f,
+        float priorStrength = 1f,
         int iterations = 1000,
         float learningRate = 0.2f)
     {
