@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Resilience;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -39,6 +40,8 @@ public static partial class GatewayOptionsValidator
         {
             errors.Add("ExpertRouter:MaxFallbacks: must not be negative.");
         }
+
+        ResilienceOptionsValidator.Collect(options, errors);
 
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)

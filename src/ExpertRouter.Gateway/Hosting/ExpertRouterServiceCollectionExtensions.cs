@@ -4,6 +4,7 @@ using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,7 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddSingleton<RouterRegistry>();
         services.AddSingleton<GatewayMetrics>();
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
+        services.AddExpertResilience(options, experts);
         services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
             .WithTracing(tracing =>
@@ -45,7 +47,7 @@ public static class ExpertRouterServiceCollectionExtensions
             });
 
         services.AddReverseProxy()
-            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds)))
+            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds), options.Resilience.ActiveHealthCheck))
             .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
 
         return new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();

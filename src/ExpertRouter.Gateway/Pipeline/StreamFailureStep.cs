@@ -49,18 +49,18 @@ internal sealed partial class StreamFailureStep(RequestDelegate next, GatewayMet
             var expert = feature.Chosen?.Expert.Id ?? "?";
             Log.StreamBroken(logger, feature.RequestId, expert, error.Value);
             metrics.StreamInterrupted(expert);
-            await WriteErrorEventAsync(context, expert, error.Value);
+            await WriteErrorEventAsync(context, expert, feature.FallbackReason ?? error.Value.ToString());
             return;
         }
 
         lifetime.Abort();
     }
 
-    private static async Task WriteErrorEventAsync(HttpContext context, string expert, ForwarderError error)
+    private static async Task WriteErrorEventAsync(HttpContext context, string expert, string cause)
     {
         var apiError = new ApiError(
             StatusCodes.Status502BadGateway,
-            $"The stream from expert '{expert}' broke before it finished ({error}); the answer above is incomplete.",
+            $"The stream from expert '{expert}' broke before it finished ({cause}); the answer above is incomplete.",
             "server_error",
             null,
             "upstream_stream_interrupted");
