@@ -44,6 +44,9 @@ public static class ExpertProxyConfig
         LoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices,
         HealthCheck = new HealthCheckConfig
         {
+            // YARP's default ("HealthyOrPanic") would send to an all-unhealthy expert anyway; here the next expert
+            // of the ranking is the better panic mode, so an expert whose destinations all fail is skipped.
+            AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
             Passive = new PassiveHealthCheckConfig
             {
                 Enabled = true,

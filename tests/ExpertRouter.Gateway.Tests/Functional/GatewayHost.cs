@@ -24,16 +24,34 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs after the settings are added, e.g. to replace the clock with a fake one.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new GatewayHost(app, new Uri(address));
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Scrapes <c>/metrics</c> until <paramref name="expected"/> appears (the exporter caches a scrape briefly).</summary>
+    public async Task<string> ScrapeUntilAsync(string expected)
+    {
+        using var client = CreateClient(apiKey: null);
+        var text = "";
+        for (var i = 0; i < 50 && !text.Contains(expected, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            text = await client.GetStringAsync("/metrics");
+        }
+
+        return text;
     }
 
     public HttpClient CreateClient(string? apiKey)
