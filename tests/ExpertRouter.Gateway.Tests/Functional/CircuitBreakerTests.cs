@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ExpertRouter.Gateway.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
@@ -78,7 +79,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         }
 
         Assert.Equal(3, _broken.Requests.Count);
-        Assert.Matches("expertrouter_circuit_state\\{[^}]*expert=\"broken\"[^}]*\\} 0", await _gateway.ScrapeUntilAsync("expert=\"broken\"} 0"));
+        Assert.Equal(CircuitState.Closed, _gateway.Services.GetRequiredService<ExpertCircuits>().StateOf("broken"));
     }
 
     private Task<HttpResponseMessage> PostAsync() =>
