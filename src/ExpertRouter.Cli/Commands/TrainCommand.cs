@@ -25,9 +25,12 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "0 = chosen from the data size.", DefaultValueFactory = _ => 0 };
         var buckets = new Option<int>("--buckets") { DefaultValueFactory = _ => IrtDefaults.Hashed.Buckets };
         var dropout = new Option<float>("--feature-dropout") { DefaultValueFactory = _ => IrtDefaults.Training.FeatureDropout };
+        var encoderModel = new Option<string?>("--encoder-model") { Description = "A BERT-family encoder (.onnx) to use instead of hashed n-grams; needs --vocab." };
+        var vocab = new Option<string?>("--vocab") { Description = "The encoder's WordPiece vocab.txt." };
+        var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 256 };
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
-            router, train, pool, output, dev, data, name, seed, members, epochs, buckets, dropout,
+            router, train, pool, output, dev, data, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,7 +44,18 @@ internal static class TrainCommand
                 parse.GetValue(train)!, parse.GetValue(pool)!, parse.GetValue(output)!, parse.GetValue(dev), parse.GetValue(data)!,
                 parse.GetValue(name), new HashedNgramOptions { Buckets = parse.GetValue(buckets) },
                 IrtDefaults.Training with { Seed = parse.GetValue(seed), Epochs = parse.GetValue(epochs), FeatureDropout = parse.GetValue(dropout) },
-                parse.GetValue(members));
+                parse.GetValue(members))
+            {
+                Bert = parse.GetValue(encoderModel) is { } model
+                    ? new EncoderSpec { Kind = EncoderSpec.Bert, BertModel = model, Vocabulary = parse.GetValue(vocab), MaxTokens = parse.GetValue(maxTokens) }
+                    : null,
+            };
+            if (settings.Bert is { Vocabulary: null })
+            {
+                Console.Error.WriteLine("--encoder-model needs --vocab (the encoder's vocab.txt).");
+                return 2;
+            }
+
             return await RunAsync(settings, cancellationToken);
         });
         return command;
@@ -49,7 +63,10 @@ internal static class TrainCommand
 
     internal sealed record TrainSettings(
         string Train, string Pool, string Output, string? Dev, string Data, string? Name,
-        HashedNgramOptions Hashed, IrtTrainingOptions Options, int Members);
+        HashedNgramOptions Hashed, IrtTrainingOptions Options, int Members)
+    {
+        public EncoderSpec? Bert { get; init; }
+    }
 
     internal static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
@@ -58,6 +75,9 @@ internal static class TrainCommand
         var experts = PoolExperts.Build(ExpertPool.Parse(settings.Pool), ModelPriceTable.Load(Path.Combine(settings.Data, "models.json")), records);
         var options = IrtDefaults.Resolve(settings.Options, records.Count);
         var name = settings.Name ?? Path.GetFileName(Path.GetFullPath(settings.Output).TrimEnd(Path.DirectorySeparatorChar));
+        using var bert = settings.Bert is { } spec
+            ? BertOnnxEncoder.Load(spec.BertModel!, spec.Vocabulary!, spec.MaxTokens ?? 256, spec.LowerCase ?? true, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            : null;
         IrtBuild? build = null;
         await AnsiConsole.Progress().StartAsync(async context =>
         {
@@ -69,6 +89,8 @@ internal static class TrainCommand
                 Hashed = settings.Hashed,
                 Options = options,
                 Members = settings.Members,
+                Bert = bert,
+                BertSource = settings.Bert,
                 Progress = new SyncProgress(f => task.Value = f),
             };
             build = await Task.Run(() => IrtBuild.Run(request, cancellationToken), cancellationToken);

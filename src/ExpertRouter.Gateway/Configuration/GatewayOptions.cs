@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Resilience;
+using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -13,6 +14,9 @@ public sealed record GatewayOptions
 
     /// <summary>Tenants defined inline in configuration (the demo tenant of the default run).</summary>
     public IReadOnlyList<TenantPolicy> Tenants { get; init; } = [];
+
+    /// <summary>Learned routers to load at start-up, each a folder made by <c>expertrouter train</c>.</summary>
+    public IReadOnlyList<LearnedRouterOptions> Routers { get; init; } = [];
 
     /// <summary>Router for <c>auto</c> when the tenant names none.</summary>
     public string DefaultRouter { get; init; } = "cheapest";
@@ -28,4 +32,16 @@ public sealed record GatewayOptions
 
     /// <summary>Timeouts, same-expert retries, circuit breaking and active health probes.</summary>
     public ResilienceOptions Resilience { get; init; } = new();
+}
+
+/// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>
+public sealed record LearnedRouterOptions
+{
+    /// <summary>Absolute, or relative to the working directory or else to the gateway's own folder.</summary>
+    public string Path { get; init; } = "";
+
+    public OnnxServingOptions Serving { get; init; } = new();
+
+    public string ResolvedPath() =>
+        System.IO.Path.IsPathRooted(Path) || Directory.Exists(Path) ? Path : System.IO.Path.Combine(AppContext.BaseDirectory, Path);
 }

@@ -43,6 +43,17 @@ public static partial class GatewayOptionsValidator
 
         ResilienceOptionsValidator.Collect(options, errors);
 
+        for (var i = 0; i < options.Routers.Count; i++)
+        {
+            var router = options.Routers[i];
+            if (!File.Exists(System.IO.Path.Combine(router.ResolvedPath(), "router.json")))
+            {
+                errors.Add($"ExpertRouter:Routers:{i}:Path: no router.json in '{router.Path}'.");
+            }
+
+            errors.AddRange(router.Serving.Validate().Select(e => $"ExpertRouter:Routers:{i}:Serving: {e}"));
+        }
+
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
         {

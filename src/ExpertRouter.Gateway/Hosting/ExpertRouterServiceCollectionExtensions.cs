@@ -7,6 +7,7 @@ using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Telemetry;
+using ExpertRouter.Irt.Serving;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -50,7 +51,13 @@ public static class ExpertRouterServiceCollectionExtensions
             .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds), options.Resilience.ActiveHealthCheck))
             .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
 
-        return new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
+        var builder = new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
+        foreach (var router in options.Routers)
+        {
+            builder.AddOnnxRouter(router);
+        }
+
+        return builder;
     }
 }
 
@@ -69,6 +76,17 @@ public sealed class ExpertRouterBuilder(IServiceCollection services)
     public ExpertRouterBuilder AddRouter(IRouter router)
     {
         Services.AddSingleton(router);
+        return this;
+    }
+
+    /// <summary>An IRT skill router served with ONNX Runtime: one session for the process, micro-batched.</summary>
+    public ExpertRouterBuilder AddOnnxRouter(LearnedRouterOptions router)
+    {
+        Services.AddSingleton<IRouter>(provider => IrtSkillRouter.Load(
+            router.ResolvedPath(),
+            router.Serving,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
+            provider.GetRequiredService<TimeProvider>()));
         return this;
     }
 }

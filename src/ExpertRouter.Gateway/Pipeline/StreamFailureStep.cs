@@ -21,6 +21,13 @@ internal sealed partial class StreamFailureStep(RequestDelegate next, GatewayMet
             return;
         }
 
+        // A stream stays open-ended (chunked): an expert's Content-Length would leave no room for the error event,
+        // and a client would read the gateway's honest ending as a body cut short.
+        context.Response.OnStarting(static state =>
+        {
+            ((HttpResponse)state).ContentLength = null;
+            return Task.CompletedTask;
+        }, context.Response);
         var lifetime = context.Features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
         var reset = context.Features.Get<IHttpResetFeature>();
         var deferred = new DeferredAbortFeature(lifetime);

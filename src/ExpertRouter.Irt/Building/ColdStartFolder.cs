@@ -70,7 +70,7 @@ public static class ColdStartFolder
         return new Result(updated, pairs.Length);
     }
 
-    private static RouterCalibration Recalibrate(IrtEnsemble ensemble, HashedNgramFeaturizer featurizer, IReadOnlyList<RouterExpert> experts, IReadOnlyList<RoutingRecord> prompts)
+    private static RouterCalibration Recalibrate(IrtEnsemble ensemble, IPromptFeaturizer featurizer, IReadOnlyList<RouterExpert> experts, IReadOnlyList<RoutingRecord> prompts)
     {
         var definitions = experts.Select(e => new ExpertDefinition
         {

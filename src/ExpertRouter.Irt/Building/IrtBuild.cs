@@ -10,7 +10,7 @@ namespace ExpertRouter.Irt.Building;
 /// <summary>A trained ensemble with its featurizer, pool and calibration, before it is written to a folder.</summary>
 public sealed record IrtBuild(
     IrtEnsemble Ensemble,
-    HashedNgramFeaturizer Featurizer,
+    IPromptFeaturizer Featurizer,
     IReadOnlyList<ExpertDefinition> Experts,
     RouterCalibration Calibration,
     IrtBuildRequest Request,
@@ -29,19 +29,30 @@ public sealed record IrtBuild(
         }
 
         var (fit, calibration) = Split(request.Train, request.CalibrationHoldoutEvery);
-        var featurizer = new HashedNgramFeaturizer(request.Hashed);
+        IPromptFeaturizer featurizer = request.Bert is { } bert ? new BertFeaturizer(bert) : new HashedNgramFeaturizer(request.Hashed);
+        var dense = featurizer is BertFeaturizer;
+        if (featurizer is BertFeaturizer warm)
+        {
+            warm.Warm(request.Train.Select(r => r.Prompt));
+        }
+
         var ids = request.Experts.Select(e => e.Id).ToArray();
         var examples = IrtDataset.Build(fit, ids, featurizer.Featurize);
         var members = new List<IrtParameters>();
         for (var i = 0; i < request.Members; i++)
         {
             var options = request.Options with { Seed = request.Options.Seed + i };
-            var p = IrtTrainer.Initialize(request.Hashed.Buckets, ids.Length, options);
+            if (dense)
+            {
+                options = options with { EmbeddingSize = featurizer.InputRows, FeatureDropout = 0 };
+            }
+
+            var p = IrtTrainer.Initialize(featurizer.InputRows, ids.Length, options, identityEmbedding: dense);
             var offset = i;
             var progress = request.Progress is null
                 ? null
                 : new InlineProgress(f => request.Progress.Report((offset + f) / request.Members));
-            IrtTrainer.Fit(p, examples, options, progress: progress, cancellationToken: cancellationToken);
+            IrtTrainer.Fit(p, examples, options, freezeEmbedding: dense, progress: progress, cancellationToken: cancellationToken);
             p.RoundEmbeddingToHalf();
             members.Add(p);
         }

@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Building;
@@ -15,6 +16,15 @@ public sealed record IrtBuildRequest
     public HashedNgramOptions Hashed { get; init; } = new();
 
     public IrtTrainingOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// A BERT-family encoder to use instead of hashed n-grams: it stays frozen and only the IRT head is trained on
+    /// its mean-pooled embeddings (EmbeddingSize becomes its hidden size).
+    /// </summary>
+    public BertOnnxEncoder? Bert { get; init; }
+
+    /// <summary>Where <see cref="Bert"/> came from (encoder graph, vocab.txt, max tokens, lower-casing), for the folder.</summary>
+    public EncoderSpec? BertSource { get; init; }
 
     /// <summary>Models trained from seeds Seed, Seed+1, …; their probabilities are averaged.</summary>
     public int Members { get; init; } = 5;
@@ -41,6 +51,11 @@ public sealed record IrtBuildRequest
         if (Train.Count == 0)
         {
             errors.Add("there are no training prompts.");
+        }
+
+        if (Bert is not null && BertSource is null)
+        {
+            errors.Add("a BERT encoder needs its source files (BertSource) so the router folder can carry them.");
         }
 
         if (CalibrationHoldoutEvery is < 0 or 1)

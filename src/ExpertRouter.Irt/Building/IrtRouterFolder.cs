@@ -1,3 +1,4 @@
+using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Onnx;
 using ExpertRouter.Irt.Serving;
 
@@ -9,7 +10,13 @@ public static class IrtRouterFolder
     public static RouterManifest Write(string folder, string name, IrtBuild build, IReadOnlyList<string> trainingFiles, DevMetrics? dev)
     {
         Directory.CreateDirectory(folder);
-        var model = IrtOnnxExporter.Export(build.Ensemble, denseInput: false, new Dictionary<string, string>
+        var dense = build.Featurizer is BertFeaturizer;
+        var encoder = dense ? CopyEncoder(folder, build.Request.BertSource!) : new EncoderSpec
+        {
+            Kind = EncoderSpec.Hashed,
+            HashedNgrams = ((HashedNgramFeaturizer)build.Featurizer).Options,
+        };
+        var model = IrtOnnxExporter.Export(build.Ensemble, dense, new Dictionary<string, string>
         {
             ["router"] = name,
             ["experts"] = string.Join(",", build.Experts.Select(e => e.Id)),
@@ -20,12 +27,13 @@ public static class IrtRouterFolder
         {
             Name = name,
             Model = "model.onnx",
-            Encoder = new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = build.Featurizer.Options },
-            Inputs =
-            [
-                new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["batch", "features"]),
-                new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["batch", "features"]),
-            ],
+            Encoder = encoder,
+            Inputs = dense
+                ? [new TensorSpec(IrtOnnxExporter.EmbeddingInput, "float", ["batch", first.EmbeddingSize.ToString()])]
+                : [
+                    new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["batch", "features"]),
+                    new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["batch", "features"]),
+                ],
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
             EmbeddingSize = first.EmbeddingSize,
             AbilityDimensions = first.AbilityDimensions,
@@ -50,5 +58,13 @@ public static class IrtRouterFolder
         };
         manifest.Save(folder);
         return manifest;
+    }
+
+    /// <summary>Copies the encoder graph and vocabulary into the router folder; the manifest names the copies.</summary>
+    private static EncoderSpec CopyEncoder(string folder, EncoderSpec source)
+    {
+        File.Copy(source.BertModel!, Path.Combine(folder, "encoder.onnx"), overwrite: true);
+        File.Copy(source.Vocabulary!, Path.Combine(folder, "vocab.txt"), overwrite: true);
+        return source with { Kind = EncoderSpec.Bert, BertModel = "encoder.onnx", Vocabulary = "vocab.txt", HashedNgrams = null };
     }
 }

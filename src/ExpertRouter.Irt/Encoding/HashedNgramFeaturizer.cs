@@ -5,7 +5,7 @@ namespace ExpertRouter.Irt.Encoding;
 /// word (with '&lt;' '&gt;' boundary marks), each hashed with FNV-1a into <see cref="HashedNgramOptions.Buckets"/>.
 /// Pure and allocation-light; the same code runs in training and serving, so ids always agree.
 /// </summary>
-public sealed class HashedNgramFeaturizer
+public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 {
     private const uint FnvOffset = 2166136261;
     private const uint FnvPrime = 16777619;
@@ -26,6 +26,8 @@ public sealed class HashedNgramFeaturizer
     }
 
     public HashedNgramOptions Options => _options;
+
+    public int InputRows => _options.Buckets;
 
     public HashedFeatures Featurize(string text)
     {

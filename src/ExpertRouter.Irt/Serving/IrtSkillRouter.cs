@@ -53,8 +53,8 @@ public sealed partial class IrtSkillRouter : IRouter, IAsyncDisposable, IDisposa
             var encoder = BertOnnxEncoder.Load(
                 Path.Combine(routerFolder, manifest.Encoder.BertModel!),
                 Path.Combine(routerFolder, manifest.Encoder.Vocabulary!),
-                manifest.Encoder.MaxTokens,
-                manifest.Encoder.LowerCase,
+                manifest.Encoder.MaxTokens ?? 256,
+                manifest.Encoder.LowerCase ?? true,
                 options,
                 logger);
             var head = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);

@@ -125,11 +125,13 @@ public sealed record EncoderSpec
     [JsonPropertyName("vocabulary")]
     public string? Vocabulary { get; init; }
 
+    /// <summary>BERT only: longest token sequence (256 when absent).</summary>
     [JsonPropertyName("maxTokens")]
-    public int MaxTokens { get; init; } = 256;
+    public int? MaxTokens { get; init; }
 
+    /// <summary>BERT only: lower-case before WordPiece (true when absent; false for cased models).</summary>
     [JsonPropertyName("lowerCase")]
-    public bool LowerCase { get; init; } = true;
+    public bool? LowerCase { get; init; }
 }
 
 public sealed record TensorSpec(

@@ -10,6 +10,18 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
 {
     public async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await AnswerAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away during a delay or a stream; nobody is left to answer.
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         var (request, error) = await RequestBody.ReadAsync(context.Request, SimulatorJsonContext.Default.ChatCompletionRequest);
         error ??= ChatRequestValidator.Validate(request!);
         if (error is not null)
@@ -75,16 +87,15 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
             return;
         }
 
-        // A cut non-streaming answer sends half of its body and then drops the connection.
+        // A cut non-streaming answer declares its full length, sends half, and stops.
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
         {
             ChatCompletionJson.Write(json, reply);
         }
 
+        ConnectionBreaker.PrepareCut(response, buffer.WrittenCount);
         await response.Body.WriteAsync(buffer.WrittenMemory[..(buffer.WrittenCount / 2)], context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
-        context.Abort();
     }
 
     private static partial class Log

@@ -17,6 +17,11 @@ internal static class ChatStreamWriter
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
+        if (plan.CutAfterEvents >= 0)
+        {
+            ConnectionBreaker.PrepareCut(response);
+        }
+
         var body = response.BodyWriter;
         var json = new Utf8JsonWriter(body);
         try
@@ -27,7 +32,12 @@ internal static class ChatStreamWriter
             {
                 if (index == plan.CutAfterEvents)
                 {
-                    context.Abort();
+                    if (index == 0)
+                    {
+                        // Nothing sent yet: Kestrel would turn an empty short body into a 500, so drop the line instead.
+                        ConnectionBreaker.Reset(context);
+                    }
+
                     return;
                 }
 
@@ -47,7 +57,6 @@ internal static class ChatStreamWriter
             if (plan.CutAfterEvents >= 0)
             {
                 // A cut configured past the last event still withholds [DONE], so the stream never ends cleanly.
-                context.Abort();
                 return;
             }
 

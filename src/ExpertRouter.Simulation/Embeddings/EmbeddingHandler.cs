@@ -14,6 +14,18 @@ internal sealed class EmbeddingHandler(SimulatorRuntime runtime)
 
     public async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await AnswerAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away during a delay fault.
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         var (request, error) = await RequestBody.ReadAsync(context.Request, SimulatorJsonContext.Default.EmbeddingRequest);
         var inputs = request is null ? null : Inputs(request.Input);
         error ??= Validate(request!, inputs);

@@ -17,7 +17,7 @@ internal static class FaultResponder
                 await Task.Delay(TimeSpan.FromMilliseconds(fault.DelayMs), time, context.RequestAborted);
                 return false;
             case FaultKind.Reset:
-                context.Abort();
+                ConnectionBreaker.Reset(context);
                 return true;
             case FaultKind.Status:
                 await WriteStatusAsync(context, fault);

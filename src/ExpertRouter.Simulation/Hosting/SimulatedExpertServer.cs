@@ -23,7 +23,10 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
         Counter = app.Services.GetRequiredService<SimulatorRequestCounter>();
     }
 
-    /// <summary>OpenAI-style base address including <c>/v1</c>, e.g. <c>http://127.0.0.1:41234/v1</c>.</summary>
+    /// <summary>
+    /// OpenAI-style base address including <c>/v1</c> and no trailing slash, e.g. <c>http://127.0.0.1:41234/v1</c>
+    /// (what OpenAI SDKs take as their endpoint; an <see cref="HttpClient.BaseAddress"/> needs a "/" appended).
+    /// </summary>
     public Uri BaseAddress { get; }
 
     public SimulatorRequestCounter Counter { get; }
@@ -54,7 +57,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
         app.MapSimulatedExperts();
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SimulatedExpertServer(app, new Uri(address.TrimEnd('/') + "/v1/"));
+        return new SimulatedExpertServer(app, new Uri(address.TrimEnd('/') + "/v1"));
     }
 
     /// <summary>Chat completion requests received for <paramref name="model"/>, faulted ones included.</summary>

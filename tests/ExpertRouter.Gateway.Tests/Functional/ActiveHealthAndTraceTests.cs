@@ -25,13 +25,13 @@ public sealed class ActiveHealthAndTraceTests
         for (var i = 0; i < 100 && expert == "unprobed"; i++)
         {
             await Task.Delay(100);
-            using var response = await PostAsync(gateway.Client, "auto");
+            using var response = await PostAsync(gateway.Client, "router/cheapest");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             expert = response.Headers.GetValues("x-expertrouter-expert").Single();
         }
 
         var before = unprobed.Requests.Count;
-        using (var next = await PostAsync(gateway.Client, "auto"))
+        using (var next = await PostAsync(gateway.Client, "router/cheapest"))
         {
             Assert.NotEqual("unprobed", next.Headers.GetValues("x-expertrouter-expert").Single());
         }

@@ -32,10 +32,10 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Post_Auto_RoutesThroughTenantRouterToCheapestCapableExpert()
+    public async Task Post_RouterAlias_RoutesToCheapestCapableExpert()
     {
         using var plain = await _gateway.Client.PostAsync("/v1/chat/completions",
-            Json("""{"model":"auto","messages":[{"role":"user","content":"What is 2+2?"}]}"""));
+            Json("""{"model":"router/cheapest","messages":[{"role":"user","content":"What is 2+2?"}]}"""));
         using var withTools = await _gateway.Client.PostAsync("/v1/chat/completions",
             Json("""{"model":"router/cheapest","messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]}"""));
 
@@ -45,6 +45,18 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         Assert.Equal("gemma-2-2b-it", plain.Headers.GetValues("x-expertrouter-expert").Single());
         Assert.Equal(HttpStatusCode.OK, withTools.StatusCode);
         Assert.Equal("Meta-Llama-3.1-8B-Instruct", withTools.Headers.GetValues("x-expertrouter-expert").Single());
+    }
+
+    [Fact]
+    public async Task Post_Auto_UsesShippedIrtRouter_AndReportsPredictedQuality()
+    {
+        using var response = await _gateway.Client.PostAsync("/v1/chat/completions",
+            Json("""{"model":"auto","messages":[{"role":"user","content":"Janet has 3 apples and buys 5 more. How many apples does she have?"}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("irt-ze12", response.Headers.GetValues("x-expertrouter-router").Single());
+        var quality = double.Parse(response.Headers.GetValues("x-expertrouter-predicted-quality").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(quality, 0.0, 1.0);
     }
 
     [Fact]
@@ -100,7 +112,8 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         Assert.Contains("text-embedding-sim", ids);
         Assert.Contains("auto", ids);
         Assert.Contains("router/cheapest", ids);
-        Assert.Equal(12 + 1 + 2, ids.Length);
+        Assert.Contains("router/irt-ze12", ids);
+        Assert.Equal(12 + 1 + 3, ids.Length);
     }
 
     [Fact]

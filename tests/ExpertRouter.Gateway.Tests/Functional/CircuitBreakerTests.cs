@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ExpertRouter.Gateway.Tests.Functional;
 
 /// <summary>
-/// "broken" is the cheapest expert and answers 500; after two failures its circuit opens and routed requests skip it
+/// "broken" is the cheapest expert (under the cheapest router, asked for by name) and answers 500; after two failures its circuit opens and routed requests skip it
 /// without trying. The gateway runs on a fake clock, so the break ends when the test says so.
 /// </summary>
 public sealed class CircuitBreakerTests : IAsyncLifetime
@@ -84,5 +84,5 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> PostAsync() =>
         _gateway.Client.PostAsync("/v1/chat/completions", new StringContent(
-            """{"model":"auto","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
+            """{"model":"router/cheapest","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
 }

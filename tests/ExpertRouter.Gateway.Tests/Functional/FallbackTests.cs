@@ -5,7 +5,7 @@ using System.Text;
 namespace ExpertRouter.Gateway.Tests.Functional;
 
 /// <summary>
-/// Three cheap experts rank first under the cheapest router: one unreachable, one answering 503, one healthy.
+/// Three cheap experts rank first under the cheapest router (asked for by name: the shipped default is the IRT router): one unreachable, one answering 503, one healthy.
 /// A routed request must reach the healthy one before anything is sent to the client.
 /// </summary>
 public sealed class FallbackTests : IAsyncLifetime
@@ -51,7 +51,7 @@ public sealed class FallbackTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync(maxFallbacks: 2);
 
-        using var response = await gateway.Client.PostAsync("/v1/chat/completions", Body("auto"));
+        using var response = await gateway.Client.PostAsync("/v1/chat/completions", Body("router/cheapest"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("steady", response.Headers.GetValues("x-expertrouter-expert").Single());
@@ -70,7 +70,7 @@ public sealed class FallbackTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync(maxFallbacks: 1);
 
-        using var response = await gateway.Client.PostAsync("/v1/chat/completions", Body("auto"));
+        using var response = await gateway.Client.PostAsync("/v1/chat/completions", Body("router/cheapest"));
 
         var error = await ErrorAssert.IsEnvelopeAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("upstream says 503", error.GetProperty("message").GetString());

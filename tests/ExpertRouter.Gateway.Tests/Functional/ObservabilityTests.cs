@@ -37,7 +37,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
-        Assert.Contains("cheapest", report.RootElement.GetProperty("checks").GetProperty("routers").GetProperty("description").GetString());
+        Assert.Contains("irt-ze12", report.RootElement.GetProperty("checks").GetProperty("routers").GetProperty("description").GetString());
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace ExpertRouter.Gateway.Tests.Functional;
 
 /// <summary>
 /// Faults from the simulated experts, through the real gateway: each faulty expert is the cheapest, so routed
-/// requests start on it; "steady" is next in the ranking and answers.
+/// requests start on it under the cheapest router (asked for by name); "steady" is next in the ranking and answers.
 /// </summary>
 public sealed class SimulatedFaultTests : IAsyncLifetime
 {
@@ -36,7 +36,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync("f500");
 
-        using var response = await PostAsync(gateway, "auto");
+        using var response = await PostAsync(gateway, "router/cheapest");
 
         await AssertAnsweredBySteadyAsync(response, "f500;HTTP 500");
         Assert.Equal(1, _simulator.RequestCount("f500"));
@@ -46,13 +46,13 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     public async Task Status429WithRetryAfter_RetriesSameExpertAfterTheWait()
     {
         await using var gateway = await StartGatewayAsync("f429");
-        using (var warmUp = await PostAsync(gateway, "auto"))
+        using (var warmUp = await PostAsync(gateway, "router/cheapest"))
         {
             Assert.Equal("f429", warmUp.Headers.GetValues("x-expertrouter-expert").Single());
         }
 
         // The second request to f429 gets 429 with Retry-After: 1 (within the cap); the retry is the third.
-        using var response = await PostAsync(gateway, "auto");
+        using var response = await PostAsync(gateway, "router/cheapest");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("f429", response.Headers.GetValues("x-expertrouter-expert").Single());
@@ -66,7 +66,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync("f429-long");
 
-        using var response = await PostAsync(gateway, "auto");
+        using var response = await PostAsync(gateway, "router/cheapest");
 
         await AssertAnsweredBySteadyAsync(response, "f429-long;HTTP 429");
         Assert.Equal(1, _simulator.RequestCount("f429-long"));
@@ -77,7 +77,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync("f-hang", ("FirstTokenSeconds", "0.3"));
 
-        using var response = await PostAsync(gateway, "auto");
+        using var response = await PostAsync(gateway, "router/cheapest");
 
         await AssertAnsweredBySteadyAsync(response, "f-hang;FirstTokenTimeout");
     }
@@ -97,7 +97,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync("f-reset");
 
-        using var response = await PostAsync(gateway, "auto");
+        using var response = await PostAsync(gateway, "router/cheapest");
 
         await AssertAnsweredBySteadyAsync(response, "f-reset;Request");
         Assert.Equal(2, _simulator.RequestCount("f-reset"));
@@ -119,7 +119,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     {
         await using var gateway = await StartGatewayAsync("f-slow", ("FirstTokenSeconds", "0.5"), ("TotalSeconds", "0.8"));
 
-        var (status, text) = await StreamAsync(gateway, "auto");
+        var (status, text) = await StreamAsync(gateway, "router/cheapest");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("\"delta\"", text);

@@ -77,4 +77,40 @@ public sealed class BertOnnxEncoderTests
             Assert.InRange(scores[m] - expected[m], -1e-5f, 1e-5f);
         }
     }
+
+    [Fact]
+    public async Task Build_WithABertEncoder_TrainsTheHeadAndWritesAServableFolder()
+    {
+        var source = NewFolder();
+        using var encoder = Load(source);
+        var records = Enumerable.Range(0, 60).Select(i => new ExpertRouter.Evaluation.Data.RoutingRecord
+        {
+            Id = $"b{i}",
+            Prompt = i % 2 == 0 ? $"hello world {i}" : $"the cat {i}",
+            Outcomes = new Dictionary<string, ExpertRouter.Evaluation.Data.RecordedOutcome>
+            {
+                ["greeter"] = new() { Score = i % 2 == 0 ? 1 : 0, OutputTokensEst = 10 },
+                ["cat-person"] = new() { Score = i % 2 == 0 ? 0 : 1, OutputTokensEst = 10 },
+            },
+        }).ToArray();
+        var build = ExpertRouter.Irt.Building.IrtBuild.Run(new ExpertRouter.Irt.Building.IrtBuildRequest
+        {
+            Train = records,
+            Experts = [new() { Id = "greeter", InputUsdPerMTok = 1, OutputUsdPerMTok = 1 }, new() { Id = "cat-person", InputUsdPerMTok = 2, OutputUsdPerMTok = 2 }],
+            Options = new IrtTrainingOptions { Epochs = 30, AbilityDimensions = 2, LearningRate = 0.05f },
+            Members = 1,
+            Bert = encoder,
+            BertSource = new EncoderSpec { BertModel = Path.Combine(source, "encoder.onnx"), Vocabulary = Path.Combine(source, "vocab.txt") },
+        });
+        var folder = Path.Combine(Path.GetTempPath(), "er-irt-bert-router-" + Guid.NewGuid().ToString("N"));
+
+        ExpertRouter.Irt.Building.IrtRouterFolder.Write(folder, "bert-router", build, ["synthetic"], dev: null);
+        await using var router = IrtSkillRouter.Load(folder, new OnnxServingOptions(), NullLogger.Instance);
+        var greeting = await router.PredictAsync("hello world");
+
+        Assert.Equal(EncoderSpec.Bert, router.Manifest.Encoder.Kind);
+        Assert.True(greeting[0] > greeting[1], $"greeter {greeting[0]} vs cat-person {greeting[1]}");
+        var reference = build.Predict("hello world");
+        Assert.InRange(greeting[0] - reference[0], -1e-5f, 1e-5f);
+    }
 }

@@ -134,6 +134,18 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task MidstreamCut_AfterZeroEvents_FailsBeforeAnyByte()
+    {
+        await using var server = await SimulatedExpertServer.StartAsync(new SimulatorOptions());
+        using var client = SimulatorClient.For(server);
+        var body = SimulatorClient.Chat("m", "hi");
+        body["stream"] = true;
+
+        await Assert.ThrowsAsync<HttpRequestException>(() =>
+            client.SendAsync(SimulatorClient.Post("chat/completions", body, "midstream-cut;after=0"), HttpCompletionOption.ResponseHeadersRead));
+    }
+
+    [Fact]
     public async Task MidstreamCut_NonStreaming_SendsTruncatedBodyThenBreaks()
     {
         await using var server = await SimulatedExpertServer.StartAsync(new SimulatorOptions { Faults = [new FaultRule { Kind = "midstream-cut" }] });

@@ -8,7 +8,7 @@ namespace ExpertRouter.Simulation.Tests;
 /// <summary>Thin HTTP helpers over a running simulator: post JSON, read JSON, read SSE events.</summary>
 internal static class SimulatorClient
 {
-    public static HttpClient For(SimulatedExpertServer server) => new() { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public static HttpClient For(SimulatedExpertServer server) => new() { BaseAddress = new Uri(server.BaseAddress + "/"), Timeout = TimeSpan.FromSeconds(30) };
 
     public static JsonObject Chat(string model, string userText, Action<JsonObject>? customise = null)
     {
