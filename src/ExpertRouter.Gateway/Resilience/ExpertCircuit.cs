@@ -21,16 +21,20 @@ public enum AttemptVerdict
 }
 
 /// <summary>
-/// One expert's circuit: closed until <see cref="CircuitBreakerOptions.FailureThreshold"/> consecutive failures, then
-/// open for the break; after it, half-open lets exactly one probe through, whose verdict closes or reopens it.
+/// One expert's circuit: closed until a sampling window holds enough judged attempts with a high enough failure
+/// ratio (see <see cref="CircuitBreakerOptions"/>), then open for the break; after it, half-open lets exactly one
+/// probe through, whose verdict closes or reopens it.
 /// Time comes from the injected <see cref="TimeProvider"/>, so tests drive it without waiting.
 /// </summary>
 public sealed class ExpertCircuit(CircuitBreakerOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private readonly TimeSpan _break = TimeSpan.FromSeconds(options.BreakSeconds);
+    private readonly TimeSpan _sampling = TimeSpan.FromSeconds(options.SamplingSeconds);
     private CircuitState _state;
-    private int _consecutiveFailures;
+    private DateTimeOffset _windowEnd;
+    private int _judged;
+    private int _failures;
     private DateTimeOffset _openUntil;
     private bool _probeInFlight;
 
@@ -72,15 +76,15 @@ public sealed class ExpertCircuit(CircuitBreakerOptions options, TimeProvider ti
             _probeInFlight = false;
             switch (verdict)
             {
-                case AttemptVerdict.Healthy:
-                    _consecutiveFailures = 0;
+                case AttemptVerdict.Healthy when before == CircuitState.HalfOpen:
                     _state = CircuitState.Closed;
+                    (_judged, _failures) = (0, 0);
                     break;
                 case AttemptVerdict.Failed when before == CircuitState.HalfOpen:
                     Open();
                     break;
-                case AttemptVerdict.Failed when before == CircuitState.Closed && ++_consecutiveFailures >= options.FailureThreshold:
-                    Open();
+                case not AttemptVerdict.Neutral when before == CircuitState.Closed:
+                    Count(verdict == AttemptVerdict.Failed);
                     break;
             }
 
@@ -89,10 +93,26 @@ public sealed class ExpertCircuit(CircuitBreakerOptions options, TimeProvider ti
         }
     }
 
+    private void Count(bool failed)
+    {
+        var now = time.GetUtcNow();
+        if (now >= _windowEnd)
+        {
+            (_judged, _failures, _windowEnd) = (0, 0, now + _sampling);
+        }
+
+        _judged++;
+        _failures += failed ? 1 : 0;
+        if (_judged >= options.MinimumThroughput && _failures >= options.FailureRatio * _judged)
+        {
+            Open();
+        }
+    }
+
     private void Open()
     {
         _state = CircuitState.Open;
-        _consecutiveFailures = 0;
+        (_judged, _failures, _windowEnd) = (0, 0, default);
         _openUntil = time.GetUtcNow() + _break;
     }
 

@@ -30,12 +30,20 @@ public sealed record ResilienceOptions
     public ActiveHealthCheckOptions ActiveHealthCheck { get; init; } = new();
 }
 
-/// <summary>A circuit opens after this many consecutive failed attempts and stays open for the break, then probes.</summary>
+/// <summary>
+/// A circuit opens when, within one sampling window, at least <see cref="MinimumThroughput"/> attempts were judged
+/// and at least <see cref="FailureRatio"/> of them failed; it stays open for the break, then lets one probe through.
+/// The throughput floor keeps a rarely used expert from opening on a handful of unlucky requests.
+/// </summary>
 public sealed record CircuitBreakerOptions
 {
     public bool Enabled { get; init; } = true;
 
-    public int FailureThreshold { get; init; } = 5;
+    public double FailureRatio { get; init; } = 0.5;
+
+    public int MinimumThroughput { get; init; } = 10;
+
+    public double SamplingSeconds { get; init; } = 30;
 
     public double BreakSeconds { get; init; } = 30;
 }

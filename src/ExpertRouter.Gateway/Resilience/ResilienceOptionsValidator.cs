@@ -24,8 +24,11 @@ internal static class ResilienceOptionsValidator
         Check(resilience.RetryBaseDelayMs is >= 0, $"{path}:RetryBaseDelayMs: must not be negative.", errors);
         Check(resilience.RetryMaxDelayMs >= resilience.RetryBaseDelayMs, $"{path}:RetryMaxDelayMs: must be at least RetryBaseDelayMs.", errors);
         Check(resilience.MaxRetryAfterSeconds is >= 0 and <= 300, $"{path}:MaxRetryAfterSeconds: must be between 0 and 300.", errors);
-        Check(resilience.CircuitBreaker.FailureThreshold >= 1, $"{path}:CircuitBreaker:FailureThreshold: must be at least 1.", errors);
-        Check(resilience.CircuitBreaker.BreakSeconds > 0, $"{path}:CircuitBreaker:BreakSeconds: must be positive.", errors);
+        var breaker = resilience.CircuitBreaker;
+        Check(breaker.FailureRatio is > 0 and <= 1, $"{path}:CircuitBreaker:FailureRatio: must be more than 0 and at most 1.", errors);
+        Check(breaker.MinimumThroughput >= 1, $"{path}:CircuitBreaker:MinimumThroughput: must be at least 1.", errors);
+        Check(breaker.SamplingSeconds > 0, $"{path}:CircuitBreaker:SamplingSeconds: must be positive.", errors);
+        Check(breaker.BreakSeconds > 0, $"{path}:CircuitBreaker:BreakSeconds: must be positive.", errors);
         var active = resilience.ActiveHealthCheck;
         Check(active.IntervalSeconds > 0, $"{path}:ActiveHealthCheck:IntervalSeconds: must be positive.", errors);
         Check(active.TimeoutSeconds > 0, $"{path}:ActiveHealthCheck:TimeoutSeconds: must be positive.", errors);

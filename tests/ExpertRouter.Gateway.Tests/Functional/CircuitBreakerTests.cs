@@ -26,7 +26,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 ["ExpertRouter:Resilience:RetriesPerExpert"] = "0",
-                ["ExpertRouter:Resilience:CircuitBreaker:FailureThreshold"] = "2",
+                ["ExpertRouter:Resilience:CircuitBreaker:MinimumThroughput"] = "2",
                 ["ExpertRouter:Resilience:CircuitBreaker:BreakSeconds"] = "30",
                 ["ExpertRouter:Experts:13:Id"] = "broken",
                 ["ExpertRouter:Experts:13:BaseUrls:0"] = _broken.BaseAddress.ToString(),

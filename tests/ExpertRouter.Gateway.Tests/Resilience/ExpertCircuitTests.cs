@@ -8,29 +8,41 @@ public sealed class ExpertCircuitTests
     private readonly FakeTimeProvider _time = new();
     private readonly ExpertCircuit _circuit;
 
-    public ExpertCircuitTests() =>
-        _circuit = new ExpertCircuit(new CircuitBreakerOptions { FailureThreshold = 3, BreakSeconds = 10 }, _time);
+    public ExpertCircuitTests() => _circuit = new ExpertCircuit(
+        new CircuitBreakerOptions { FailureRatio = 0.5, MinimumThroughput = 4, SamplingSeconds = 10, BreakSeconds = 10 }, _time);
 
     [Fact]
-    public void Failures_BelowThreshold_StayClosed()
+    public void FailureRatioBelowLimit_StaysClosed()
     {
-        _circuit.Record(AttemptVerdict.Failed);
-        _circuit.Record(AttemptVerdict.Failed);
-        _circuit.Record(AttemptVerdict.Healthy);
-        _circuit.Record(AttemptVerdict.Failed);
-        _circuit.Record(AttemptVerdict.Failed);
+        Record(AttemptVerdict.Failed, AttemptVerdict.Healthy, AttemptVerdict.Healthy, AttemptVerdict.Healthy, AttemptVerdict.Failed, AttemptVerdict.Healthy);
 
         Assert.Equal(CircuitState.Closed, _circuit.State);
         Assert.True(_circuit.TryEnter());
     }
 
     [Fact]
-    public void ConsecutiveFailures_AtThreshold_OpenAndRejectUntilBreakEnds()
+    public void FailuresBelowMinimumThroughput_StayClosed()
     {
-        Assert.Null(_circuit.Record(AttemptVerdict.Failed));
-        Assert.Null(_circuit.Record(AttemptVerdict.Neutral));
-        Assert.Null(_circuit.Record(AttemptVerdict.Failed));
-        Assert.Equal(CircuitState.Open, _circuit.Record(AttemptVerdict.Failed));
+        Record(AttemptVerdict.Failed, AttemptVerdict.Failed, AttemptVerdict.Failed, AttemptVerdict.Neutral, AttemptVerdict.Neutral);
+
+        Assert.Equal(CircuitState.Closed, _circuit.State);
+    }
+
+    [Fact]
+    public void Failures_SpreadOverWindows_DoNotAddUp()
+    {
+        Record(AttemptVerdict.Failed, AttemptVerdict.Failed, AttemptVerdict.Failed);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Record(AttemptVerdict.Failed);
+
+        Assert.Equal(CircuitState.Closed, _circuit.State);
+    }
+
+    [Fact]
+    public void RatioReached_WithThroughput_OpensAndRejectsUntilBreakEnds()
+    {
+        Record(AttemptVerdict.Failed, AttemptVerdict.Healthy, AttemptVerdict.Failed);
+        Assert.Equal(CircuitState.Open, _circuit.Record(AttemptVerdict.Healthy));
 
         Assert.False(_circuit.TryEnter());
         _time.Advance(TimeSpan.FromSeconds(9.9));
@@ -73,13 +85,18 @@ public sealed class ExpertCircuitTests
         Assert.True(_circuit.TryEnter());
     }
 
+    private void Record(params AttemptVerdict[] verdicts)
+    {
+        foreach (var verdict in verdicts)
+        {
+            _circuit.Record(verdict);
+        }
+    }
+
     private void OpenAndWaitOutBreak()
     {
-        for (var i = 0; i < 3; i++)
-        {
-            _circuit.Record(AttemptVerdict.Failed);
-        }
-
+        Record(AttemptVerdict.Failed, AttemptVerdict.Failed, AttemptVerdict.Failed, AttemptVerdict.Failed);
+        Assert.Equal(CircuitState.Open, _circuit.State);
         _time.Advance(TimeSpan.FromSeconds(10));
     }
 }

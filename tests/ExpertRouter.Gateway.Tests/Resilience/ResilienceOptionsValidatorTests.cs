@@ -26,7 +26,7 @@ public sealed class ResilienceOptionsValidatorTests
             {
                 RetriesPerExpert = -1,
                 MaxRetryAfterSeconds = 1_000,
-                CircuitBreaker = new CircuitBreakerOptions { FailureThreshold = 0, BreakSeconds = 0 },
+                CircuitBreaker = new CircuitBreakerOptions { FailureRatio = 1.5, MinimumThroughput = 0, BreakSeconds = 0 },
                 ActiveHealthCheck = new ActiveHealthCheckOptions { Path = "models" },
             },
         };
@@ -38,7 +38,8 @@ public sealed class ResilienceOptionsValidatorTests
         Assert.Contains(errors, e => e.Contains("FirstTokenSeconds (30) must not exceed TotalSeconds (10)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("RetriesPerExpert", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MaxRetryAfterSeconds", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("FailureThreshold", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("FailureRatio", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("MinimumThroughput", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("BreakSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ActiveHealthCheck:Path", StringComparison.Ordinal));
     }
