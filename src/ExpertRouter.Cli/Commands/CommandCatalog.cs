@@ -10,5 +10,7 @@ internal static class CommandCatalog
         yield return SimulateCommand.Create();
         yield return TrainCommand.Create();
         yield return AddExpertCommand.Create();
+        yield return TenantsCommand.Create(TimeProvider.System);
+        yield return KeysCommand.Create(TimeProvider.System);
     }
 }

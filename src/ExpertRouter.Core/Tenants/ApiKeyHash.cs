@@ -11,4 +11,7 @@ public static class ApiKeyHash
         SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);
         return Convert.ToHexStringLower(hash);
     }
+
+    public static bool IsSha256Hex(string value) =>
+        value.Length == 64 && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 }

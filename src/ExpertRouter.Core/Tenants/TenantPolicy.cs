@@ -19,6 +19,29 @@ public sealed record TenantPolicy
     /// <summary>Quality points traded per USD per 1,000 requests (see <c>CostAwareRanking</c>).</summary>
     public double Lambda { get; init; }
 
+    /// <summary>
+    /// A calibrated alternative to <see cref="Lambda"/>: the router's threshold is chosen offline so the tenant's
+    /// traffic meets this target. Null when the tenant sets λ directly.
+    /// </summary>
+    public CostTarget? CostTarget { get; init; }
+
+    /// <summary>Requests whose worst-case cost exceeds this are served by a cheaper expert or refused.</summary>
+    public double? MaxCostPerRequestUsd { get; init; }
+
+    public BudgetPolicy Budget { get; init; } = new();
+
+    public RateLimitPolicy RateLimits { get; init; } = new();
+
+    public CachePolicy Cache { get; init; } = new();
+
+    public AggregationPolicy Aggregation { get; init; } = new();
+
+    /// <summary>Experts tried in order when the chosen one fails before its first byte.</summary>
+    public IReadOnlyList<string> FallbackChain { get; init; } = [];
+
+    /// <summary>Free-form labels copied onto metrics and logs (team, cost centre...).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
     public bool Allows(string expertId) =>
         (AllowedExperts.Count == 0 || AllowedExperts.Contains(expertId, StringComparer.Ordinal))
         && !DeniedExperts.Contains(expertId, StringComparer.Ordinal);

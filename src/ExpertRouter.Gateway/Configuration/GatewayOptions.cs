@@ -32,6 +32,21 @@ public sealed record GatewayOptions
 
     /// <summary>Timeouts, same-expert retries, circuit breaking and active health probes.</summary>
     public ResilienceOptions Resilience { get; init; } = new();
+
+    /// <summary>
+    /// Folder of tenant policy files (<c>--policies</c>), hot reloaded. Unset: the inline <see cref="Tenants"/> when
+    /// there are any, else the shipped <c>policies/</c> folder with the demo tenant.
+    /// </summary>
+    public string? Policies { get; init; }
+
+    /// <summary>StackExchange.Redis connection string (<c>--redis</c>) for accounting shared by replicas; unset: in-process.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of the key that opens <c>/admin</c>; the admin endpoints are off when unset.</summary>
+    public string? AdminKeySha256 { get; init; }
+
+    /// <summary>Output tokens assumed for a request without <c>max_tokens</c> when reserving its worst-case cost.</summary>
+    public int DefaultMaxOutputTokens { get; init; } = 4096;
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

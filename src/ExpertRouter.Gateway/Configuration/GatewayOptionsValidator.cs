@@ -54,6 +54,26 @@ public static partial class GatewayOptionsValidator
             errors.AddRange(router.Serving.Validate().Select(e => $"ExpertRouter:Routers:{i}:Serving: {e}"));
         }
 
+        if (options.DefaultMaxOutputTokens <= 0)
+        {
+            errors.Add("ExpertRouter:DefaultMaxOutputTokens: must be positive.");
+        }
+
+        if (options.AdminKeySha256 is { } adminHash && !Sha256Hex().IsMatch(adminHash))
+        {
+            errors.Add("ExpertRouter:AdminKeySha256: must be the lower-case hex SHA-256 of the admin key, not the key itself.");
+        }
+
+        if (options.Policies is not null && options.Tenants.Count > 0)
+        {
+            errors.Add("ExpertRouter:Tenants: inline tenants are ignored when ExpertRouter:Policies names a policy folder; use one or the other.");
+        }
+
+        if (options.Redis is { Length: > 0 } redis && !IsRedisConnectionString(redis))
+        {
+            errors.Add("ExpertRouter:Redis: not a valid StackExchange.Redis connection string (for example 'localhost:6379,password=...').");
+        }
+
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
         {
@@ -138,4 +158,16 @@ public static partial class GatewayOptionsValidator
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Hex();
+
+    private static bool IsRedisConnectionString(string value)
+    {
+        try
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(value).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }

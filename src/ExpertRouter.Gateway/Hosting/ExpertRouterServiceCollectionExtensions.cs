@@ -6,6 +6,7 @@ using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Gateway.Telemetry;
 using ExpertRouter.Irt.Serving;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,13 +31,13 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddSingleton(new ExpertCatalog(experts));
         var credentials = new ExpertCredentials(experts, Environment.GetEnvironmentVariable);
         services.AddSingleton(credentials);
-        services.TryAddSingleton<ITenantDirectory>(new ConfiguredTenantDirectory(options.Tenants));
         services.AddSingleton<RouterRegistry>();
+        services.AddTenantState(options);
         services.AddSingleton<GatewayMetrics>();
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
         services.AddExpertResilience(options, experts);
         services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
             .WithTracing(tracing =>
             {
                 tracing.AddSource(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation();

@@ -1,6 +1,7 @@
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Simulation;
 
 namespace ExpertRouter.Gateway.Hosting;
@@ -19,6 +20,8 @@ public static partial class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // '--policies <dir>' and '--redis <connection string>' are short for the ExpertRouter settings.
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         // The gateway enforces its own limit (with an OpenAI 413); Kestrel's, a little higher, lets it drain a modest
@@ -38,7 +41,8 @@ public static partial class GatewayApp
             builder.Services.AddExpertRouter(options, experts);
             var app = builder.Build();
 
-            var errors = GatewayOptionsValidator.Validate(options, app.Services.GetRequiredService<RouterRegistry>().Names);
+            var errors = GatewayOptionsValidator.Validate(options, app.Services.GetRequiredService<RouterRegistry>().Names).ToList();
+            errors.AddRange(TenantStartup.Check(app.Services, options));
             if (errors.Count > 0)
             {
                 throw new InvalidOperationException("Invalid ExpertRouter configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => " - " + e)));
@@ -63,6 +67,12 @@ public static partial class GatewayApp
             throw;
         }
     }
+
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--policies"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Policies)}",
+        ["--redis"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Redis)}",
+    };
 
     private static partial class Log
     {

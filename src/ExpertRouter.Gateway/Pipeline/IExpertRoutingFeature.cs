@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Accounting;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
@@ -35,6 +36,12 @@ public interface IExpertRoutingFeature
 
     /// <summary>Time spent waiting on experts, so the gateway's own overhead can be told apart.</summary>
     TimeSpan UpstreamTime { get; set; }
+
+    /// <summary>The worst-case cost held against the tenant's budget while the request is in flight.</summary>
+    Reservation? Reservation { get; set; }
+
+    /// <summary>What the answer really used and cost, once settled.</summary>
+    SettledUsage? Usage { get; set; }
 }
 
 internal sealed class ExpertRoutingFeature(TenantPolicy tenant, string requestId) : IExpertRoutingFeature
@@ -58,4 +65,8 @@ internal sealed class ExpertRoutingFeature(TenantPolicy tenant, string requestId
     public string? FallbackReason { get; set; }
 
     public TimeSpan UpstreamTime { get; set; }
+
+    public Reservation? Reservation { get; set; }
+
+    public SettledUsage? Usage { get; set; }
 }

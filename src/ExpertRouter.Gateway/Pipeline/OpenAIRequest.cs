@@ -30,4 +30,13 @@ public sealed record OpenAIRequest
 
     /// <summary>Estimated tokens of every message, for cost estimates and context-length checks.</summary>
     public int PromptTokens { get; init; }
+
+    /// <summary><c>max_completion_tokens</c> or <c>max_tokens</c> when the client set one; bounds the cost reserved.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The body has a top-level <c>stream_options</c> object.</summary>
+    public bool HasStreamOptions { get; init; }
+
+    /// <summary>The client asked for the final usage chunk (<c>stream_options.include_usage</c>).</summary>
+    public bool StreamIncludeUsage { get; init; }
 }

@@ -84,6 +84,7 @@ public static class OpenAIRequestParser
             return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
         }
 
+        var hasStreamOptions = root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object;
         return (new OpenAIRequest
         {
             Endpoint = endpoint,
@@ -94,6 +95,9 @@ public static class OpenAIRequestParser
             UsesTools = usesTools,
             Prompt = prompt,
             PromptTokens = TokenEstimate.FromCharacters(promptChars),
+            MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
+            HasStreamOptions = hasStreamOptions,
+            StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,
         }, null);
     }
 
@@ -147,6 +151,11 @@ public static class OpenAIRequestParser
 
         return (lastUser, chars, null);
     }
+
+    private static int? PositiveInt(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0
+            ? number
+            : null;
 
     private static string TextOfParts(JsonElement parts)
     {

@@ -37,7 +37,7 @@ internal sealed partial class RouterStep(RequestDelegate next, RouterRegistry ro
             var query = new RoutingQuery(request.Prompt) { Id = feature.RequestId };
             await router.EstimateQualityAsync(query, candidates, quality.AsMemory(0, candidates.Count), context.RequestAborted);
             feature.Decision = CostAwareRanking.Rank(
-                router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, feature.Tenant.Lambda);
+                router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, feature));
         }
         finally
         {
@@ -54,8 +54,29 @@ internal sealed partial class RouterStep(RequestDelegate next, RouterRegistry ro
         await next(context);
     }
 
+    /// <summary>A tenant's cost target wins over its raw λ when the router was calibrated to translate it.</summary>
+    private double LambdaFor(IRouter router, IExpertRoutingFeature feature)
+    {
+        var tenant = feature.Tenant;
+        if (tenant.CostTarget is not { } target)
+        {
+            return tenant.Lambda;
+        }
+
+        if (router is ICostCalibratedRouter calibrated)
+        {
+            return calibrated.LambdaFor(target);
+        }
+
+        Log.Uncalibrated(logger, feature.RequestId, tenant.Id, router.Name);
+        return tenant.Lambda;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Request {RequestId}: tenant {Tenant} states a cost target but router {Router} is not calibrated; using the tenant's lambda.")]
+        public static partial void Uncalibrated(ILogger logger, string requestId, string tenant, string router);
+
         [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Request {RequestId}: router {Router} ranked {Expert} first (predicted quality {Quality:F3}).")]
         public static partial void Routed(ILogger logger, string requestId, string router, string expert, double quality);
     }

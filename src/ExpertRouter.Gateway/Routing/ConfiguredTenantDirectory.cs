@@ -10,10 +10,13 @@ public sealed class ConfiguredTenantDirectory : ITenantDirectory
 
     public ConfiguredTenantDirectory(IEnumerable<TenantPolicy> tenants)
     {
-        _byKeyHash = tenants
+        Tenants = tenants.ToArray();
+        _byKeyHash = Tenants
             .SelectMany(t => t.ApiKeySha256.Select(hash => (hash, t)))
             .ToFrozenDictionary(x => x.hash, x => x.t, StringComparer.Ordinal);
     }
+
+    public IReadOnlyList<TenantPolicy> Tenants { get; }
 
     public TenantPolicy? FindByApiKey(string apiKey) => _byKeyHash.GetValueOrDefault(ApiKeyHash.Sha256Hex(apiKey));
 }

@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
+using ExpertRouter.Core.Tenants;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace ExpertRouter.Irt.Serving;
 /// The IRT skill router served from a router folder: one ONNX session for the process, concurrent requests
 /// micro-batched into single runs. Candidates the router was not trained on get NaN (no opinion).
 /// </summary>
-public sealed partial class IrtSkillRouter : IRouter, IAsyncDisposable, IDisposable
+public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAsyncDisposable, IDisposable
 {
     private readonly IPromptScorer _scorer;
     private readonly MicroBatcher<string, float[]> _batcher;
@@ -90,6 +91,14 @@ public sealed partial class IrtSkillRouter : IRouter, IAsyncDisposable, IDisposa
         {
             span[i] = _expertIndex.TryGetValue(candidates[i].Id, out var m) ? probabilities[m] : double.NaN;
         }
+    }
+
+    public double LambdaFor(CostTarget target)
+    {
+        var calibration = Calibration ?? throw new InvalidOperationException($"Router '{Name}' carries no calibration; set a raw lambda instead.");
+        return target.MaxCostFractionOfBest is { } fraction
+            ? calibration.ForCostFraction(fraction).Lambda
+            : calibration.ForUsdPer1k(target.AverageCostPer1kRequestsUsd ?? throw new ArgumentException("A cost target needs a fraction or a USD amount.", nameof(target))).Lambda;
     }
 
     public async ValueTask DisposeAsync()

@@ -37,7 +37,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
                 ["ExpertRouter:Experts:14:InputUsdPerMTok"] = "0.001",
                 ["ExpertRouter:Experts:14:OutputUsdPerMTok"] = "0.001",
             },
-            builder => builder.Services.AddSingleton<TimeProvider>(_time));
+            services => services.AddSingleton<TimeProvider>(_time));
     }
 
     public async Task DisposeAsync()

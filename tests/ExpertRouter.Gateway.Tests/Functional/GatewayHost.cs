@@ -24,14 +24,14 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
-    /// <param name="configure">Runs after the settings are added, e.g. to replace the clock with a fake one.</param>
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="services">Replaces services before the gateway's own (for example a fake <see cref="TimeProvider"/>).</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
-            configure?.Invoke(builder);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -1,0 +1,174 @@
+using ExpertRouter.Core.Accounting;
+using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Pipeline.Usage;
+using Microsoft.Extensions.Options;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>
+/// Between ranking and forwarding: drops experts over the tenant's per-request cap, downgrades a spent soft
+/// budget, then admits the request against its rate limits and budget by reserving its worst-case cost over every
+/// expert it may still reach (fallbacks included). After forwarding, the real cost from the expert's usage is
+/// settled, or the reservation released when nothing was served.
+/// </summary>
+internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting accounting, IOptions<GatewayOptions> options, ILogger<BudgetStep> logger)
+{
+    public const string BudgetHeader = "x-expertrouter-budget";
+    private readonly int _defaultMaxOutput = options.Value.DefaultMaxOutputTokens;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        var request = feature.Request!;
+        var policy = feature.Tenant;
+        var bounds = feature.Decision!.Ranking.Select(s => new CostBound(s, RequestCost.MaxCostUsd(request, s.Expert, _defaultMaxOutput))).ToList();
+        if (policy.MaxCostPerRequestUsd is { } cap && (bounds = [.. bounds.Where(b => b.MaxCostUsd <= cap)]).Count == 0)
+        {
+            await ApiErrorWriter.WriteAsync(context, ApiError.InvalidRequest(
+                $"Every expert this request may use could cost more than your per-request cap of ${cap}; lower max_tokens or shorten the prompt.",
+                "max_tokens", "request_cost_cap_exceeded"));
+            return;
+        }
+
+        var (admission, admitted, error) = await AdmitAsync(context, policy, request, bounds);
+        if (error is not null)
+        {
+            Log.Refused(logger, feature.RequestId, policy.Id, error.Code ?? error.Type);
+            await ApiErrorWriter.WriteAsync(context, error);
+            return;
+        }
+
+        feature.Decision = feature.Decision with { Ranking = [.. admitted.Select(b => b.Score)] };
+        feature.Reservation = admission!.Reservation;
+        if (StreamUsageRequest.Needed(request))
+        {
+            feature.Request = StreamUsageRequest.WithIncludeUsage(request);
+        }
+
+        await ForwardAndSettleAsync(context, feature, hideUsage: request.Stream && !request.StreamIncludeUsage);
+    }
+
+    private async Task<(Admission? Admission, IReadOnlyList<CostBound> Admitted, ApiError? Error)> AdmitAsync(
+        HttpContext context, TenantPolicy policy, OpenAIRequest request, List<CostBound> bounds)
+    {
+        var enforce = true;
+        if (policy.Budget is { Mode: BudgetMode.Soft, HasLimit: true })
+        {
+            var spend = await accounting.GetSpendAsync(policy.Id, context.RequestAborted);
+            if (spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd) < bounds[0].MaxCostUsd)
+            {
+                bounds = SoftBudget.Downgrade(bounds, policy.Budget);
+                if (bounds.Count == 0)
+                {
+                    return (null, [], ApiError.InsufficientQuota("Your budget is spent; only the downgrade experts remain. Use model 'auto' or one of them."));
+                }
+
+                context.Response.Headers[BudgetHeader] = "downgraded";
+            }
+
+            enforce = false;
+        }
+
+        var admission = await accounting.TryAdmitAsync(Request(policy, request, bounds, enforce), context.RequestAborted);
+        if (admission.Outcome == AdmissionOutcome.BudgetExhausted && bounds.Count > 1)
+        {
+            // Near the end of the budget: keep only the experts whose worst case still fits, and ask once more.
+            var remaining = admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd) ?? double.MaxValue;
+            var affordable = bounds.Where(b => b.MaxCostUsd <= remaining).ToList();
+            if (affordable.Count > 0)
+            {
+                bounds = affordable;
+                admission = await accounting.TryAdmitAsync(Request(policy, request, bounds, enforce), context.RequestAborted);
+            }
+        }
+
+        return admission.Outcome switch
+        {
+            AdmissionOutcome.Admitted => (admission, bounds, null),
+            AdmissionOutcome.RateLimited => Refuse(admission, TenantMetrics.RateLimitRefusals, ApiError.RateLimited(
+                $"Rate limit reached for {admission.LimitedBy} per minute on tenant '{policy.Id}'. Retry after {admission.RetryAfterSeconds} s.",
+                admission.RetryAfterSeconds)),
+            _ => Refuse(admission, TenantMetrics.BudgetRefusals, ApiError.InsufficientQuota(
+                $"You exceeded your current quota: tenant '{policy.Id}' has {admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd):0.######} USD left of its budget, and this request may cost up to {bounds.Max(b => b.MaxCostUsd):0.######} USD.")),
+        };
+    }
+
+    private static (Admission?, IReadOnlyList<CostBound>, ApiError?) Refuse(Admission admission, System.Diagnostics.Metrics.Counter<long> counter, ApiError error)
+    {
+        counter.Add(1);
+        return (admission, [], error);
+    }
+
+    private AdmissionRequest Request(TenantPolicy policy, OpenAIRequest request, IReadOnlyList<CostBound> bounds, bool enforce) =>
+        AdmissionRequest.For(policy, bounds.Max(b => b.MaxCostUsd), request.PromptTokens + bounds.Max(b => RequestCost.MaxOutputTokens(request, b.Score.Expert, _defaultMaxOutput)))
+            with { EnforceBudget = enforce };
+
+    private async Task ForwardAndSettleAsync(HttpContext context, IExpertRoutingFeature feature, bool hideUsage)
+    {
+        var original = context.Response.Body;
+        var stream = feature.Request!.Stream;
+        var capture = stream ? null : new UsageCaptureStream(original);
+        var filter = stream ? new StreamUsageFilter(original, hideUsage) : null;
+        context.Response.Body = (Stream?)capture ?? filter!;
+        if (hideUsage)
+        {
+            context.Response.OnStarting(() =>
+            {
+                // Chunks are removed from the stream, so a length the expert declared no longer holds.
+                context.Response.ContentLength = null;
+                return Task.CompletedTask;
+            });
+        }
+
+        try
+        {
+            await next(context);
+            if (filter is not null)
+            {
+                await filter.CompleteAsync(context.RequestAborted);
+            }
+        }
+        finally
+        {
+            context.Response.Body = original;
+            await SettleAsync(context, feature, capture?.Usage ?? filter?.Usage);
+        }
+    }
+
+    private async Task SettleAsync(HttpContext context, IExpertRoutingFeature feature, UsageReport? usage)
+    {
+        var reservation = feature.Reservation!;
+        var served = context.Response.StatusCode is >= 200 and < 300 && context.Response.HasStarted && feature.Chosen is not null;
+        if (!served && usage is null)
+        {
+            await accounting.ReleaseAsync(reservation, CancellationToken.None);
+            return;
+        }
+
+        var expert = feature.Chosen!.Value.Expert;
+        SettledUsage settled;
+        if (usage is { } report)
+        {
+            settled = new SettledUsage(expert.Id, report.PromptTokens, report.CompletionTokens, expert.CostUsd(report.PromptTokens, report.CompletionTokens));
+        }
+        else
+        {
+            Log.UsageMissing(logger, feature.RequestId, expert.Id);
+            settled = new SettledUsage(expert.Id, feature.Request!.PromptTokens, expert.ExpectedOutputTokens, RequestCost.ExpectedCostUsd(feature.Request, expert));
+        }
+
+        feature.Usage = settled;
+        await accounting.SettleAsync(reservation, settled, CancellationToken.None);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Request {RequestId} of tenant {TenantId} refused: {Reason}.")]
+        public static partial void Refused(ILogger logger, string requestId, string tenantId, string reason);
+
+        [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "Request {RequestId}: {Expert} answered without usage; settled its expected cost instead.")]
+        public static partial void UsageMissing(ILogger logger, string requestId, string expert);
+    }
+}

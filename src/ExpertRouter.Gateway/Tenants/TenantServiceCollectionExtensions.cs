@@ -1,0 +1,69 @@
+using ExpertRouter.Core.Accounting;
+using ExpertRouter.Core.Accounting.InProcess;
+using ExpertRouter.Core.Accounting.Redis;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Routing;
+using StackExchange.Redis;
+
+namespace ExpertRouter.Gateway.Tenants;
+
+public static class TenantServiceCollectionExtensions
+{
+    /// <summary>
+    /// Tenants and their accounting: policies from a hot-reloaded folder (or inline configuration), and budgets,
+    /// rate limits and the ledger in Redis when a connection string is given, in-process otherwise.
+    /// </summary>
+    public static IServiceCollection AddTenantState(this IServiceCollection services, GatewayOptions options)
+    {
+        if (options.Policies is null && options.Tenants.Count > 0)
+        {
+            services.AddSingleton<ITenantDirectory>(new ConfiguredTenantDirectory(options.Tenants));
+        }
+        else
+        {
+            var folder = options.Policies is { } configured ? Path.GetFullPath(configured) : Path.Combine(AppContext.BaseDirectory, "policies");
+            services.AddSingleton(sp => PolicyDirectory.Load(
+                new PolicyDirectoryOptions
+                {
+                    Directory = folder,
+                    KnownExperts = sp.GetRequiredService<ExpertCatalog>().All.Select(e => e.Id).ToHashSet(StringComparer.Ordinal),
+                    KnownRouters = sp.GetRequiredService<RouterRegistry>().Names.ToHashSet(StringComparer.Ordinal),
+                },
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<PolicyDirectory>>()));
+            services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<PolicyDirectory>());
+        }
+
+        services.AddSingleton<InProcessTenantAccounting>(sp => new InProcessTenantAccounting(sp.GetRequiredService<TimeProvider>()));
+        if (options.Redis is { Length: > 0 } connectionString)
+        {
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(connectionString)));
+            services.AddSingleton(sp => new RedisTenantAccounting(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<ResilientTenantAccounting>();
+            services.AddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
+        }
+        else
+        {
+            services.AddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<InProcessTenantAccounting>());
+        }
+
+        services.AddSingleton<TenantGauges>();
+        return services;
+    }
+
+    /// <summary>
+    /// Never blocks start-up on Redis and never queues commands while it is away: a call fails at once and the
+    /// accounting serves it in-process (degraded) instead of making the client wait.
+    /// </summary>
+    internal static ConfigurationOptions RedisOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ClientName ??= "expertrouter-gateway";
+        return options;
+    }
+}
