@@ -15,8 +15,9 @@ port=${SOAK_PORT:-18090}
 base="http://127.0.0.1:$port"
 log=$(mktemp -t soak-gateway.XXXXXX)
 
-dotnet build src/ExpertRouter.Gateway -c Release -v q -nologo >/dev/null
-dotnet build bench/ExpertRouter.Soak -c Release -v q -nologo >/dev/null
+for project in src/ExpertRouter.Gateway bench/ExpertRouter.Soak; do
+  dotnet build "$project" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log"; echo "soak: build of $project failed"; exit 1; }
+done
 
 ExpertRouter__Simulator__TimeToFirstTokenMs=20 \
 ExpertRouter__Simulator__PerTokenDelayMs=2 \

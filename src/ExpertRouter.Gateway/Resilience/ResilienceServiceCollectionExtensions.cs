@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Hosting;
+using ExpertRouter.Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,7 +10,7 @@ namespace ExpertRouter.Gateway.Resilience;
 
 internal static class ResilienceServiceCollectionExtensions
 {
-    /// <summary>Time limits per expert (connect via YARP's client factory), retries, circuits and their readiness check.</summary>
+    /// <summary>Time limits per expert (connect via YARP's client factory), retries, circuits, and the readiness checks of circuits and state store.</summary>
     public static IServiceCollection AddExpertResilience(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
     {
         var resilience = options.Resilience;
@@ -31,7 +32,9 @@ internal static class ResilienceServiceCollectionExtensions
                 UpstreamRetryPipeline.JitterSource(resilience.JitterSeed),
                 (outcome, _) => circuits.Retried(outcome.Expert, outcome.Failure ?? "?"));
         });
-        services.AddHealthChecks().AddCheck<CircuitsReadyCheck>("circuits", tags: [ExpertRouterServiceCollectionExtensions.ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<CircuitsReadyCheck>("circuits", tags: [ExpertRouterServiceCollectionExtensions.ReadyTag])
+            .AddCheck<StateStoreReadyCheck>("state-store", tags: [ExpertRouterServiceCollectionExtensions.ReadyTag]);
         return services;
     }
 }
