@@ -29,6 +29,10 @@ expect "routed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"mo
 expect "streamed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 grep -q 'data: \[DONE\]' /tmp/blackbox-body && { passed=$((passed+1)); echo "ok   curl: stream ends with [DONE]"; } || { failed=$((failed+1)); echo "FAIL curl: stream lacks [DONE]"; }
 expect "explicit expert" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}]}'
+cached=(-D /tmp/blackbox-headers "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","temperature":0,"messages":[{"role":"user","content":"Cache me, blackbox"}]}')
+expect "deterministic completion" 200 "${cached[@]}"
+expect "same completion again" 200 "${cached[@]}"
+grep -qi '^x-expertrouter-cache: hit' /tmp/blackbox-headers && { passed=$((passed+1)); echo "ok   curl: repeat is a cache hit"; } || { failed=$((failed+1)); echo "FAIL curl: repeat was not a cache hit: $(grep -i expertrouter-cache /tmp/blackbox-headers)"; }
 expect "embeddings" 200 "${auth[@]}" "$base/v1/embeddings" -d '{"model":"text-embedding-sim","input":"hi"}'
 expect "models" 200 "${auth[@]}" "$base/v1/models"
 expect "malformed JSON" 400 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":'

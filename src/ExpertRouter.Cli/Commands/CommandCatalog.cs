@@ -12,5 +12,8 @@ internal static class CommandCatalog
         yield return AddExpertCommand.Create();
         yield return TenantsCommand.Create(TimeProvider.System);
         yield return KeysCommand.Create(TimeProvider.System);
+        yield return EvalCommand.Create();
+        yield return RouteBatchCommand.Create();
+        yield return ImportCommand.Create();
     }
 }

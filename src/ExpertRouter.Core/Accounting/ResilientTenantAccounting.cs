@@ -205,7 +205,18 @@ public sealed partial class ResilientTenantAccounting(
         }
     }
 
-    private static bool IsOutage(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException;
+    // A Redis Cluster refuses while a failover is under way (CLUSTERDOWN, TRYAGAIN) and a node answers LOADING or
+    // MASTERDOWN while it cannot serve: Redis is unusable then, the call is not wrong, so it counts as an outage.
+    // The reply's prefix is checked too, in case the client leaves the error kind unclassified.
+    private static readonly string[] UnavailableReplies = ["CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"];
+
+    internal static bool IsOutage(Exception ex) => ex switch
+    {
+        RedisConnectionException or RedisTimeoutException or ObjectDisposedException => true,
+        RedisServerException { Kind: RedisErrorKind.ClusterDown or RedisErrorKind.TryAgain or RedisErrorKind.Loading or RedisErrorKind.MasterDown } => true,
+        RedisServerException server => UnavailableReplies.Any(reply => server.Message.StartsWith(reply, StringComparison.Ordinal)),
+        _ => false,
+    };
 
     private static partial class Log
     {

@@ -39,7 +39,7 @@ public sealed record TenantPolicy
     /// <summary>Experts tried in order when the chosen one fails before its first byte.</summary>
     public IReadOnlyList<string> FallbackChain { get; init; } = [];
 
-    /// <summary>Free-form labels copied onto metrics and logs (team, cost centre...).</summary>
+    /// <summary>Free-form labels for reporting (team, cost centre...); listed by <c>/admin/tenants</c>.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     public bool Allows(string expertId) =>

@@ -13,7 +13,15 @@ public static class RoutingDatasetReader
         Read(path, splits, includeResponses: true);
 
     /// <summary>Streams records of the given splits; responses are left null unless <paramref name="includeResponses"/>.</summary>
-    public static IEnumerable<RoutingRecord> Read(string path, IReadOnlyCollection<string> splits, bool includeResponses)
+    public static IEnumerable<RoutingRecord> Read(string path, IReadOnlyCollection<string> splits, bool includeResponses) =>
+        Read(path, splits, includeResponses, includeOutcomes: true);
+
+    /// <summary>
+    /// As above; with <paramref name="includeOutcomes"/> false the outcomes are never parsed (records come back with
+    /// none), which is how route-batch guarantees a router cannot see the test answers.
+    /// </summary>
+    public static IEnumerable<RoutingRecord> Read(
+        string path, IReadOnlyCollection<string> splits, bool includeResponses, bool includeOutcomes)
     {
         var lineNumber = 0;
         foreach (var line in ReadLines(path))
@@ -27,7 +35,7 @@ public static class RoutingDatasetReader
             RoutingRecord record;
             try
             {
-                record = RoutingRecordParser.Parse(line, includeResponses);
+                record = RoutingRecordParser.Parse(line, includeResponses, includeOutcomes);
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
             {
@@ -42,10 +50,11 @@ public static class RoutingDatasetReader
     }
 
     /// <summary>Loads a whole source such as <c>zeroeval:train</c> (see <see cref="ParseSource"/>), without responses.</summary>
-    public static IReadOnlyList<RoutingRecord> Load(string source, string dataDirectory = DefaultDataDirectory)
+    public static IReadOnlyList<RoutingRecord> Load(
+        string source, string dataDirectory = DefaultDataDirectory, bool includeOutcomes = true)
     {
         var (path, splits) = ParseSource(source, dataDirectory);
-        return Read(path, splits, includeResponses: false).ToList();
+        return Read(path, splits, includeResponses: false, includeOutcomes).ToList();
     }
 
     private static IEnumerable<byte[]> ReadLines(string path)

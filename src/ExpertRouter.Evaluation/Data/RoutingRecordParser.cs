@@ -9,7 +9,7 @@ namespace ExpertRouter.Evaluation.Data;
 /// </summary>
 internal static class RoutingRecordParser
 {
-    public static RoutingRecord Parse(ReadOnlySpan<byte> line, bool includeResponses)
+    public static RoutingRecord Parse(ReadOnlySpan<byte> line, bool includeResponses, bool includeOutcomes = true)
     {
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         Expect(ref reader, JsonTokenType.StartObject);
@@ -28,7 +28,7 @@ internal static class RoutingRecordParser
                 case "split": split = reader.GetString() ?? ""; break;
                 case "prompt": prompt = reader.GetString() ?? ""; break;
                 case "reference": reference = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
-                case "outcomes": outcomes = ReadOutcomes(ref reader, includeResponses); break;
+                case "outcomes" when includeOutcomes: outcomes = ReadOutcomes(ref reader, includeResponses); break;
                 default: reader.Skip(); break;
             }
         }

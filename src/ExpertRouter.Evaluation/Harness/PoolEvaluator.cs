@@ -39,7 +39,7 @@ public sealed class PoolEvaluator(PoolEvaluationOptions options)
         var scorable = test.Where(r => experts.Any(e => r.Outcomes.ContainsKey(e.Id))).ToArray();
         var table = new OutcomeTable(scorable, experts);
         var singles = SingleExperts.Compute(table, training, options.Strong, options.Weak);
-        var lambdas = LambdaSchedule.Create(experts, table.MeanPromptTokens, options.Settings);
+        var lambdas = LambdaSchedule.Create(experts, MeanPromptTokens(training), options.Settings);
         var results = new List<RouterEvaluation>();
         foreach (var trainer in trainers)
         {
@@ -92,6 +92,10 @@ public sealed class PoolEvaluator(PoolEvaluationOptions options)
             FallbackShare = (double)fallbacks / Math.Max(1, sweep.Settings.Count * table.PromptCount),
         };
     }
+
+    /// <summary>The λ grid depends on training prompts only, so route-batch and eval share it without the test set.</summary>
+    public static double MeanPromptTokens(IReadOnlyList<RoutingRecord> training) =>
+        training.Count == 0 ? 0 : training.Average(r => (double)TokenEstimate.FromText(r.Prompt));
 
     /// <summary>RouteLLM's pair metrics on the prompts where both experts of the pair have an outcome.</summary>
     internal static StrongWeakCurve? StrongWeakFor(OutcomeTable table, QualityMatrix quality, SingleExperts singles)

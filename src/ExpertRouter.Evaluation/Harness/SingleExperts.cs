@@ -8,8 +8,8 @@ namespace ExpertRouter.Evaluation.Harness;
 /// Each pool expert used alone, scored with the harness's fallback rule (where it has no outcome the prompt goes to
 /// the expert with the next-highest train mean), plus the reference experts the metrics compare against: the best
 /// single expert (highest train mean: chosen without looking at the test set) and a strong/weak pair for RouteLLM's
-/// metrics (strong = best single; weak = the cheapest expert whose train mean is at least halfway between the pool's
-/// worst and best train means).
+/// metrics (strong = best single; weak = the cheapest expert cheaper than the strong one whose train mean is at least
+/// halfway between the pool's worst and best train means; failing that, the cheapest cheaper expert).
 /// </summary>
 public sealed record SingleExperts(
     IReadOnlyList<SingleExpertResult> Experts, int BestIndex, int StrongIndex, int WeakIndex)
@@ -66,11 +66,15 @@ public sealed record SingleExperts(
     {
         var known = trainMeans.Where(m => !double.IsNaN(m)).ToArray();
         var halfway = (known.Min() + known.Max()) / 2;
-        return Enumerable.Range(0, results.Length)
-            .Where(e => e != strong && trainMeans[e] >= halfway)
-            .OrderBy(e => results[e].Point.CostPer1K)
-            .DefaultIfEmpty(Enumerable.Range(0, results.Length).Where(e => e != strong).DefaultIfEmpty(strong).First())
-            .First();
+        var strongCost = results[strong].Point.CostPer1K;
+        // Prefer experts cheaper than the strong one (a weak expert exists to save money), then any other expert.
+        var others = Enumerable.Range(0, results.Length)
+            .Where(e => e != strong && !double.IsNaN(trainMeans[e]))
+            .OrderBy(e => results[e].Point.CostPer1K >= strongCost)
+            .ThenBy(e => trainMeans[e] < halfway)
+            .ThenBy(e => results[e].Point.CostPer1K)
+            .ToArray();
+        return others.Length > 0 ? others[0] : strong;
     }
 
     private static int ArgMax(double[] values)

@@ -8,15 +8,16 @@ namespace ExpertRouter.Evaluation.Routers;
 /// knn: the <see cref="Neighbours"/> training prompts most similar to the query (cosine over ML.NET TF-IDF vectors,
 /// found through an inverted index) vote with their recorded scores, weighted by similarity. Each expert's vote is
 /// shrunk towards its overall training mean with weight <see cref="PriorWeight"/> (in similarity units), so an expert
-/// that few neighbours saw falls back to its average.
+/// that few neighbours saw falls back to its average. k = 200 and prior 5 were chosen on the dev split (k = 25, prior 1
+/// scored AIQ 0.919 / 0.686 on ZE-12 / MMLU-10; k = 200, prior 5: 0.931 / 0.700).
 /// </summary>
 public sealed class KnnRouterTrainer : IRouterTrainer
 {
     public const string RouterName = "knn";
 
-    public int Neighbours { get; init; } = 25;
+    public int Neighbours { get; init; } = 200;
 
-    public double PriorWeight { get; init; } = 1.0;
+    public double PriorWeight { get; init; } = 5.0;
 
     public string Name => RouterName;
 

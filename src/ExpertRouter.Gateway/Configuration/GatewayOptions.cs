@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Resilience;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
@@ -33,6 +34,9 @@ public sealed record GatewayOptions
     /// <summary>Timeouts, same-expert retries, circuit breaking and active health probes.</summary>
     public ResilienceOptions Resilience { get; init; } = new();
 
+    /// <summary>The response cache (<c>ExpertRouter:Cache</c>): exact by default, semantic per tenant, Redis when set.</summary>
+    public ResponseCacheSettings Cache { get; init; } = new();
+
     /// <summary>
     /// Folder of tenant policy files (<c>--policies</c>), hot reloaded. Unset: the inline <see cref="Tenants"/> when
     /// there are any, else the shipped <c>policies/</c> folder with the demo tenant.
@@ -47,6 +51,12 @@ public sealed record GatewayOptions
 
     /// <summary>Output tokens assumed for a request without <c>max_tokens</c> when reserving its worst-case cost.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 4096;
+
+    /// <summary>
+    /// When set (e.g. <c>http://127.0.0.1:9001/v1</c>), simulated experts are served by that external simulator
+    /// (<c>expertrouter simulate</c>) instead of one embedded in the gateway, so benchmarks measure the gateway alone.
+    /// </summary>
+    public string? SimulatorUrl { get; init; }
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Resilience;
+using ExpertRouter.Gateway.Caching;
 
 namespace ExpertRouter.Gateway.Configuration;
 
@@ -74,6 +75,12 @@ public static partial class GatewayOptionsValidator
             errors.Add("ExpertRouter:Redis: not a valid StackExchange.Redis connection string (for example 'localhost:6379,password=...').");
         }
 
+        if (options.SimulatorUrl is { } simulatorUrl
+            && !(Uri.TryCreate(simulatorUrl, UriKind.Absolute, out var simulator) && simulator.Scheme is "http" or "https"))
+        {
+            errors.Add($"ExpertRouter:SimulatorUrl: '{simulatorUrl}' is not an absolute http(s) URL.");
+        }
+
         var tenantIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
         {
@@ -104,6 +111,7 @@ public static partial class GatewayOptionsValidator
             }
         }
 
+        errors.AddRange(ResponseCacheSettingsValidator.Validate(options.Cache));
         return errors;
     }
 

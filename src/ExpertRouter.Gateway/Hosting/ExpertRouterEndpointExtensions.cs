@@ -1,4 +1,5 @@
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Telemetry;
@@ -10,7 +11,7 @@ namespace ExpertRouter.Gateway.Hosting;
 public static class ExpertRouterEndpointExtensions
 {
     /// <summary>
-    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → router → budget → health → forward;
+    /// Maps the OpenAI surface. A routed request flows tenant → request → policy → cache → router → budget → health → forward;
     /// each step is a small middleware that narrows the request's <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -42,6 +43,7 @@ public static class ExpertRouterEndpointExtensions
         {
             proxy.UseMiddleware<RequestParsingStep>();
             proxy.UseMiddleware<PolicyStep>();
+            proxy.UseMiddleware<ResponseCacheStep>();
             proxy.UseMiddleware<RouterStep>();
             proxy.UseMiddleware<BudgetStep>();
             proxy.UseMiddleware<HealthStep>();

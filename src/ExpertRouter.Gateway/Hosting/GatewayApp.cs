@@ -29,7 +29,7 @@ public static partial class GatewayApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20));
 
         SimulatedExpertServer? simulator = null;
-        if (options.Experts.Any(e => e.Simulated))
+        if (options.Experts.Any(e => e.Simulated) && string.IsNullOrEmpty(options.SimulatorUrl))
         {
             var simulatorOptions = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
             simulator = await SimulatedExpertServer.StartAsync(simulatorOptions);
@@ -37,7 +37,11 @@ public static partial class GatewayApp
 
         try
         {
-            var experts = ExpertCatalog.BindSimulated(options.Experts, simulator?.BaseAddress).ToArray();
+            var simulatorBase = simulator?.BaseAddress ?? ExternalSimulator(options);
+            // A malformed SimulatorUrl leaves simulated experts unbound so the validator below reports it with the rest.
+            var experts = simulatorBase is null && !string.IsNullOrEmpty(options.SimulatorUrl)
+                ? options.Experts.ToArray()
+                : ExpertCatalog.BindSimulated(options.Experts, simulatorBase).ToArray();
             builder.Services.AddExpertRouter(options, experts);
             var app = builder.Build();
 
@@ -73,6 +77,10 @@ public static partial class GatewayApp
         ["--policies"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Policies)}",
         ["--redis"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Redis)}",
     };
+
+    /// <summary>The external simulator's address; an invalid one is left to the validator to report.</summary>
+    private static Uri? ExternalSimulator(GatewayOptions options) =>
+        Uri.TryCreate(options.SimulatorUrl, UriKind.Absolute, out var address) ? address : null;
 
     private static partial class Log
     {

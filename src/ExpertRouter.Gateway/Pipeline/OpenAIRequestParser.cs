@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -113,43 +114,74 @@ public static class OpenAIRequestParser
             return ("", 0, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
         }
 
-        var lastUser = "";
+        // Runs on every request over the whole conversation: strings are only made for the prompt and for errors.
+        JsonElement? lastUser = null;
         var chars = 0;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
-            var path = $"messages[{index++}]";
+            var at = index++;
             if (message.ValueKind != JsonValueKind.Object)
             {
-                return ("", 0, ApiError.InvalidRequest($"'{path}' must be an object.", path, "invalid_type"));
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}' must be an object.", PathOf(at), "invalid_type"));
             }
 
-            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !Roles.Contains(role.GetString()))
+            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !IsKnownRole(role))
             {
-                return ("", 0, ApiError.InvalidRequest($"'{path}.role' must be one of {string.Join(", ", Roles)}.", $"{path}.role", "invalid_value"));
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.role' must be one of {string.Join(", ", Roles)}.", $"{PathOf(at)}.role", "invalid_value"));
             }
 
             message.TryGetProperty("content", out var content);
-            var text = content.ValueKind switch
+            int? length = content.ValueKind switch
             {
-                JsonValueKind.String => content.GetString()!,
-                JsonValueKind.Array => TextOfParts(content),
-                JsonValueKind.Null or JsonValueKind.Undefined => "",
+                JsonValueKind.String => Utf16Length(content),
+                JsonValueKind.Array => TextOfParts(content).Length,
+                JsonValueKind.Null or JsonValueKind.Undefined => 0,
                 _ => null,
             };
-            if (text is null)
+            if (length is null)
             {
-                return ("", 0, ApiError.InvalidRequest($"'{path}.content' must be a string, an array of content parts or null.", $"{path}.content", "invalid_type"));
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.content' must be a string, an array of content parts or null.", $"{PathOf(at)}.content", "invalid_type"));
             }
 
-            chars += text.Length;
+            chars += length.Value;
             if (role.ValueEquals("user"u8))
             {
-                lastUser = text;
+                lastUser = content;
             }
         }
 
-        return (lastUser, chars, null);
+        return (lastUser is { } user ? TextOf(user) : "", chars, null);
+    }
+
+    private static string PathOf(int index) => $"messages[{index}]";
+
+    private static bool IsKnownRole(JsonElement role)
+    {
+        foreach (var known in Roles)
+        {
+            if (role.ValueEquals(known))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string TextOf(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString()!,
+        JsonValueKind.Array => TextOfParts(content),
+        _ => "",
+    };
+
+    /// <summary>The UTF-16 length of a JSON string without building it, unless it has escapes to resolve.</summary>
+    private static int Utf16Length(JsonElement text)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(text);
+        var inner = raw[1..^1];
+        return inner.Contains((byte)'\\') ? text.GetString()!.Length : Encoding.UTF8.GetCharCount(inner);
     }
 
     private static int? PositiveInt(JsonElement root, string name) =>

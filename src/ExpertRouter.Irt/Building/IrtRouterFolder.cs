@@ -31,8 +31,9 @@ public static class IrtRouterFolder
             Inputs = dense
                 ? [new TensorSpec(IrtOnnxExporter.EmbeddingInput, "float", ["batch", first.EmbeddingSize.ToString()])]
                 : [
-                    new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["batch", "features"]),
-                    new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["batch", "features"]),
+                    new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["features"]),
+                    new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["features"]),
+                    new TensorSpec(IrtOnnxExporter.RowsInput, "int64", ["features"]),
                 ],
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
             EmbeddingSize = first.EmbeddingSize,

@@ -10,17 +10,27 @@ public static class IrtOnnxImporter
     {
         var tensors = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var members = new List<IrtParameters>();
+        var shared = tensors.TryGetValue(IrtOnnxExporter.TableName, out var all) ? OnnxModelFile.ReadFloats(all) : null;
+        var count = 0;
+        while (tensors.ContainsKey($"m{count}_Wa"))
+        {
+            count++;
+        }
+
         for (var i = 0; tensors.ContainsKey($"m{i}_Wa"); i++)
         {
             var prefix = $"m{i}_";
             var wa = tensors[prefix + "Wa"];
             var thetaT = tensors[prefix + "thetaT"];
             int d = (int)wa.Dims[0], k = (int)wa.Dims[1], m = (int)thetaT.Dims[1];
-            var rows = tensors.TryGetValue(prefix + "E", out var table) ? (int)table.Dims[0] : d;
+            var rows = all is not null ? (int)all.Dims[0] : d;
             var p = new IrtParameters(rows, d, k, m);
-            if (table is not null)
+            if (shared is not null)
             {
-                OnnxModelFile.ReadFloats(table).CopyTo(p.Embedding, 0);
+                for (var r = 0; r < rows; r++)
+                {
+                    shared.AsSpan(r * count * d + i * d, d).CopyTo(p.Embedding.AsSpan(r * d, d));
+                }
             }
             else
             {

@@ -76,6 +76,9 @@ public sealed class OnnxGraphBuilder
         return attribute;
     }
 
+    public static AttributeProto StringAttribute(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto FloatAttribute(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 

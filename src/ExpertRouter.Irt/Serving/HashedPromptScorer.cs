@@ -7,13 +7,14 @@ namespace ExpertRouter.Irt.Serving;
 
 /// <summary>
 /// Owns the one <see cref="InferenceSession"/> of a hashed-n-gram IRT graph. Checks the graph's input and output names
-/// at load, pads a batch's ids and weights into pooled arrays and wraps them as <see cref="OrtValue"/>s without copies.
+/// at load, lays a batch's features out flat (id, weight, row) in pooled arrays and wraps them as <see cref="OrtValue"/>s
+/// without copies.
 /// </summary>
 public sealed class HashedPromptScorer : IPromptScorer
 {
     private readonly InferenceSession _session;
     private readonly HashedNgramFeaturizer _featurizer;
-    private readonly string[] _inputNames = [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput];
+    private readonly string[] _inputNames = [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput];
     private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
 
     public HashedPromptScorer(InferenceSession session, HashedNgramFeaturizer featurizer, int experts, string provider)
@@ -32,9 +33,17 @@ public sealed class HashedPromptScorer : IPromptScorer
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
     {
         var features = new HashedFeatures[prompts.Count];
-        for (var i = 0; i < features.Length; i++)
+        if (features.Length < 8)
         {
-            features[i] = _featurizer.Featurize(prompts[i]);
+            for (var i = 0; i < features.Length; i++)
+            {
+                features[i] = _featurizer.Featurize(prompts[i]);
+            }
+        }
+        else
+        {
+            // Hashing is a good share of a batch's time and each prompt is independent.
+            Parallel.For(0, features.Length, i => features[i] = _featurizer.Featurize(prompts[i]));
         }
 
         Score(features, probabilities);
@@ -43,41 +52,48 @@ public sealed class HashedPromptScorer : IPromptScorer
     public void Score(IReadOnlyList<HashedFeatures> features, Span<float> probabilities)
     {
         var rows = features.Count;
-        var width = 1;
+        var total = 0;
         foreach (var f in features)
         {
-            width = Math.Max(width, f.Count);
+            total += Math.Max(1, f.Count);
         }
 
-        var ids = ArrayPool<long>.Shared.Rent(rows * width);
-        var weights = ArrayPool<float>.Shared.Rent(rows * width);
+        var ids = ArrayPool<long>.Shared.Rent(total);
+        var weights = ArrayPool<float>.Shared.Rent(total);
+        var rowOf = ArrayPool<long>.Shared.Rent(total);
         try
         {
-            // Padding points at row 0 with weight 0, so it adds nothing to the embedding.
-            Array.Clear(ids, 0, rows * width);
-            Array.Clear(weights, 0, rows * width);
+            var t = 0;
             for (var i = 0; i < rows; i++)
             {
                 var f = features[i];
-                for (var j = 0; j < f.Count; j++)
+                if (f.Count == 0)
                 {
-                    ids[i * width + j] = f.Ids[j];
+                    // An empty prompt still needs a row: one padding feature with weight 0.
+                    (ids[t], weights[t], rowOf[t]) = (0, 0f, i);
+                    t++;
+                    continue;
                 }
 
-                f.Weights.CopyTo(weights, i * width);
+                for (var j = 0; j < f.Count; j++, t++)
+                {
+                    (ids[t], weights[t], rowOf[t]) = (f.Ids[j], f.Weights[j], i);
+                }
             }
 
-            long[] shape = [rows, width];
-            using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, rows * width), shape);
-            using var weightsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weights.AsMemory(0, rows * width), shape);
+            long[] shape = [total];
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, total), shape);
+            using var weightsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weights.AsMemory(0, total), shape);
+            using var rowsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rowOf.AsMemory(0, total), shape);
             using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [idsValue, weightsValue], _outputNames);
+            using var outputs = _session.Run(runOptions, _inputNames, [idsValue, weightsValue, rowsValue], _outputNames);
             outputs[0].GetTensorDataAsSpan<float>()[..(rows * Experts)].CopyTo(probabilities);
         }
         finally
         {
             ArrayPool<long>.Shared.Return(ids);
             ArrayPool<float>.Shared.Return(weights);
+            ArrayPool<long>.Shared.Return(rowOf);
         }
     }
 

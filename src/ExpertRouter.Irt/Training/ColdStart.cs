@@ -14,7 +14,7 @@ public static class ColdStart
     public static IrtEnsemble AddExpert(
         IrtEnsemble ensemble,
         IReadOnlyList<(HashedFeatures Features, float Score)> labels,
-        float priorStrength = 1f,
+        float priorStrength = 10f,
         int iterations = 1000,
         float learningRate = 0.2f)
     {

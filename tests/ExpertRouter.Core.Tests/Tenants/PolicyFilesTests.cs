@@ -26,6 +26,7 @@ public sealed class PolicyFilesTests : IDisposable
         Assert.Equal(5, policy!.Budget.DailyUsd);
         Assert.Equal(50, policy.Budget.MonthlyUsd);
         Assert.Equal(BudgetMode.Hard, policy.Budget.Mode);
+        Assert.True(File.Exists(Path.Combine(_folder.Path, "policy.schema.json")));
     }
 
     [Fact]

@@ -70,8 +70,10 @@ public sealed class SweepEvaluatorTests
 
         Assert.Equal("big", singles.Best.Expert.Id);
         Assert.Equal(1.0, singles.Best.Point.Score);
-        // Train means: big 1, mathy 0.5 (missing p5), tiny ~0.33 → halfway 0.67: only big qualifies, so the cheapest
-        // other expert with a known mean stands in.
-        Assert.NotEqual(singles.StrongIndex, singles.WeakIndex);
+        // Train means: big 1, mathy 15/29 (p5 missing), tiny ≈ 0.33 → halfway ≈ 0.67: no cheaper expert reaches it, so
+        // the cheapest cheaper expert is the weak one.
+        Assert.Equal("big", singles.Experts[singles.StrongIndex].Expert.Id);
+        Assert.Equal("tiny", singles.Experts[singles.WeakIndex].Expert.Id);
+        Assert.Equal(15.0 / 29, singles.Experts[1].TrainMean, 10);  // 15 math prompts among the 29 it answered
     }
 }

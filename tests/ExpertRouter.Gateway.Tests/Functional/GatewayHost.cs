@@ -21,6 +21,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Authenticated as the demo tenant.</summary>
     public HttpClient Client { get; }
 
@@ -38,7 +40,6 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, new Uri(address));
     }
 
-    public IServiceProvider Services => _app.Services;
 
     /// <summary>Scrapes <c>/metrics</c> until <paramref name="expected"/> appears (the exporter caches a scrape briefly).</summary>
     public async Task<string> ScrapeUntilAsync(string expected)

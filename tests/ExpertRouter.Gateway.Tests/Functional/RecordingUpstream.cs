@@ -28,6 +28,9 @@ public sealed class RecordingUpstream : IAsyncDisposable
     /// <summary>When set, answers as a stream and breaks the connection after this many events.</summary>
     public int? CutStreamAfterEvents { get; set; }
 
+    /// <summary>How long each answer is held back, so that concurrent requests overlap in flight.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Completed by the test once the client has seen the streamed events; the cut happens after that.</summary>
     public TaskCompletionSource StreamRelayed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -48,6 +51,11 @@ public sealed class RecordingUpstream : IAsyncDisposable
                 context.Request.ContentLength,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             context.Response.Headers["x-request-id"] = "upstream-own-id";
+            if (self.ResponseDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(self.ResponseDelay);
+            }
+
             if (self.CutStreamAfterEvents is { } events)
             {
                 context.Response.ContentType = "text/event-stream";

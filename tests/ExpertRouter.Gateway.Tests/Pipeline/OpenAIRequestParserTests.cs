@@ -23,6 +23,22 @@ public sealed class OpenAIRequestParserTests
         Assert.Equal((8 + 12 + 3) / 4, request.PromptTokens);
     }
 
+    [Theory]
+    [InlineData("plain ascii text")]
+    [InlineData("h\u00e9llo w\u00f6rld \ud83d\ude00")]
+    [InlineData("quote \\\" and newline \\n and \\u00e9 escaped")]
+    public void Parse_PromptTokens_CountUtf16CharactersOfEveryMessage(string content)
+    {
+        var json = $$"""{"model":"m","messages":[{"role":"user","content":"{{content}}"},{"role":"assistant","content":"{{content}}"}]}""";
+        var expectedText = System.Text.Json.JsonDocument.Parse($"\"{content}\"").RootElement.GetString()!;
+
+        var (request, error) = Chat(json);
+
+        Assert.Null(error);
+        Assert.Equal(expectedText, request!.Prompt);
+        Assert.Equal(Core.Experts.TokenEstimate.FromCharacters(2 * expectedText.Length), request.PromptTokens);
+    }
+
     [Fact]
     public void Parse_ContentParts_JoinsTextParts()
     {

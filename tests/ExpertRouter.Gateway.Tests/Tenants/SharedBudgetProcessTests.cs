@@ -7,7 +7,15 @@ using Xunit.Abstractions;
 
 namespace ExpertRouter.Gateway.Tests.Tenants;
 
+/// <summary>Runs alone: three gateway processes competing with parallel tests for two cores would only test the machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GatewayProcessCollection
+{
+    public const string Name = "gateway processes";
+}
+
 /// <summary>The acceptance test for shared budgets: several gateway processes, one Redis, one small budget.</summary>
+[Collection(GatewayProcessCollection.Name)]
 public sealed class SharedBudgetProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const double BudgetUsd = 0.001;
@@ -73,7 +81,7 @@ public sealed class SharedBudgetProcessTests(ITestOutputHelper output) : IDispos
 
     private static HttpClient Client(Uri address, string key)
     {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(3) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }

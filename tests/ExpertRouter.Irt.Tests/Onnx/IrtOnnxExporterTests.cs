@@ -49,23 +49,21 @@ public sealed class IrtOnnxExporterTests
         var featurizer = new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 });
         var ensemble = RandomEnsemble(512, members);
         var features = Prompts.Select(featurizer.Featurize).ToArray();
-        var width = Math.Max(1, features.Max(f => f.Count));
-        var ids = new DenseTensor<long>([features.Length, width]);
-        var weights = new DenseTensor<float>([features.Length, width]);
-        for (var i = 0; i < features.Length; i++)
-        {
-            for (var j = 0; j < features[i].Count; j++)
-            {
-                ids[i, j] = features[i].Ids[j];
-                weights[i, j] = features[i].Weights[j];
-            }
-        }
+        // Flattened batch: every prompt's features with their row; the empty prompt gets one padding feature.
+        var flat = features.SelectMany((f, row) => f.Count == 0
+            ? [(Id: 0L, Weight: 0f, Row: (long)row)]
+            : f.Ids.Select((id, j) => (Id: (long)id, Weight: f.Weights[j], Row: (long)row))).ToArray();
+        int[] shape = [flat.Length];
+        var ids = new DenseTensor<long>(flat.Select(x => x.Id).ToArray(), shape);
+        var weights = new DenseTensor<float>(flat.Select(x => x.Weight).ToArray(), shape);
+        var rows = new DenseTensor<long>(flat.Select(x => x.Row).ToArray(), shape);
 
         using var session = new InferenceSession(OnnxModelFile.Serialize(IrtOnnxExporter.Export(ensemble, denseInput: false)));
         using var results = session.Run(
         [
             NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.IdsInput, ids),
             NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.WeightsInput, weights),
+            NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.RowsInput, rows),
         ]);
 
         var onnx = results.Single().AsTensor<float>();

@@ -71,10 +71,25 @@ public static class PolicyFiles
         }
 
         Directory.CreateDirectory(folder);
+        WriteSchemaIfMissing(folder);
         var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + ".tmp");
         File.WriteAllText(temporary, yaml, new UTF8Encoding(false));
         File.Move(temporary, path, overwrite: true);
         return (key, []);
+    }
+
+    /// <summary>The JSON Schema the files' <c>yaml-language-server</c> modeline points at.</summary>
+    public static void WriteSchemaIfMissing(string folder)
+    {
+        var path = Path.Combine(folder, "policy.schema.json");
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        using var schema = typeof(PolicyFiles).Assembly.GetManifestResourceStream("policy.schema.json")!;
+        using var file = File.Create(path);
+        schema.CopyTo(file);
     }
 
     private static string NewPolicyYaml(string id, string keyHash, double? daily, double? monthly, DateTimeOffset now)

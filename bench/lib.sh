@@ -1,0 +1,119 @@
+# Shared helpers for bench/run.sh and bench/knobs.sh (sourced, not run). Everything listens and is driven on
+# 127.0.0.1 only; every process started here is recorded and stopped by bench_cleanup.
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_OUT="$BENCH_ROOT/bench/.out"           # published builds (git-ignored)
+BENCH_PORTKEY="$BENCH_ROOT/bench/.portkey"   # npm install of Portkey's gateway (git-ignored)
+BENCH_PIDS=()
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  sleep 0.5
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  BENCH_PIDS=()
+}
+
+# Installs wrk and nginx from Debian when missing, and Portkey's gateway from npm into bench/.portkey.
+bench_install() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || missing+=(nginx-light)
+  if ((${#missing[@]})); then
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    log "installing ${missing[*]} with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if [[ ! -f "$BENCH_PORTKEY/node_modules/@portkey-ai/gateway/build/start-server.js" ]]; then
+    log "installing @portkey-ai/gateway 1.15.2 with npm into bench/.portkey"
+    mkdir -p "$BENCH_PORTKEY"
+    (cd "$BENCH_PORTKEY" && npm install --no-audit --no-fund --silent @portkey-ai/gateway@1.15.2 >/dev/null)
+  fi
+}
+
+# Publishes the CLI (simulator), the gateway and the plain YARP baseline in Release. Extra MSBuild properties
+# for the gateway (e.g. -p:PublishReadyToRun=true) go in GATEWAY_PUBLISH_ARGS.
+bench_build() {
+  log "publishing Release builds into bench/.out"
+  dotnet publish "$BENCH_ROOT/src/ExpertRouter.Cli" -c Release -o "$BENCH_OUT/cli" --nologo -v quiet >/dev/null
+  dotnet publish "$BENCH_ROOT/bench/ExpertRouter.PlainYarp" -c Release -o "$BENCH_OUT/plainyarp" --nologo -v quiet >/dev/null
+  # shellcheck disable=SC2086
+  dotnet publish "$BENCH_ROOT/src/ExpertRouter.Gateway" -c Release -o "$BENCH_OUT/gateway" --nologo -v quiet ${GATEWAY_PUBLISH_ARGS:-} >/dev/null
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start NAME LOGFILE COMMAND...: runs in the background, records the pid in BENCH_PIDS and in the variable NAME_PID.
+start() {
+  local name=$1 logfile=$2
+  shift 2
+  "$@" >"$logfile" 2>&1 &
+  local pid=$!
+  BENCH_PIDS+=("$pid")
+  printf -v "${name}_PID" '%s' "$pid"
+}
+
+# stop PID: ends one process started by start() and forgets it.
+stop() {
+  local pid=$1 kept=() p
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${BENCH_PIDS[@]}"; do
+    [[ $p == "$pid" ]] || kept+=("$p")
+  done
+  BENCH_PIDS=("${kept[@]}")
+}
+
+# wait_ready URL [METHOD BODY HEADERS...]: polls until the URL answers 2xx, up to 90 s.
+wait_ready() {
+  local url=$1 deadline=$((SECONDS + 90))
+  shift
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    if ((SECONDS > deadline)); then
+      log "not ready after 90 s: $url"
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+# Peak resident set (VmHWM) in MB of a process and its direct children (nginx workers).
+peak_rss_mb() {
+  local pid=$1 total=0 kb p
+  for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
+    kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + ${kb:-0}))
+  done
+  awk -v kb="$total" 'BEGIN { printf "%.0f", kb / 1024 }'
+}
+
+# run_wrk URL BODYFILE HEADERS DELAY_MS SECONDS: prints wrk's RESULT line (see bench/wrk/chat.lua).
+run_wrk() {
+  local url=$1 body=$2 headers=$3 delay=$4 seconds=$5
+  BENCH_BODY="$body" BENCH_HEADERS="$headers" BENCH_DELAY_MS="$delay" \
+    wrk -t"${WRK_THREADS:-1}" -c"${WRK_CONNECTIONS:-16}" -d"${seconds}s" --timeout 10s \
+    -s "$BENCH_ROOT/bench/wrk/chat.lua" "$url" | grep '^RESULT' || echo "RESULT requests=0 duration_us=1 p50_us=0 p90_us=0 p99_us=0 mean_us=0 errors=1 non2xx=0"
+}
+
+# field RESULT_LINE NAME: one value of a RESULT line.
+field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<"$1"; }
+
+# Writes the request bodies used by the cases into DIR.
+write_bodies() {
+  local dir=$1 prompt='Explain in two sentences why the sky is blue and why sunsets are red.'
+  # No temperature in the non-cache cases: a response cache must not turn them into cache hits.
+  printf '{"model":"gpt-4o-mini-2024-07-18","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/explicit.json"
+  printf '{"model":"auto","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/auto.json"
+  printf '{"model":"gpt-4o-mini-2024-07-18","stream":true,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/stream.json"
+  printf '{"model":"auto","temperature":0,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/cache.json"
+}

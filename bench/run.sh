@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Load benchmark, all on 127.0.0.1: the simulated expert (zero latency) driven directly and through nginx, plain
+# YARP, Portkey's gateway and ExpertRouter, in one run, with ratios computed from that same run.
+#
+#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N]
+#
+# Every case runs in each of --rounds rounds (3) for --seconds / rounds (12 / 3 = 4 s) after a --warmup (1 s) run,
+# so all targets see the same stretches of time on a shared machine.
+#
+# Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
+# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties), WRK_THREADS (1), WRK_CONNECTIONS (16).
+# The load part takes about 4 minutes with the defaults; a first build adds a few minutes before it.
+# The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3
+while (($#)); do
+  case $1 in
+    --no-build) BUILD=0 ;;
+    --seconds) CASE_SECONDS=$2; shift ;;
+    --warmup) WARMUP_SECONDS=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+RESULTS="$BENCH_ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RESULTS"
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_install
+((BUILD)) && bench_build
+write_bodies "$RESULTS"
+
+SIM_PORT=$(free_port) GW_PORT=$(free_port) YARP_PORT=$(free_port) NGINX_PORT=$(free_port) PK_PORT=$(free_port)
+SIM="http://127.0.0.1:$SIM_PORT"
+log "simulator $SIM_PORT, gateway $GW_PORT, plain YARP $YARP_PORT, nginx $NGINX_PORT, Portkey $PK_PORT"
+
+start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
+# shellcheck disable=SC2086
+start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
+  dotnet "$BENCH_OUT/gateway/ExpertRouter.Gateway.dll" --urls "http://127.0.0.1:$GW_PORT"
+start YARP "$RESULTS/plainyarp.log" dotnet "$BENCH_OUT/plainyarp/ExpertRouter.PlainYarp.dll" \
+  --urls "http://127.0.0.1:$YARP_PORT" --upstream "$SIM/"
+
+mkdir -p "$RESULTS/nginx/tmp"
+sed -e "s/@NGINX_PORT@/$NGINX_PORT/" -e "s/@SIM_PORT@/$SIM_PORT/" -e "s|@TMP@|$RESULTS/nginx/tmp|" \
+  "$BENCH_ROOT/bench/nginx.conf.template" >"$RESULTS/nginx/nginx.conf"
+start NGINX "$RESULTS/nginx/stderr.log" nginx -p "$RESULTS/nginx" -c "$RESULTS/nginx/nginx.conf" \
+  -e "$RESULTS/nginx/error.log" -g 'daemon off;'
+# Portkey listens on every interface (its CLI has no host option); it is only ever driven through 127.0.0.1.
+start PK "$RESULTS/portkey.log" node "$BENCH_PORTKEY/node_modules/@portkey-ai/gateway/build/start-server.js" \
+  --headless --port="$PK_PORT"
+
+GW_HEADERS="Authorization: Bearer sk-expertrouter-demo"
+PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-custom-host: $SIM/v1"
+wait_ready "$SIM/v1/models"
+wait_ready "http://127.0.0.1:$GW_PORT/readyz"
+wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
+wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
+wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-Type: application/json' \
+  -H 'x-portkey-provider: openai' -H "x-portkey-custom-host: $SIM/v1" -H 'Authorization: Bearer sk-bench' \
+  --data-binary "@$RESULTS/explicit.json"
+log "all servers ready"
+
+declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S
+
+# bench_case ID PID URL BODY HEADERS DELAY_MS: one round of a case; rounds add up (req/s = all requests / all
+# time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
+bench_case() {
+  local id=$1 pid=$2 url=$3 body=$4 headers=$5 delay=$6 line
+  run_wrk "$url" "$body" "$headers" "$delay" "$WARMUP_SECONDS" >/dev/null
+  line=$(run_wrk "$url" "$body" "$headers" "$delay" "$ROUND_SECONDS")
+  echo "round=$round $id $line" >>"$RESULTS/raw.txt"
+  REQUESTS[$id]=$((${REQUESTS[$id]:-0} + $(field "$line" requests)))
+  MICROS[$id]=$((${MICROS[$id]:-0} + $(field "$line" duration_us)))
+  P50S[$id]="${P50S[$id]:-} $(field "$line" p50_us)"
+  P99S[$id]="${P99S[$id]:-} $(field "$line" p99_us)"
+  ERRORS[$id]=$((${ERRORS[$id]:-0} + $(field "$line" errors) + $(field "$line" non2xx)))
+  RSS[$id]=$(peak_rss_mb "$pid")
+}
+
+median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1000 }'; }
+
+CHAT=/v1/chat/completions
+GW="http://127.0.0.1:$GW_PORT$CHAT"
+PACED_RATE=1000   # req/s in all: each connection pauses connections * 1000 / rate ms between requests
+PACED_DELAY_MS=$((${WRK_CONNECTIONS:-16} * 1000 / PACED_RATE))
+
+# A cache hit is only measured when the gateway says so: a response header naming a cache with the value "hit".
+CACHE_NOTE=""
+curl -s -o /dev/null -H "$GW_HEADERS" -H 'Content-Type: application/json' --data-binary "@$RESULTS/cache.json" "$GW"
+if ! curl -s -D - -o /dev/null -H "$GW_HEADERS" -H 'Content-Type: application/json' --data-binary "@$RESULTS/cache.json" "$GW" \
+  | grep -iE '^x-[a-z-]*cache[a-z-]*:.*hit' >/dev/null; then
+  CACHE_NOTE="n/a: the gateway answered a repeated temperature-0 request without a cache-hit header"
+fi
+
+# id;label;pid;url;body;headers;delay ms (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
+CASES=(
+  "direct;direct to simulator, explicit;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;0"
+  "nginx;nginx, explicit;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;explicit;$GW_HEADERS;0"
+  "yarp;plain YARP, explicit;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;explicit;$GW_HEADERS;0"
+  "portkey;Portkey 1.15.2, explicit;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0"
+  "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
+  "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "direct_stream;direct to simulator, streaming;$SIM_PID;$SIM$CHAT;stream;$GW_HEADERS;0"
+  "nginx_stream;nginx, streaming;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;stream;$GW_HEADERS;0"
+  "yarp_stream;plain YARP, streaming;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;stream;$GW_HEADERS;0"
+  "portkey_stream;Portkey 1.15.2, streaming;n/a: fails on Node 20 with TypeError: immutable"
+  "gw_stream;ExpertRouter, streaming;$GW_PID;$GW;stream;$GW_HEADERS;0"
+  "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
+  "direct_1k;direct to simulator, paced ~1k req/s;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_DELAY_MS"
+  "gw_auto_1k;ExpertRouter, auto, paced ~1k req/s;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_DELAY_MS"
+)
+
+ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
+for ((round = 1; round <= ROUNDS; round++)); do
+  log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
+  for spec in "${CASES[@]}"; do
+    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
+    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$delay"
+  done
+done
+
+ROWS=()
+for spec in "${CASES[@]}"; do
+  IFS=';' read -r id label pid _ <<<"$spec"
+  if [[ $pid == n/a* ]]; then
+    ROWS+=("$id|$label|$pid")
+    continue
+  fi
+  RPS[$id]=$(awk -v n="${REQUESTS[$id]}" -v us="${MICROS[$id]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
+  P50[$id]=$(median_ms "${P50S[$id]}")
+  P99[$id]=$(median_ms "${P99S[$id]}")
+  ROWS+=("$id|$label")
+done
+
+source "$BENCH_ROOT/bench/report.sh"
+report | tee "$RESULTS/summary.md"

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Diagnostics;
+using ExpertRouter.Evaluation.Harness;
+using ExpertRouter.Evaluation.Reports;
+
+namespace ExpertRouter.Cli.Commands;
+
+/// <summary>
+/// <c>expertrouter eval</c>: trains the named routers, replays the test outcomes over a λ sweep, and writes
+/// report.md, report.html, quality-cost.svg/.png and points.csv into a results folder.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var data = new DataOptions();
+        var routers = new Option<string>("--routers") { Description = "Comma-separated router names, or 'all'.", DefaultValueFactory = _ => "all" };
+        var sweep = new Option<int>("--sweep") { Description = "Number of λ settings per router.", DefaultValueFactory = _ => 41 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for confidence intervals (0 = none).", DefaultValueFactory = _ => 200 };
+        var output = new Option<string?>("--out") { Description = "Results folder; default evals/results/<pool>-<UTC time>." };
+        var strong = new Option<string?>("--strong") { Description = "Strong expert for APGR/CPT (default: best single)." };
+        var weak = new Option<string?>("--weak") { Description = "Weak expert for APGR/CPT (default: cheapest expert cheaper than the strong one with a train mean at least halfway between the pool's worst and best)." };
+        var oodTasks = new Option<int>("--ood-tasks") { Description = "Held-out tasks for the in-domain vs out-of-domain table (0 = skip).", DefaultValueFactory = _ => 0 };
+        var command = new Command("eval", "Evaluate routers on recorded outcomes: quality–cost curves, AIQ, APGR, CPT, reports with plots.");
+        foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks]))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var inputs = data.Load(parse, testOutcomes: true, "eval");
+            if (inputs is null)
+            {
+                return 2;
+            }
+
+            var registry = RouterCatalog.Build(() => inputs.Test);
+            var trainers = registry.Resolve(parse.GetValue(routers)!, out var unknown);
+            if (unknown.Count > 0 || trainers.Count == 0)
+            {
+                Console.Error.WriteLine($"eval: unknown router(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", registry.Names)}.");
+                return 2;
+            }
+
+            var options = new PoolEvaluationOptions
+            {
+                Settings = parse.GetValue(sweep),
+                BootstrapSamples = parse.GetValue(bootstrap),
+                Seed = parse.GetValue(data.Seed),
+                Strong = parse.GetValue(strong),
+                Weak = parse.GetValue(weak),
+            };
+            Console.Error.WriteLine($"eval: {inputs.Training.Count} train / {inputs.Test.Count} test prompts, pool {inputs.Pool.Name} " +
+                $"({inputs.Experts.Count} experts), loaded in {clock.Elapsed.TotalSeconds:F1} s");
+            var (evaluation, shift) = await ConsoleProgress.RunAsync(async report =>
+            {
+                var evaluator = new PoolEvaluator(options);
+                evaluator.Progress += report;
+                var result = await evaluator.EvaluateAsync(inputs.Pool.Name, inputs.Training, inputs.Test, inputs.Experts, trainers, cancellationToken);
+                DomainShiftTable? table = null;
+                if (parse.GetValue(oodTasks) > 0)
+                {
+                    table = await new DomainShiftEvaluator(options).EvaluateAsync(
+                        inputs.Training, inputs.Test, inputs.Experts, trainers, parse.GetValue(oodTasks),
+                        stage => report("in/out-of-domain", stage, 0), cancellationToken);
+                    report("in/out-of-domain", "done", 1);
+                }
+
+                return (result, table);
+            });
+
+            var folder = parse.GetValue(output) ?? Path.Combine("evals", "results", $"{Slug(inputs.Pool.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+            var commandLine = "expertrouter " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            ReportWriter.Write(folder, evaluation, shift, commandLine);
+            Console.WriteLine(MarkdownReport.Render(evaluation, commandLine, null, shift));
+            Console.Error.WriteLine($"eval: reports in {folder} ({clock.Elapsed.TotalSeconds:F1} s in all)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+}

@@ -1,0 +1,29 @@
+using System.IO.Compression;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace ExpertRouter.Evaluation.Data;
+
+/// <summary>Writes records in the routing schema as JSONL, gzip-compressed when the path ends in .gz.</summary>
+public static class RoutingDatasetWriter
+{
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Write(string path, IEnumerable<RoutingRecord> records)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        using var file = File.Create(path);
+        using Stream output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new GZipStream(file, CompressionLevel.Optimal)
+            : file;
+        using var writer = new StreamWriter(output);
+        foreach (var record in records)
+        {
+            writer.WriteLine(JsonSerializer.Serialize(record, Json));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using ExpertRouter.Core.Caching;
+using ExpertRouter.Gateway.Caching.Replay;
+using ExpertRouter.Gateway.Caching.Semantic;
+
+namespace ExpertRouter.Gateway.Caching;
+
+/// <summary>
+/// The cache's storage side, apart from HTTP: exact lookups, semantic lookups (embedding, index, guard) and
+/// storing a captured answer with its expiry. <see cref="ResponseCacheStep"/> decides when each is used.
+/// </summary>
+public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex index, ITextEmbedder embedder, TimeProvider time)
+{
+    public IResponseCacheStore Store => store;
+
+    public ISemanticIndex Index => index;
+
+    public ValueTask<CachedResponse?> GetAsync(string tenantId, string key, CancellationToken cancellationToken) =>
+        store.GetAsync(tenantId, key, cancellationToken);
+
+    /// <summary>The prompt's embedding and guard facts, computed once per request for both lookup and store.</summary>
+    public SemanticProbe Probe(string prompt)
+    {
+        var vector = new float[embedder.Dimensions];
+        embedder.Embed(prompt, vector);
+        return new SemanticProbe(vector, PromptAgreement.Summarise(prompt));
+    }
+
+    /// <summary>The closest stored answer in the same tenant and scope that passes the threshold and the guard.</summary>
+    public async ValueTask<(CachedResponse Entry, float Similarity)?> FindSimilarAsync(
+        string tenantId, string scope, SemanticProbe probe, double threshold, CancellationToken cancellationToken)
+    {
+        var match = await index.FindAsync(new SemanticQuery(tenantId, scope, probe.Vector, probe.Facts, threshold), cancellationToken);
+        if (match is not { } found)
+        {
+            return null;
+        }
+
+        var entry = await store.GetAsync(tenantId, found.Key, cancellationToken);
+        // The index holds facts, the store the prompt itself: check again, so an index bug cannot leak an answer.
+        return entry is not null && PromptAgreement.Summarise(entry.Prompt) == probe.Facts ? (entry, found.Similarity) : null;
+    }
+
+    public async ValueTask<CachedResponse> StoreAsync(
+        string tenantId, CacheKeys keys, CapturedCompletion completion, string expert, string prompt, TimeSpan ttl,
+        SemanticProbe? probe, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var entry = new CachedResponse
+        {
+            Completion = completion.Body,
+            Expert = expert,
+            PromptTokens = completion.PromptTokens,
+            CompletionTokens = completion.CompletionTokens,
+            StoredAt = now,
+            ExpiresAt = now + ttl,
+            Prompt = prompt,
+        };
+        await store.SetAsync(tenantId, keys.Exact, entry, cancellationToken);
+        if (probe is not null && keys.Scope is { } scope)
+        {
+            await index.AddAsync(new SemanticEntry(tenantId, scope, probe.Vector, probe.Facts, keys.Exact, entry.ExpiresAt), cancellationToken);
+        }
+
+        return entry;
+    }
+}
+
+public sealed record SemanticProbe(float[] Vector, PromptFacts Facts);

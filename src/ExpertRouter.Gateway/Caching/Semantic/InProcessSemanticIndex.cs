@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using ExpertRouter.Core.Caching;
+
+namespace ExpertRouter.Gateway.Caching.Semantic;
+
+/// <summary>
+/// Brute-force cosine search over contiguous unit vectors, one partition per tenant and scope. A scan of 100k
+/// vectors is a few milliseconds with SIMD (see the benchmark), which beats the upkeep of an approximate index at
+/// the sizes one gateway holds; entries past their expiry are skipped and pruned when space is needed.
+/// </summary>
+public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, int maxEntries) : ISemanticIndex
+{
+    private readonly ConcurrentDictionary<(string Tenant, string Scope), Partition> _partitions = new();
+    private int _count;
+
+    public string Name => "in-process";
+
+    public int Count => Volatile.Read(ref _count);
+
+    public ValueTask AddAsync(SemanticEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Vector.Length != dimensions)
+        {
+            throw new ArgumentException($"Vectors must have {dimensions} dimensions.", nameof(entry));
+        }
+
+        var partition = _partitions.GetOrAdd((entry.TenantId, entry.Scope), _ => new Partition(dimensions));
+        var delta = partition.Add(entry, time.GetUtcNow(), () => Volatile.Read(ref _count) >= maxEntries);
+        Interlocked.Add(ref _count, delta);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<SemanticMatch?> FindAsync(SemanticQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_partitions.TryGetValue((query.TenantId, query.Scope), out var partition)
+            ? partition.Find(query, time.GetUtcNow())
+            : null);
+
+    private sealed class Partition(int dimensions)
+    {
+        private readonly ReaderWriterLockSlim _lock = new();
+        private readonly Dictionary<string, int> _slotOfKey = new(StringComparer.Ordinal);
+        private float[] _vectors = new float[dimensions * 16];
+        private SemanticEntry[] _entries = new SemanticEntry[16];
+        private int _count;
+
+        /// <summary>Adds or replaces the entry; returns the change in entry count.</summary>
+        public int Add(SemanticEntry entry, DateTimeOffset now, Func<bool> full)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                var delta = 0;
+                if (!_slotOfKey.TryGetValue(entry.Key, out var slot))
+                {
+                    if (full())
+                    {
+                        delta -= PruneExpired(now);
+                        if (full() && _count > 0)
+                        {
+                            RemoveAt(OldestSlot());
+                            delta--;
+                        }
+                    }
+
+                    slot = _count++;
+                    delta++;
+                    Grow();
+                    _slotOfKey[entry.Key] = slot;
+                }
+
+                _entries[slot] = entry;
+                entry.Vector.CopyTo(_vectors.AsSpan(slot * dimensions, dimensions));
+                return delta;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+
+        public SemanticMatch? Find(SemanticQuery query, DateTimeOffset now)
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                SemanticMatch? best = null;
+                var vectors = _vectors.AsSpan();
+                for (var slot = 0; slot < _count; slot++)
+                {
+                    var similarity = VectorMath.Dot(vectors.Slice(slot * dimensions, dimensions), query.Vector);
+                    if (similarity >= query.Threshold && similarity > (best?.Similarity ?? float.MinValue))
+                    {
+                        var entry = _entries[slot];
+                        if (entry.ExpiresAt > now && entry.Facts == query.Facts)
+                        {
+                            best = new SemanticMatch(entry.Key, similarity);
+                        }
+                    }
+                }
+
+                return best;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+
+        private int PruneExpired(DateTimeOffset now)
+        {
+            var removed = 0;
+            for (var slot = _count - 1; slot >= 0; slot--)
+            {
+                if (_entries[slot].ExpiresAt <= now)
+                {
+                    RemoveAt(slot);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+
+        private int OldestSlot()
+        {
+            var oldest = 0;
+            for (var slot = 1; slot < _count; slot++)
+            {
+                if (_entries[slot].ExpiresAt < _entries[oldest].ExpiresAt)
+                {
+                    oldest = slot;
+                }
+            }
+
+            return oldest;
+        }
+
+        /// <summary>Moves the last entry into the freed slot so the vectors stay contiguous.</summary>
+        private void RemoveAt(int slot)
+        {
+            var last = --_count;
+            _slotOfKey.Remove(_entries[slot].Key);
+            if (slot != last)
+            {
+                _entries[slot] = _entries[last];
+                _slotOfKey[_entries[slot].Key] = slot;
+                _vectors.AsSpan(last * dimensions, dimensions).CopyTo(_vectors.AsSpan(slot * dimensions, dimensions));
+            }
+
+            _entries[last] = null!;
+        }
+
+        private void Grow()
+        {
+            if (_count <= _entries.Length)
+            {
+                return;
+            }
+
+            Array.Resize(ref _entries, _entries.Length * 2);
+            Array.Resize(ref _vectors, _entries.Length * dimensions);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace ExpertRouter.Cli.Tests.Commands;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly CliFixture _fixture = new();
+
+    [Fact]
+    public async Task Eval_WritesMarkdownHtmlPlotsAndPoints()
+    {
+        var results = _fixture.Path_("results");
+
+        var exit = await CliFixture.RunAsync(
+            "eval", "--train", "fx:train", "--test", "fx-test.jsonl.gz", "--pool", "big,mathy,tiny",
+            "--routers", "oracle,best-single,task-label", "--sweep", "9", "--bootstrap", "20", "--ood-tasks", "2",
+            "--data-dir", _fixture.Root, "--out", results);
+
+        Assert.Equal(0, exit);
+        foreach (var file in new[] { "report.md", "report.html", "quality-cost.svg", "quality-cost.png", "points.csv" })
+        {
+            Assert.True(new FileInfo(Path.Combine(results, file)).Length > 100, file);
+        }
+
+        var markdown = File.ReadAllText(Path.Combine(results, "report.md"));
+        Assert.Contains("| oracle |", markdown);
+        Assert.Contains("In-domain vs out-of-domain", markdown);
+        Assert.Equal(1 + 3 * 9 + 3, File.ReadAllLines(Path.Combine(results, "points.csv")).Length);
+    }
+
+    [Fact]
+    public async Task Eval_RefusesTrainAndTestThatShareAPrompt()
+    {
+        var exit = await CliFixture.RunAsync(
+            "eval", "--train", "fx", "--test", "fx", "--pool", "big,mathy,tiny", "--routers", "cheapest",
+            "--data-dir", _fixture.Root, "--out", _fixture.Path_("r"));
+
+        Assert.Equal(2, exit);
+    }
+
+    public void Dispose() => _fixture.Dispose();
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.IO.Compression;
+using System.Text.Json;
+using ExpertRouter.Cli.Commands;
+using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Irt.Serving;
+
+namespace ExpertRouter.Cli.Tests.Commands;
+
+public sealed class IrtCommandsTests
+{
+    private static readonly string[] Experts = ["dear", "cheap-math", "cheap-code"];
+
+    /// <summary>Math prompts are solved by "dear" and "cheap-math"; code prompts by "dear" and "cheap-code".</summary>
+    private static string WriteData()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "er-cli-irt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        using (var gzip = new GZipStream(File.Create(Path.Combine(directory, "fixture.jsonl.gz")), CompressionLevel.Fastest))
+        using (var writer = new StreamWriter(gzip))
+        {
+            for (var i = 0; i < 240; i++)
+            {
+                var math = i % 2 == 0;
+                var record = new RoutingRecord
+                {
+                    Id = $"q{i}",
+                    Benchmark = "fixture",
+                    Task = math ? "math" : "code",
+                    Split = i % 10 == 9 ? "dev" : "train",
+                    Prompt = math ? $"Solve the equation {i} x + 3 = 7 for the integer x." : $"What does this python function return: def f{i}(s): return s[::-1]",
+                    Outcomes = new Dictionary<string, RecordedOutcome>
+                    {
+                        ["dear"] = new() { Score = 1, OutputTokensEst = 100 },
+                        ["cheap-math"] = new() { Score = math ? 1 : 0, OutputTokensEst = 100 },
+                        ["cheap-code"] = new() { Score = math ? 0 : 1, OutputTokensEst = 100 },
+                    },
+                };
+                writer.WriteLine(JsonSerializer.Serialize(record));
+            }
+        }
+
+        var prices = new Dictionary<string, object>
+        {
+            ["dear"] = new { input_usd_per_mtok = 10.0, output_usd_per_mtok = 30.0 },
+            ["cheap-math"] = new { input_usd_per_mtok = 0.1, output_usd_per_mtok = 0.2 },
+            ["cheap-code"] = new { input_usd_per_mtok = 0.1, output_usd_per_mtok = 0.3 },
+        };
+        File.WriteAllText(Path.Combine(directory, "models.json"), JsonSerializer.Serialize(prices));
+        return directory;
+    }
+
+    private static Task<int> Run(params string[] args)
+    {
+        var root = new RootCommand();
+        foreach (var command in CommandCatalog.All())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root.Parse(args).InvokeAsync();
+    }
+
+    [Fact]
+    public async Task TrainThenAddExpert_WritesAServableRouterFolderWithTheNewExpert()
+    {
+        var data = WriteData();
+        var output = Path.Combine(data, "router");
+
+        var trained = await Run("train", "--router", "irt", "--train", "fixture:train", "--dev", "fixture:dev", "--pool", "dear,cheap-math",
+            "--out", output, "--data", data, "--members", "1", "--epochs", "10", "--buckets", "512");
+        var added = await Run("add-expert", "--router", output, "--expert", "cheap-code", "--labels", "fixture:train", "--data", data,
+            "--max-labels", "40", "--calibrate", "fixture:train");
+
+        Assert.Equal(0, trained);
+        Assert.Equal(0, added);
+        var manifest = RouterManifest.Load(output);
+        Assert.Equal(Experts, manifest.Experts.Select(e => e.Id));
+        Assert.Equal(40, manifest.Experts[2].ColdStartLabels);
+        Assert.NotNull(manifest.Calibration);
+        await using var router = IrtSkillRouter.Load(output, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var code = await router.PredictAsync("What does this python function return: def g(s): return s[::-1]");
+        Assert.True(code[2] > code[1], $"cheap-code {code[2]} should beat cheap-math {code[1]} on code");
+    }
+
+    [Fact]
+    public async Task Train_WithAnUnknownRouterKind_FailsWithExitCode2()
+    {
+        var data = WriteData();
+
+        var exit = await Run("train", "--router", "knn", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "r"), "--data", data);
+
+        Assert.Equal(2, exit);
+        Assert.False(Directory.Exists(Path.Combine(data, "r")));
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using ExpertRouter.Core.Caching;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Gateway.Caching.Semantic;
+using ExpertRouter.Gateway.Caching.Stores;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ExpertRouter.Gateway.Tests.Caching;
+
+/// <summary>The cache step on its own, with a fake clock and a fake next step standing in for router and expert.</summary>
+public sealed class ResponseCacheStepTests : IDisposable
+{
+    private const string Answer = """{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"four"},"finish_reason":"stop"}],"usage":{"prompt_tokens":60,"completion_tokens":90,"total_tokens":150}}""";
+
+    private static readonly ExpertDefinition Pricey = new() { Id = "pricey", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 };
+    private static readonly ExpertDefinition Cheap = new() { Id = "cheap", InputUsdPerMTok = 0.1, OutputUsdPerMTok = 0.2 };
+    private static readonly TenantPolicy Tenant = new() { Id = "t", Cache = new CachePolicy { TtlSeconds = 600 } };
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly ResponseCacheStep _step;
+    private int _upstreamCalls;
+
+    public ResponseCacheStepTests()
+    {
+        var settings = new ResponseCacheSettings();
+        var cache = new ResponseCache(
+            new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);
+        _step = new ResponseCacheStep(Upstream, cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), new ExpertCatalog([Pricey, Cheap]),
+            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), settings, NullLogger<ResponseCacheStep>.Instance);
+    }
+
+    public void Dispose() => _services.Dispose();
+
+    /// <summary>Stands in for router, health and forwarder: the chosen expert answers 200 with <see cref="Answer"/>.</summary>
+    private async Task Upstream(HttpContext context)
+    {
+        _upstreamCalls++;
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        feature.Chosen = new Core.Routing.ExpertScore(feature.Candidates[0], double.NaN, 0, 0);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(Answer));
+    }
+
+    private async Task<HttpContext> SendAsync(params ExpertDefinition[] candidates)
+    {
+        var body = Encoding.UTF8.GetBytes("""{"model":"auto","temperature":0,"messages":[{"role":"user","content":"What is 2+2?"}]}""");
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        context.Features.Set<IExpertRoutingFeature>(new ExpertRoutingFeature(Tenant, "req")
+        {
+            Request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request,
+            Candidates = candidates,
+        });
+        await _step.InvokeAsync(context);
+        return context;
+    }
+
+    [Fact]
+    public async Task Hit_CostsNothing_AndRecordsWhatTheCachedExpertWouldHaveCharged()
+    {
+        var miss = await SendAsync(Pricey);
+        var hit = await SendAsync(Pricey);
+
+        Assert.Equal(CacheOutcome.Miss, miss.Features.Get<CacheOutcome>()!.Result);
+        var outcome = hit.Features.Get<CacheOutcome>()!;
+        Assert.Equal((CacheOutcome.Hit, "pricey", 60L, 90L), (outcome.Result, outcome.Expert, outcome.PromptTokens, outcome.CompletionTokens));
+        Assert.Equal(Pricey.CostUsd(60, 90), outcome.SavedUsd, 12);
+        Assert.Equal(Answer, Encoding.UTF8.GetString(((MemoryStream)hit.Response.Body).ToArray()));
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Entry_PastItsTtl_IsAMissAgain()
+    {
+        await SendAsync(Pricey);
+        _time.Advance(TimeSpan.FromMinutes(9));
+        var beforeExpiry = await SendAsync(Pricey);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var afterExpiry = await SendAsync(Pricey);
+
+        Assert.Equal(CacheOutcome.Hit, beforeExpiry.Features.Get<CacheOutcome>()!.Result);
+        Assert.Equal(CacheOutcome.Miss, afterExpiry.Features.Get<CacheOutcome>()!.Result);
+        Assert.Equal(2, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Answer_FromAnExpertTheRequestMayNoLongerUse_IsNotServed()
+    {
+        await SendAsync(Pricey);
+        var afterPolicyChange = await SendAsync(Cheap);
+
+        Assert.Equal(CacheOutcome.Miss, afterPolicyChange.Features.Get<CacheOutcome>()!.Result);
+        Assert.Equal(2, _upstreamCalls);
+    }
+}
