@@ -26,6 +26,9 @@ public sealed record ExpertDefinition
 
     public ExpertCapabilities Capabilities { get; init; } = new();
 
+    /// <summary>Per-attempt time limits; unset values take the gateway's defaults.</summary>
+    public ExpertTimeouts? Timeouts { get; init; }
+
     public string UpstreamModel => string.IsNullOrEmpty(BackendModel) ? Id : BackendModel;
 
     public double CostUsd(long promptTokens, long outputTokens) =>

@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Irt.Serving;
 
@@ -29,6 +30,9 @@ public sealed record GatewayOptions
 
     /// <summary>How many further experts of the ranking a routed request may try before the first byte.</summary>
     public int MaxFallbacks { get; init; } = 2;
+
+    /// <summary>Timeouts, same-expert retries, circuit breaking and active health probes.</summary>
+    public ResilienceOptions Resilience { get; init; } = new();
 
     /// <summary>The response cache (<c>ExpertRouter:Cache</c>): exact by default, semantic per tenant, Redis when set.</summary>
     public ResponseCacheSettings Cache { get; init; } = new();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Caching;
 
 namespace ExpertRouter.Gateway.Configuration;
@@ -48,6 +49,8 @@ public static partial class GatewayOptionsValidator
         {
             errors.Add("ExpertRouter:MaxFallbacks: must not be negative.");
         }
+
+        ResilienceOptionsValidator.Collect(options, errors);
 
         for (var i = 0; i < options.Routers.Count; i++)
         {

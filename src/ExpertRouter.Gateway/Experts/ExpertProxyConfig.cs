@@ -1,4 +1,5 @@
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -23,8 +24,8 @@ public static class ExpertProxyConfig
         Route(EmbeddingsRouteId, "/v1/embeddings"),
     ];
 
-    public static IReadOnlyList<ClusterConfig> Clusters(IEnumerable<ExpertDefinition> experts, TimeSpan upstreamTimeout) =>
-        experts.Select(e => Cluster(e, upstreamTimeout))
+    public static IReadOnlyList<ClusterConfig> Clusters(IEnumerable<ExpertDefinition> experts, TimeSpan upstreamTimeout, ActiveHealthCheckOptions? active = null) =>
+        experts.Select(e => Cluster(e, upstreamTimeout, active))
             .Append(new ClusterConfig { ClusterId = UnroutedClusterId, Destinations = new Dictionary<string, DestinationConfig>() })
             .ToArray();
 
@@ -37,18 +38,30 @@ public static class ExpertProxyConfig
         Transforms = [new Dictionary<string, string> { ["PathRemovePrefix"] = "/v1" }],
     };
 
-    private static ClusterConfig Cluster(ExpertDefinition expert, TimeSpan upstreamTimeout) => new()
+    private static ClusterConfig Cluster(ExpertDefinition expert, TimeSpan upstreamTimeout, ActiveHealthCheckOptions? active) => new()
     {
         ClusterId = expert.Id,
         LoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices,
         HealthCheck = new HealthCheckConfig
         {
+            // YARP's default ("HealthyOrPanic") would send to an all-unhealthy expert anyway; here the next expert
+            // of the ranking is the better panic mode, so an expert whose destinations all fail is skipped.
+            AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
             Passive = new PassiveHealthCheckConfig
             {
                 Enabled = true,
                 Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
                 ReactivationPeriod = TimeSpan.FromSeconds(10),
             },
+            // Probes GET base URL + path (the OpenAI model list by default); off unless configured.
+            Active = active is { Enabled: true } ? new ActiveHealthCheckConfig
+            {
+                Enabled = true,
+                Interval = TimeSpan.FromSeconds(active.IntervalSeconds),
+                Timeout = TimeSpan.FromSeconds(active.TimeoutSeconds),
+                Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                Path = active.Path,
+            } : null,
         },
         HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = upstreamTimeout },
         Destinations = expert.BaseUrls

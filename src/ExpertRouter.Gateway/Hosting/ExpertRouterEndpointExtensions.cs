@@ -53,6 +53,7 @@ public static class ExpertRouterEndpointExtensions
             proxy.UseMiddleware<HealthStep>();
             proxy.UseMiddleware<FallbackStep>();
             proxy.UseMiddleware<StreamFailureStep>();
+            proxy.UseMiddleware<UpstreamDeadlineStep>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -6,6 +6,7 @@ using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Resilience;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Gateway.Telemetry;
@@ -37,6 +38,7 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddResponseCache(options.Cache);
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
+        services.AddExpertResilience(options, experts);
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter());
         // Spans are only recorded when a collector is configured (OTEL_EXPORTER_OTLP_ENDPOINT): a tracer provider
@@ -48,7 +50,7 @@ public static class ExpertRouterServiceCollectionExtensions
         }
 
         services.AddReverseProxy()
-            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds)))
+            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds), options.Resilience.ActiveHealthCheck))
             .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
 
         services.AddEnsembles(options, experts);

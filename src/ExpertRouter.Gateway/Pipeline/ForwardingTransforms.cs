@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Resilience;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -38,11 +39,17 @@ internal static class ForwardingTransforms
         {
             var feature = transform.HttpContext.Features.GetRequiredFeature<IExpertRoutingFeature>();
             var status = (int?)transform.ProxyResponse?.StatusCode;
-            if (status is { } code && RetryableStatuses.Contains(code)
-                && feature.FailedAttempts.Count < maxFallbacks
-                && feature.ChosenRank + 1 < feature.Decision!.Ranking.Count)
+            var attempt = transform.HttpContext.Features.Get<UpstreamAttempt>();
+            if (attempt is not null)
             {
-                // Held back, not relayed: FallbackStep tries the next expert while the client has seen nothing.
+                attempt.RetryAfter = RetryAfterOf(transform.ProxyResponse);
+            }
+
+            if (status is { } code && RetryableStatuses.Contains(code)
+                && (attempt?.WillRetry(code) == true
+                    || (feature.FailedAttempts.Count < maxFallbacks && feature.ChosenRank + 1 < feature.Decision!.Ranking.Count)))
+            {
+                // Held back, not relayed: FallbackStep retries or tries the next expert while the client has seen nothing.
                 transform.SuppressResponseBody = true;
                 feature.FallbackReason = $"HTTP {code}";
                 return ValueTask.CompletedTask;
@@ -66,4 +73,11 @@ internal static class ForwardingTransforms
             return ValueTask.CompletedTask;
         });
     }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage? response) => response?.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
 }

@@ -1,18 +1,19 @@
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Resilience;
 using Yarp.ReverseProxy;
 
 namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>
-/// Last routing step: takes the best-ranked expert that has a healthy destination, points YARP's request at its
+/// Last routing step: takes the best-ranked expert that has a healthy destination and a circuit that is not open, points YARP's request at its
 /// cluster, and rewrites the body's model name to the one the backend expects. YARP forwards from here.
 /// </summary>
-internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup proxyState, ILogger<HealthStep> logger)
+internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup proxyState, ExpertCircuits circuits, ILogger<HealthStep> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
-        if (UpstreamSelection.TrySelect(context, feature, proxyState, 0, expert => Log.Unhealthy(logger, feature.RequestId, expert)))
+        if (UpstreamSelection.TrySelect(context, feature, proxyState, circuits, 0, expert => Log.Unhealthy(logger, feature.RequestId, expert)))
         {
             return next(context);
         }
@@ -23,7 +24,7 @@ internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Request {RequestId}: skipped {Expert}, no healthy destination.")]
+        [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Request {RequestId}: skipped {Expert}, no healthy destination or circuit open.")]
         public static partial void Unhealthy(ILogger logger, string requestId, string expert);
     }
 }

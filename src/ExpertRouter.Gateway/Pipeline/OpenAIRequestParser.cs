@@ -39,55 +39,67 @@ public static class OpenAIRequestParser
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                return (null, ApiError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json"));
+                return Read(document.RootElement, body, endpoint);
             }
-
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } modelName)
+            catch (InvalidOperationException)
             {
-                return (null, ApiError.InvalidRequest("You must provide a model parameter as a non-empty string.", "model", "missing_model"));
+                // JSON may escape a lone surrogate (\ud800); it is valid JSON but no string, so reading it throws.
+                return (null, ApiError.InvalidRequest("The request body contains an escaped lone surrogate, which is not valid Unicode text.", code: "invalid_encoding"));
             }
-
-            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
-            {
-                return (null, ApiError.InvalidRequest("'stream' must be a boolean.", "stream", "invalid_type"));
-            }
-
-            var (prompt, promptChars, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root) : ReadInput(root);
-            if (error is not null)
-            {
-                return (null, error);
-            }
-
-            if (FindModelToken(body.Span) is not { } modelToken)
-            {
-                return (null, ApiError.InvalidRequest("'model' must appear exactly once.", "model", "duplicate_model"));
-            }
-
-            var usesTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
-            if (root.TryGetProperty("tools", out tools) && tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
-            {
-                return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
-            }
-
-            var hasStreamOptions = root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object;
-            return (new OpenAIRequest
-            {
-                Endpoint = endpoint,
-                Body = body,
-                Model = modelName,
-                ModelToken = modelToken,
-                Stream = stream.ValueKind == JsonValueKind.True,
-                UsesTools = usesTools,
-                Prompt = prompt,
-                PromptTokens = TokenEstimate.FromCharacters(promptChars),
-                MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
-                HasStreamOptions = hasStreamOptions,
-                StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,
-            }, null);
         }
+    }
+
+    private static (OpenAIRequest? Request, ApiError? Error) Read(JsonElement root, ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ApiError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json"));
+        }
+
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } modelName)
+        {
+            return (null, ApiError.InvalidRequest("You must provide a model parameter as a non-empty string.", "model", "missing_model"));
+        }
+
+        if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+        {
+            return (null, ApiError.InvalidRequest("'stream' must be a boolean.", "stream", "invalid_type"));
+        }
+
+        var (prompt, promptChars, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root) : ReadInput(root);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (FindModelToken(body.Span) is not { } modelToken)
+        {
+            return (null, ApiError.InvalidRequest("'model' must appear exactly once.", "model", "duplicate_model"));
+        }
+
+        var usesTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
+        if (root.TryGetProperty("tools", out tools) && tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
+        }
+
+        var hasStreamOptions = root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object;
+        return (new OpenAIRequest
+        {
+            Endpoint = endpoint,
+            Body = body,
+            Model = modelName,
+            ModelToken = modelToken,
+            Stream = stream.ValueKind == JsonValueKind.True,
+            UsesTools = usesTools,
+            Prompt = prompt,
+            PromptTokens = TokenEstimate.FromCharacters(promptChars),
+            MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
+            HasStreamOptions = hasStreamOptions,
+            StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,
+        }, null);
     }
 
     private static (string Prompt, int Chars, ApiError? Error) ReadMessages(JsonElement root)

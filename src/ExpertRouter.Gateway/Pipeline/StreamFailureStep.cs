@@ -21,6 +21,13 @@ internal sealed partial class StreamFailureStep(RequestDelegate next, GatewayMet
             return;
         }
 
+        // A stream stays open-ended (chunked): an expert's Content-Length would leave no room for the error event,
+        // and a client would read the gateway's honest ending as a body cut short.
+        context.Response.OnStarting(static state =>
+        {
+            ((HttpResponse)state).ContentLength = null;
+            return Task.CompletedTask;
+        }, context.Response);
         var lifetime = context.Features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
         var reset = context.Features.Get<IHttpResetFeature>();
         var deferred = new DeferredAbortFeature(lifetime);
@@ -49,18 +56,18 @@ internal sealed partial class StreamFailureStep(RequestDelegate next, GatewayMet
             var expert = feature.Chosen?.Expert.Id ?? "?";
             Log.StreamBroken(logger, feature.RequestId, expert, error.Value);
             metrics.StreamInterrupted(expert);
-            await WriteErrorEventAsync(context, expert, error.Value);
+            await WriteErrorEventAsync(context, expert, feature.FallbackReason ?? error.Value.ToString());
             return;
         }
 
         lifetime.Abort();
     }
 
-    private static async Task WriteErrorEventAsync(HttpContext context, string expert, ForwarderError error)
+    private static async Task WriteErrorEventAsync(HttpContext context, string expert, string cause)
     {
         var apiError = new ApiError(
             StatusCodes.Status502BadGateway,
-            $"The stream from expert '{expert}' broke before it finished ({error}); the answer above is incomplete.",
+            $"The stream from expert '{expert}' broke before it finished ({cause}); the answer above is incomplete.",
             "server_error",
             null,
             "upstream_stream_interrupted");

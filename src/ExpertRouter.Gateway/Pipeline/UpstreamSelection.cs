@@ -1,18 +1,23 @@
 using System.Text.Json;
+using ExpertRouter.Gateway.Resilience;
 using Yarp.ReverseProxy;
 
 namespace ExpertRouter.Gateway.Pipeline;
 
-/// <summary>Points the request at the best-ranked healthy expert from a rank onwards; shared by first choice and fallback.</summary>
+/// <summary>
+/// Points the request at the best-ranked expert from a rank onwards that has a healthy destination and whose circuit
+/// lets the attempt through (in half-open, this request becomes the probe); shared by first choice and fallback.
+/// </summary>
 internal static class UpstreamSelection
 {
-    public static bool TrySelect(HttpContext context, IExpertRoutingFeature feature, IProxyStateLookup proxyState, int fromRank, Action<string> skipped)
+    public static bool TrySelect(HttpContext context, IExpertRoutingFeature feature, IProxyStateLookup proxyState, ExpertCircuits circuits, int fromRank, Action<string> skipped)
     {
         var ranking = feature.Decision!.Ranking;
         for (var rank = fromRank; rank < ranking.Count; rank++)
         {
             var score = ranking[rank];
-            if (!proxyState.TryGetCluster(score.Expert.Id, out var cluster) || cluster.DestinationsState.AvailableDestinations.Count == 0)
+            if (!proxyState.TryGetCluster(score.Expert.Id, out var cluster) || cluster.DestinationsState.AvailableDestinations.Count == 0
+                || !circuits.TryEnter(score.Expert.Id))
             {
                 skipped(score.Expert.Id);
                 continue;

@@ -40,6 +40,21 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, new Uri(address));
     }
 
+
+    /// <summary>Scrapes <c>/metrics</c> until <paramref name="expected"/> appears (the exporter caches a scrape briefly).</summary>
+    public async Task<string> ScrapeUntilAsync(string expected)
+    {
+        using var client = CreateClient(apiKey: null);
+        var text = "";
+        for (var i = 0; i < 50 && !text.Contains(expected, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            text = await client.GetStringAsync("/metrics");
+        }
+
+        return text;
+    }
+
     public HttpClient CreateClient(string? apiKey)
     {
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
