@@ -1,6 +1,7 @@
 using ExpertRouter.Gateway.Caching.Replay;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace ExpertRouter.Gateway.Caching;
@@ -45,6 +46,9 @@ internal sealed partial class ResponseCacheStep(
             return;
         }
 
+        // The lookups get their own span; it ends before forwarding so route and upstream spans are not its children.
+        var span = GatewayMetrics.ActivitySource.StartActivity("cache");
+        span?.SetTag("expertrouter.request_id", feature.RequestId);
         var probe = keys.Scope is null ? null : cache.Probe(request.Prompt);
         var leader = false;
         CachedResponse? stored = null;
@@ -54,6 +58,7 @@ internal sealed partial class ResponseCacheStep(
             {
                 if (Servable(feature, await cache.GetAsync(tenant, keys.Exact, context.RequestAborted)) is { } hit)
                 {
+                    EndSpan(ref span, CacheOutcome.Hit);
                     await ServeAsync(context, feature, hit, CacheOutcome.Hit, keys);
                     return;
                 }
@@ -62,6 +67,7 @@ internal sealed partial class ResponseCacheStep(
                     && Servable(feature, similar.Entry) is not null)
                 {
                     Log.SemanticHit(logger, feature.RequestId, similar.Similarity);
+                    EndSpan(ref span, CacheOutcome.SemanticHit);
                     await ServeAsync(context, feature, similar.Entry, CacheOutcome.SemanticHit, keys);
                     return;
                 }
@@ -73,21 +79,31 @@ internal sealed partial class ResponseCacheStep(
                     : await answer.WaitAsync(context.RequestAborted));
                 if (shared is not null)
                 {
+                    EndSpan(ref span, CacheOutcome.Hit);
                     await ServeAsync(context, feature, shared, CacheOutcome.Hit, keys);
                     return;
                 }
             }
 
             Record(context, new CacheOutcome(CacheOutcome.Miss, null, 0, 0, 0), tenant);
+            EndSpan(ref span, CacheOutcome.Miss);
             stored = await ForwardAndStoreAsync(context, feature, keys, options, probe);
         }
         finally
         {
+            span?.Dispose();
             if (leader)
             {
                 flights.Complete(keys.Exact, stored);
             }
         }
+    }
+
+    private static void EndSpan(ref System.Diagnostics.Activity? span, string result)
+    {
+        span?.SetTag("expertrouter.cache.result", result);
+        span?.Dispose();
+        span = null;
     }
 
     private async Task<CachedResponse?> ForwardAndStoreAsync(
