@@ -19,6 +19,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _streamsInterrupted;
+    private readonly Counter<double> _costUsd;
     private readonly Counter<long> _ensembleCalls;
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -32,6 +33,7 @@ public sealed class GatewayMetrics
         _decisions = meter.CreateCounter<long>("expertrouter.routing.decisions", description: "Routed requests by router and chosen expert.");
         _fallbacks = meter.CreateCounter<long>("expertrouter.fallbacks", description: "Failed attempts that moved a request to the next expert.");
         _ensembleCalls = meter.CreateCounter<long>("expertrouter.ensemble.calls", description: "Expert calls made by ensembles, by mode, expert, role and status.");
+        _costUsd = meter.CreateCounter<double>("expertrouter.cost", "USD", "Settled cost of answered requests, by tenant and expert.");
         _streamsInterrupted = meter.CreateCounter<long>("expertrouter.streams.interrupted", description: "Streams whose expert failed after the first byte.");
     }
 
@@ -51,6 +53,9 @@ public sealed class GatewayMetrics
 
     public void EnsembleCall(string mode, string expert, string role, string status) =>
         _ensembleCalls.Add(1, new("mode", mode), new("expert", expert), new("role", role), new("status", status));
+
+    public void Cost(string tenant, string expert, double usd) =>
+        _costUsd.Add(usd, new KeyValuePair<string, object?>("tenant", tenant), new KeyValuePair<string, object?>("expert", expert));
 
     public void StreamInterrupted(string expert) => _streamsInterrupted.Add(1, new KeyValuePair<string, object?>("expert", expert));
 }

@@ -18,6 +18,11 @@ internal sealed class RequestTelemetryStep(RequestDelegate next, GatewayMetrics 
             OpenAIEndpoint.Embeddings => "embeddings",
             _ => context.Request.Path.Value ?? "",
         };
+        if (feature?.Usage is { } usage)
+        {
+            metrics.Cost(feature.Tenant.Id, usage.Expert, usage.CostUsd);
+        }
+
         metrics.Request(
             endpoint,
             feature?.Decision?.Router ?? "none",

@@ -58,5 +58,6 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.Contains("expertrouter_requests_total{", text);
         Assert.Contains("expert=\"recorder\"", text);
         Assert.Contains("expertrouter_gateway_overhead_milliseconds_bucket", text);
+        Assert.Contains("expertrouter_cost_USD_total{", text);
     }
 }
