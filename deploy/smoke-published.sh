@@ -85,7 +85,9 @@ code=$(chat sk-expertrouter-demo)
 [[ "$code" == 200 ]] || fail "chat completion answered $code: $(cat "$WORK/chat.json")"
 echo "smoke: ok   POST /v1/chat/completions 200 (model $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"])' "$WORK/chat.json"))"
 
-curl -sf "$BASE/metrics" | grep -q '^# TYPE ' || fail "/metrics has no Prometheus text"
+# Read the whole scrape first: with pipefail, 'curl | grep -q' fails whenever grep exits before curl is done writing.
+metrics=$(curl -sf "$BASE/metrics") || fail "/metrics did not answer"
+grep -q '^# TYPE ' <<<"$metrics" || fail "/metrics has no Prometheus text"
 echo "smoke: ok   /metrics serves Prometheus text"
 
 # A ConfigMap update as the kubelet does it: a new timestamped folder, then an atomic rename of '..data'.
