@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ExpertRouter.Core.OpenAI;
@@ -16,6 +18,39 @@ public sealed record ApiError(
     /// <summary>Seconds the client should wait before retrying, for 429 and 503 answers.</summary>
     [JsonIgnore]
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Writes the envelope as UTF-8 JSON: the one place its shape is defined.</summary>
+    public void WriteEnvelope(IBufferWriter<byte> output)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteStartObject("error");
+        json.WriteString("message", Message);
+        json.WriteString("type", Type);
+        WriteNullable(json, "param", Param);
+        WriteNullable(json, "code", Code);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    public byte[] ToEnvelopeJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        WriteEnvelope(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
 
     public static ApiError InvalidRequest(string message, string? param = null, string? code = null) =>
         new(400, message, "invalid_request_error", param, code);

@@ -49,6 +49,19 @@ public sealed class EnsembleContext(
     public Task<ExpertCallResult[]> ProposeAsync(IEnumerable<ExpertDefinition> experts, CancellationToken cancellationToken) =>
         Task.WhenAll(experts.Select(e => ProposeAsync(e, cancellationToken)));
 
+    /// <summary>The top <c>Size</c> experts answer at once; only the answers that arrived come back, best-ranked first.</summary>
+    public async Task<ExpertCallResult[]> ProposeTopAsync(CancellationToken cancellationToken) =>
+        (await ProposeAsync(Top(Options.Size).Select(p => p.Expert), cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Succeeded)
+            .ToArray();
+
+    /// <summary>The judge and aggregator templates' arguments: the question and the numbered candidate answers.</summary>
+    public KernelArguments CandidateArguments(IReadOnlyList<ExpertCallResult> answered) => new()
+    {
+        ["question"] = Prompt,
+        ["candidates"] = EnsemblePrompts.Numbered(answered.Select(a => a.Content).ToArray()),
+    };
+
     public async Task<ExpertCallResult> ProposeAsync(ExpertDefinition expert, CancellationToken cancellationToken)
     {
         var order = Interlocked.Increment(ref _order);

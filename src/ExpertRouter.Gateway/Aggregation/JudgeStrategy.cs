@@ -13,10 +13,7 @@ public sealed partial class JudgeStrategy(EnsemblePrompts prompts) : IEnsembleSt
 
     public async Task<EnsembleOutcome> RunAsync(EnsembleContext context, CancellationToken cancellationToken)
     {
-        var proposers = context.Top(context.Options.Size);
-        var answered = (await context.ProposeAsync(proposers.Select(p => p.Expert), cancellationToken).ConfigureAwait(false))
-            .Where(r => r.Succeeded)
-            .ToArray();
+        var answered = await context.ProposeTopAsync(cancellationToken).ConfigureAwait(false);
         if (answered.Length == 0)
         {
             return EnsembleOutcome.Failed("judge: every proposer failed");
@@ -28,11 +25,7 @@ public sealed partial class JudgeStrategy(EnsemblePrompts prompts) : IEnsembleSt
         }
 
         var judge = context.Options.Judge ?? context.Ranking[0].Expert.Id;
-        var arguments = new KernelArguments
-        {
-            ["question"] = context.Prompt,
-            ["candidates"] = EnsemblePrompts.Numbered(answered.Select(a => a.Content).ToArray()),
-        };
+        var arguments = context.CandidateArguments(answered);
         var verdict = await context.InvokeAsync(prompts.Judge, judge, ExpertRole.Judge, arguments, cancellationToken).ConfigureAwait(false);
         if (!verdict.Succeeded)
         {

@@ -13,21 +13,14 @@ public sealed class MixtureStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
 
     public async Task<EnsembleOutcome> RunAsync(EnsembleContext context, CancellationToken cancellationToken)
     {
-        var proposers = context.Top(context.Options.Size);
-        var answered = (await context.ProposeAsync(proposers.Select(p => p.Expert), cancellationToken).ConfigureAwait(false))
-            .Where(r => r.Succeeded)
-            .ToArray();
+        var answered = await context.ProposeTopAsync(cancellationToken).ConfigureAwait(false);
         if (answered.Length == 0)
         {
             return EnsembleOutcome.Failed("moa: every proposer failed");
         }
 
         var aggregator = context.Options.Aggregator ?? context.Ranking[0].Expert.Id;
-        var arguments = new KernelArguments
-        {
-            ["question"] = context.Prompt,
-            ["candidates"] = EnsemblePrompts.Numbered(answered.Select(a => a.Content).ToArray()),
-        };
+        var arguments = context.CandidateArguments(answered);
         var final = await context.InvokeAsync(prompts.Aggregator, aggregator, ExpertRole.Aggregator, arguments, cancellationToken).ConfigureAwait(false);
         return final.Succeeded
             ? new EnsembleOutcome(final.Content, aggregator, $"aggregator {aggregator} over {answered.Length} proposals")

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ExpertRouter.Core.OpenAI;
 
 namespace ExpertRouter.Gateway.Pipeline;
@@ -15,43 +14,16 @@ public static class ApiErrorWriter
             return;
         }
 
+        var body = error.ToEnvelopeJson();
         response.StatusCode = error.StatusCode;
         response.ContentType = "application/json";
+        // A known length completes the answer even when Kestrel then closes a connection whose body it cannot drain.
+        response.ContentLength = body.Length;
         if (error.RetryAfterSeconds is { } retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        await response.Body.WriteAsync(ToJson(error), context.RequestAborted);
-    }
-
-    public static byte[] ToJson(ApiError error)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("error");
-            json.WriteString("message", error.Message);
-            json.WriteString("type", error.Type);
-            WriteNullable(json, "param", error.Param);
-            WriteNullable(json, "code", error.Code);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
+        await response.Body.WriteAsync(body, context.RequestAborted);
     }
 }

@@ -71,7 +71,7 @@ internal sealed partial class StreamFailureStep(RequestDelegate next, GatewayMet
             "server_error",
             null,
             "upstream_stream_interrupted");
-        var payload = new StringBuilder("\n\ndata: ").Append(Encoding.UTF8.GetString(ApiErrorWriter.ToJson(apiError))).Append("\n\n").ToString();
+        var payload = new StringBuilder("\n\ndata: ").Append(Encoding.UTF8.GetString(apiError.ToEnvelopeJson())).Append("\n\n").ToString();
         try
         {
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(payload), context.RequestAborted);

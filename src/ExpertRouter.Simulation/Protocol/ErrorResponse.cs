@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ExpertRouter.Core.OpenAI;
 using Microsoft.AspNetCore.Http;
 
@@ -18,30 +17,7 @@ internal static class ErrorResponse
             response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        using (var json = new Utf8JsonWriter(response.BodyWriter))
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("error");
-            json.WriteString("message", error.Message);
-            json.WriteString("type", error.Type);
-            WriteNullable(json, "param", error.Param);
-            WriteNullable(json, "code", error.Code);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
+        error.WriteEnvelope(response.BodyWriter);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
-    }
-
-    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
     }
 }

@@ -1,4 +1,4 @@
-namespace ExpertRouter.Gateway.Pipeline.Usage;
+namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>The response-body wrapper shape: writes (sync or async) funnel into one method; flushes pass through.</summary>
 internal abstract class WriteOnlyStream(Stream inner) : Stream
