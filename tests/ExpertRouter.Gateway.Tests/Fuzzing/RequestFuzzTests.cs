@@ -17,26 +17,39 @@ public sealed class RequestFuzzTests
 {
     private const int Seed = 20_261_123;
     private const int MaxBodyBytes = 16_384;
+    private const int WarmUpRequests = 7_500;
+    private const int RoundRequests = 5_000;
+    private const int MaxRounds = 3;
+    private const long QuietRoundBytes = 4L * 1024 * 1024;
 
     [Fact]
-    public async Task FiveThousandHostileRequests_NoServerError_EnvelopeOnEvery4xx_MemoryFlat()
+    public async Task HostileRequests_NoServerError_EnvelopeOnEvery4xx_MemoryFlat()
     {
         await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["ExpertRouter:MaxRequestBodyBytes"] = $"{MaxBodyBytes}" });
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(30) };
         var factory = new FuzzRequestFactory(Seed, MaxBodyBytes);
         var problems = new ConcurrentQueue<string>();
 
-        await SendAllAsync(client, factory.Create(500).ToArray(), problems);
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var requests = factory.Create(5_000).ToArray();
-        await SendAllAsync(client, requests, problems);
-        var after = GC.GetTotalMemory(forceFullCollection: true);
+        // Pools (Kestrel blocks, connections, ArrayPool buckets, JIT tiers) fill during the first few thousand
+        // requests and then stay put; a leak keeps growing. So warm up, then accept the first quiet round.
+        await SendAllAsync(client, factory.Create(WarmUpRequests).ToArray(), problems);
+        var growths = new List<long>();
+        var families = new HashSet<string>();
+        for (var round = 0; round < MaxRounds && (growths.Count == 0 || growths[^1] >= QuietRoundBytes); round++)
+        {
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var requests = factory.Create(RoundRequests).ToArray();
+            families.UnionWith(requests.Select(r => r.Family));
+            await SendAllAsync(client, requests, problems);
+            growths.Add(GC.GetTotalMemory(forceFullCollection: true) - before);
+        }
 
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
-        Assert.True(requests.Select(r => r.Family).Distinct().Count() == 12, "every family of hostile input was generated");
+        Assert.True(families.Count == 12, "every family of hostile input was generated");
         using var alive = await client.GetAsync("/healthz");
         Assert.True(alive.IsSuccessStatusCode);
-        Assert.True(after - before < 24L * 1024 * 1024, $"managed memory grew by {(after - before) / 1024} KiB over 5,000 requests");
+        Assert.True(growths[^1] < QuietRoundBytes,
+            $"managed memory kept growing: {string.Join(", ", growths.Select(g => $"{g / 1024} KiB"))} over rounds of {RoundRequests:N0} requests");
     }
 
     private static Task SendAllAsync(HttpClient client, FuzzRequest[] requests, ConcurrentQueue<string> problems) =>
