@@ -28,10 +28,19 @@ public sealed class CascadeStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
                 continue;
             }
 
-            var answer = await context.ProposeAsync(step.Expert, cancellationToken).ConfigureAwait(false);
+            // A step whose answer will not be verified is the final answer as it comes: stream it live.
+            var unverified = last || context.Options.Judge is null;
+            var answer = unverified
+                ? await context.ProposeFinalAsync(step.Expert, Decision(steps, $"{step.Expert.Id} accepted"), cancellationToken).ConfigureAwait(false)
+                : await context.ProposeAsync(step.Expert, cancellationToken).ConfigureAwait(false);
             if (!answer.Succeeded)
             {
-                steps.Add($"{step.Expert.Id} failed");
+                steps.Add($"{step.Expert.Id} {answer.StatusText}");
+                if (answer.Streamed)
+                {
+                    return EnsembleOutcome.Broken(answer, Decision(steps, "broke mid-stream"));
+                }
+
                 continue;
             }
 
@@ -39,7 +48,7 @@ public sealed class CascadeStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
             if (last || context.Options.Judge is not { } judge || await AcceptsAsync(context, judge, answer, cancellationToken).ConfigureAwait(false))
             {
                 steps.Add($"{step.Expert.Id} accepted");
-                return new EnsembleOutcome(answer.Content, answer.Expert.Id, "cascade: " + string.Join("; ", steps));
+                return new EnsembleOutcome(answer.Content, answer.Expert.Id, "cascade: " + string.Join("; ", steps)) { Streamed = answer.Streamed };
             }
 
             steps.Add($"{step.Expert.Id} rejected");
@@ -60,6 +69,8 @@ public sealed class CascadeStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
             && verdict.Content.Contains("ACCEPT", StringComparison.OrdinalIgnoreCase)
             && !verdict.Content.Contains("REJECT", StringComparison.OrdinalIgnoreCase);
     }
+
+    private static string Decision(List<string> steps, string next) => "cascade: " + string.Join("; ", steps.Append(next));
 
     private static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F3", CultureInfo.InvariantCulture);
 }

@@ -9,18 +9,20 @@ namespace ExpertRouter.Gateway.Aggregation;
 
 /// <summary>
 /// One ensemble request: the router's ranking, the client's request, and every call made so far. Calls go out in
-/// parallel, each under the per-call timeout, and a failure is recorded rather than thrown.
+/// parallel through <see cref="ExpertCallPipeline"/> (cache, circuits, retries), each under the per-call timeout,
+/// and a failure is recorded rather than thrown.
 /// </summary>
 public sealed class EnsembleContext(
     string name,
     EnsembleOptions options,
-    string requestId,
+    ExpertCallScope scope,
     JsonObject requestBody,
-    string prompt,
     IReadOnlyList<ExpertScore> ranking,
     Kernel kernel,
-    Func<string, ExpertClient> clients,
-    IAnswerExtractor extractor)
+    ExpertCallPipeline calls,
+    IAnswerExtractor extractor,
+    int maxFallbacks = 0,
+    EnsembleEventStream? live = null)
 {
     private readonly ConcurrentQueue<(int Order, EnsembleCall Call)> _calls = new();
     private int _order;
@@ -29,15 +31,19 @@ public sealed class EnsembleContext(
 
     public EnsembleOptions Options { get; } = options;
 
-    public string RequestId { get; } = requestId;
+    public string RequestId => scope.RequestId;
 
-    public string Prompt { get; } = prompt;
+    public string Prompt => scope.Prompt;
 
     public IReadOnlyList<ExpertScore> Ranking { get; } = ranking;
 
     public IAnswerExtractor Extractor { get; } = extractor;
 
-    public TimeSpan CallTimeout => TimeSpan.FromSeconds(Options.CallTimeoutSeconds);
+    /// <summary>How many further experts may stand in for one whose answer the ensemble cannot do without (<c>ExpertRouter:MaxFallbacks</c>).</summary>
+    public int MaxFallbacks { get; } = maxFallbacks;
+
+    /// <summary>The client's live stream when it asked for one; a final call writes into it as tokens arrive.</summary>
+    public EnsembleEventStream? Live { get; } = live;
 
     /// <summary>Every call in the order it was started.</summary>
     public IReadOnlyList<EnsembleCall> Calls => _calls.OrderBy(c => c.Order).Select(c => c.Call).ToArray();
@@ -62,47 +68,103 @@ public sealed class EnsembleContext(
         ["candidates"] = EnsemblePrompts.Numbered(answered.Select(a => a.Content).ToArray()),
     };
 
-    public async Task<ExpertCallResult> ProposeAsync(ExpertDefinition expert, CancellationToken cancellationToken)
+    public Task<ExpertCallResult> ProposeAsync(ExpertDefinition expert, CancellationToken cancellationToken) =>
+        RecordAsync(ExpertRole.Proposer, order => calls.CompleteAsync(expert.Id, (JsonObject)requestBody.DeepClone(), scope, cancellationToken));
+
+    /// <summary>
+    /// A proposal that is the ensemble's final answer as it comes: streamed live to a streaming client, whole otherwise.
+    /// <paramref name="decision"/> is what the headers say was decided, since they leave before the answer ends.
+    /// </summary>
+    public Task<ExpertCallResult> ProposeFinalAsync(ExpertDefinition expert, string decision, CancellationToken cancellationToken) =>
+        Live is null
+            ? ProposeAsync(expert, cancellationToken)
+            : RecordAsync(ExpertRole.Proposer, order =>
+            {
+                Pending = (order, expert.Id, ExpertRole.Proposer, decision);
+                return calls.StreamAsync(expert.Id, (JsonObject)requestBody.DeepClone(), scope, Live.WriteContentAsync, cancellationToken);
+            });
+
+    /// <summary>Runs a prompt-template function on one expert through Semantic Kernel; a failed call comes back as a value.</summary>
+    public Task<ExpertCallResult> InvokeAsync(KernelFunction function, string expertId, ExpertRole role, KernelArguments arguments, CancellationToken cancellationToken) =>
+        RecordAsync(role, async _ =>
+        {
+            try
+            {
+                var answer = await kernel.InvokeAsync(function, WithScope(arguments, expertId), cancellationToken).ConfigureAwait(false);
+                return answer.GetValue<ChatMessageContent>()?.Metadata?[ExpertChatCompletionService.CallKey] as ExpertCallResult
+                    ?? throw new InvalidOperationException("The expert's chat service returned no call result.");
+            }
+            catch (ExpertCallException ex)
+            {
+                return ex.Result;
+            }
+            catch (KernelException ex)
+            {
+                // SK could not run the function (e.g. no chat service under this id): the call fails, the request does not.
+                return Unrunnable(expertId, ex);
+            }
+        });
+
+    /// <summary>
+    /// A prompt-template function whose answer is the ensemble's final one (the aggregator's): with a streaming
+    /// client, SK streams it and each delta is written to the client as it arrives.
+    /// </summary>
+    public Task<ExpertCallResult> InvokeFinalAsync(
+        KernelFunction function, string expertId, ExpertRole role, KernelArguments arguments, string decision, CancellationToken cancellationToken)
     {
-        var order = Interlocked.Increment(ref _order);
-        var body = (JsonObject)requestBody.DeepClone();
-        var result = await clients(expert.Id).CompleteAsync(body, RequestId, CallTimeout, cancellationToken).ConfigureAwait(false);
-        _calls.Enqueue((order, new EnsembleCall(ExpertRole.Proposer, result)));
-        return result;
+        if (Live is not { } live)
+        {
+            return InvokeAsync(function, expertId, role, arguments, cancellationToken);
+        }
+
+        return RecordAsync(role, async order =>
+        {
+            Pending = (order, expertId, role, decision);
+            try
+            {
+                ExpertCallResult? result = null;
+                await foreach (var delta in kernel.InvokeStreamingAsync<StreamingChatMessageContent>(function, WithScope(arguments, expertId), cancellationToken).ConfigureAwait(false))
+                {
+                    if (delta.Metadata?.TryGetValue(ExpertChatCompletionService.CallKey, out var call) == true && call is ExpertCallResult done)
+                    {
+                        result = done;
+                    }
+                    else if (delta.Content is { Length: > 0 } piece)
+                    {
+                        await live.WriteContentAsync(piece, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                return result ?? throw new InvalidOperationException("The expert's chat service returned no call result.");
+            }
+            catch (KernelException ex)
+            {
+                return Unrunnable(expertId, ex);
+            }
+        });
     }
 
-    /// <summary>Runs a prompt-template function on one expert through Semantic Kernel; null text when the call failed.</summary>
-    public async Task<ExpertCallResult> InvokeAsync(KernelFunction function, string expertId, ExpertRole role, KernelArguments arguments, CancellationToken cancellationToken)
+    /// <summary>The call being streamed when the response started: the headers list it as <c>streaming</c>.</summary>
+    public (int Order, string Expert, ExpertRole Role, string Decision)? Pending { get; private set; }
+
+    private async Task<ExpertCallResult> RecordAsync(ExpertRole role, Func<int, Task<ExpertCallResult>> call)
     {
         var order = Interlocked.Increment(ref _order);
-        var settings = new PromptExecutionSettings
-        {
-            ServiceId = expertId,
-            ExtensionData = new Dictionary<string, object>
-            {
-                [ExpertChatCompletionService.RequestIdSetting] = RequestId,
-                [ExpertChatCompletionService.TimeoutSetting] = CallTimeout.TotalMilliseconds,
-            },
-        };
-        var withService = new KernelArguments(arguments, new Dictionary<string, PromptExecutionSettings> { [expertId] = settings });
-        ExpertCallResult result;
-        try
-        {
-            var answer = await kernel.InvokeAsync(function, withService, cancellationToken).ConfigureAwait(false);
-            result = answer.GetValue<ChatMessageContent>()?.Metadata?[ExpertChatCompletionService.CallKey] as ExpertCallResult
-                ?? throw new InvalidOperationException("The expert's chat service returned no call result.");
-        }
-        catch (ExpertCallException ex)
-        {
-            result = ex.Result;
-        }
-        catch (KernelException ex)
-        {
-            // SK could not run the function (e.g. no chat service under this id): the call fails, the request does not.
-            result = new ExpertCallResult(clients(expertId).Expert, ExpertCallStatus.Failed, "", 0, 0, ex.GetType().Name, TimeSpan.Zero);
-        }
-
+        var result = await call(order).ConfigureAwait(false);
         _calls.Enqueue((order, new EnsembleCall(role, result)));
         return result;
     }
+
+    private KernelArguments WithScope(KernelArguments arguments, string expertId)
+    {
+        var settings = new PromptExecutionSettings
+        {
+            ServiceId = expertId,
+            ExtensionData = new Dictionary<string, object> { [ExpertChatCompletionService.ScopeSetting] = scope },
+        };
+        return new KernelArguments(arguments, new Dictionary<string, PromptExecutionSettings> { [expertId] = settings });
+    }
+
+    private ExpertCallResult Unrunnable(string expertId, KernelException ex) =>
+        new(calls.Client(expertId).Expert, ExpertCallStatus.Failed, "", 0, 0, ex.GetType().Name, TimeSpan.Zero);
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace ExpertRouter.Gateway.Aggregation;
 
-/// <summary>What an ensemble response says about itself in headers: every call, the mode, partial failure and cost.</summary>
+/// <summary>
+/// What an ensemble response says about itself in headers: every call (<c>expert;role;status</c>, where status is
+/// ok, ok(retried n), cached, streamed, timeout, skipped(reason) or failed(reason)), the mode, partial failure and cost.
+/// </summary>
 public static class EnsembleHeaders
 {
     public const string Experts = "x-expertrouter-experts";
@@ -12,15 +15,19 @@ public static class EnsembleHeaders
     public const string Cost = "x-expertrouter-cost-usd";
     public const string Reserved = "x-expertrouter-reserved-usd";
 
-    public static void Write(IHeaderDictionary headers, string name, EnsembleOptions options, IReadOnlyList<EnsembleCall> calls, EnsembleOutcome outcome, double reservedUsd)
+    /// <param name="streaming">The call still streaming when the headers leave (listed last, as <c>streaming</c>); its cost comes in the usage chunk.</param>
+    public static void Write(
+        IHeaderDictionary headers, string name, EnsembleOptions options, IReadOnlyList<EnsembleCall> calls, string decision, double reservedUsd,
+        (string Expert, ExpertRole Role)? streaming = null)
     {
-        headers[Experts] = string.Join(", ", calls.Select(c => $"{c.Result.Expert.Id};{Role(c.Role)};{c.Result.StatusText}"));
+        var listed = calls.Select(c => $"{c.Result.Expert.Id};{Role(c.Role)};{c.Result.StatusText}");
+        headers[Experts] = string.Join(", ", streaming is { } live ? listed.Append($"{live.Expert};{Role(live.Role)};streaming") : listed);
         headers[Ensemble] = $"{Mode(options.Mode)};{name}";
-        headers[Decision] = Ascii(outcome.Decision);
+        headers[Decision] = Ascii(decision);
         var failed = calls.Count(c => !c.Result.Succeeded);
         if (failed > 0)
         {
-            headers[Partial] = $"{failed} of {calls.Count} failed";
+            headers[Partial] = $"{failed} of {calls.Count + (streaming is null ? 0 : 1)} failed";
         }
 
         headers[Cost] = calls.Sum(c => c.Result.CostUsd).ToString("0.########", CultureInfo.InvariantCulture);

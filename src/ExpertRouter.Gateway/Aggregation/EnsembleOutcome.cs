@@ -10,6 +10,16 @@ public sealed record EnsembleOutcome(string Text, string AnsweredBy, string Deci
 {
     public ApiError? Error { get; init; }
 
+    /// <summary>The text already reached a streaming client live; only the stream's ending is left to write.</summary>
+    public bool Streamed { get; init; }
+
+    /// <summary>The live call broke after its first token: too late to fall back, so the stream ends with an error event.</summary>
+    public static EnsembleOutcome Broken(ExpertCallResult call, string decision) => new("", call.Expert.Id, decision)
+    {
+        Error = ApiError.Upstream(502, $"The stream from expert '{call.Expert.Id}' broke before it finished ({call.StatusText})."),
+        Streamed = true,
+    };
+
     public static EnsembleOutcome Failed(string decision) => new("", "", decision)
     {
         Error = ApiError.Upstream(502, "Every expert of the ensemble failed; see the x-expertrouter-experts header."),

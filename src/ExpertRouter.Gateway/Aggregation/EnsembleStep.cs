@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Telemetry;
+using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 
 namespace ExpertRouter.Gateway.Aggregation;
@@ -17,6 +20,11 @@ internal sealed partial class EnsembleStep(
     EnsembleRegistry ensembles,
     ExpertCatalog catalog,
     IServiceProvider services,
+    ExpertCallPipeline calls,
+    ResponseCache cache,
+    CacheMetrics cacheMetrics,
+    ITenantCachePolicy cachePolicies,
+    IOptions<GatewayOptions> gatewayOptions,
     IEnsembleBudget budget,
     GatewayMetrics metrics,
     TimeProvider time,
@@ -52,8 +60,24 @@ internal sealed partial class EnsembleStep(
 
         var body = (JsonObject)JsonNode.Parse(request.Body.Span)!;
         var includeUsage = body["stream_options"]?["include_usage"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
-        var ensemble = new EnsembleContext(name, options, feature.RequestId, body, request.Prompt, ranking, _kernel,
-            id => services.GetRequiredKeyedService<ExpertClient>(id), EnsembleRegistry.Extractor(options));
+        var scope = new ExpertCallScope(feature.RequestId, TimeSpan.FromSeconds(options.CallTimeoutSeconds),
+            SubCallCache.For(cache, cacheMetrics, cachePolicies, feature.Tenant, context.Request.Headers.CacheControl.ToString()), request.Prompt);
+        var live = request.Stream
+            ? new EnsembleEventStream(context, "chatcmpl-" + feature.RequestId, request.Model, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage)
+            : null;
+        var ensemble = new EnsembleContext(name, options, scope, body, ranking, _kernel, calls, EnsembleRegistry.Extractor(options),
+            gatewayOptions.Value.MaxFallbacks, live);
+        if (live is not null)
+        {
+            // A live final answer starts the response before the ensemble ends: the headers go out with it.
+            live.OnStart = () =>
+            {
+                var pending = ensemble.Pending;
+                WriteHeaders(context, feature, name, options, ensemble.Calls, pending?.Decision ?? "", maxCost, pending is { } p ? (p.Expert, p.Role) : null);
+                context.Response.Headers[ForwardingTransforms.ExpertHeader] = pending?.Expert ?? "";
+            };
+        }
+
         var started = time.GetTimestamp();
         EnsembleOutcome outcome;
         try
@@ -62,33 +86,57 @@ internal sealed partial class EnsembleStep(
         }
         finally
         {
-            var spent = ensemble.Calls;
-            await budget.SettleAsync(reservation!, new EnsembleSettlement(request.Model, spent.Count, spent.Sum(c => (long)c.Result.PromptTokens),
+            // Cache hits cost nothing and, as a direct hit, use none of the tenant's token allowance.
+            var spent = ensemble.Calls.Where(c => !c.Result.Cached).ToArray();
+            await budget.SettleAsync(reservation!, new EnsembleSettlement(request.Model, spent.Length, spent.Sum(c => (long)c.Result.PromptTokens),
                 spent.Sum(c => (long)c.Result.CompletionTokens), spent.Sum(c => c.Result.CostUsd)), CancellationToken.None);
         }
 
         feature.UpstreamTime = time.GetElapsedTime(started);
-        var calls = ensemble.Calls;
-        foreach (var call in calls)
+        var made = ensemble.Calls;
+        foreach (var call in made)
         {
             metrics.EnsembleCall(EnsembleHeaders.Mode(options.Mode), call.Result.Expert.Id, call.Role.ToString().ToLowerInvariant(), call.Result.Status.ToString().ToLowerInvariant());
         }
 
-        var headers = context.Response.Headers;
-        EnsembleHeaders.Write(headers, name, options, calls, outcome, maxCost);
-        headers[ForwardingTransforms.RouterHeader] = feature.Decision.Router;
-        headers[TenantResolutionStep.RequestIdHeader] = feature.RequestId;
-        Log.Answered(logger, feature.RequestId, name, calls.Count, outcome.Decision);
+        Log.Answered(logger, feature.RequestId, name, made.Count, outcome.Decision);
+        feature.Chosen = ranking.FirstOrDefault(s => s.Expert.Id == outcome.AnsweredBy) is { Expert: not null } chosen ? chosen : feature.Chosen;
+        if (live is { Started: true })
+        {
+            await (outcome.Error is null
+                ? live.FinishAsync(made, context.RequestAborted)
+                : live.FailAsync(outcome.AnsweredBy, outcome.Decision, context.RequestAborted));
+            return;
+        }
+
+        WriteHeaders(context, feature, name, options, made, outcome.Decision, maxCost, null);
         if (outcome.Error is { } failure)
         {
             await ApiErrorWriter.WriteAsync(context, failure);
             return;
         }
 
-        headers[ForwardingTransforms.ExpertHeader] = outcome.AnsweredBy;
-        feature.Chosen = ranking.FirstOrDefault(s => s.Expert.Id == outcome.AnsweredBy) is { Expert: not null } chosen ? chosen : feature.Chosen;
-        await EnsembleResponseWriter.WriteAsync(context, "chatcmpl-" + feature.RequestId, request.Model, outcome.Text, calls,
-            request.Stream, includeUsage, time.GetUtcNow().ToUnixTimeSeconds());
+        context.Response.Headers[ForwardingTransforms.ExpertHeader] = outcome.AnsweredBy;
+        if (live is not null)
+        {
+            // Vote and judge pick among finished answers: the chosen one is replayed as chunks, headers already set.
+            live.OnStart = null;
+            await live.ReplayAsync(outcome.Text, context.RequestAborted);
+            await live.FinishAsync(made, context.RequestAborted);
+            return;
+        }
+
+        await EnsembleResponseWriter.WriteJsonAsync(context, "chatcmpl-" + feature.RequestId, request.Model, outcome.Text, made, time.GetUtcNow().ToUnixTimeSeconds());
+    }
+
+    private static void WriteHeaders(
+        HttpContext context, IExpertRoutingFeature feature, string name, EnsembleOptions options, IReadOnlyList<EnsembleCall> calls, string decision, double reservedUsd,
+        (string Expert, ExpertRole Role)? streaming)
+    {
+        var headers = context.Response.Headers;
+        EnsembleHeaders.Write(headers, name, options, calls, decision, reservedUsd, streaming);
+        headers[ForwardingTransforms.RouterHeader] = feature.Decision!.Router;
+        headers[TenantResolutionStep.RequestIdHeader] = feature.RequestId;
     }
 
     /// <summary>The ensemble the request names, else the tenant's default for <c>auto</c> chat without tools, else none.</summary>

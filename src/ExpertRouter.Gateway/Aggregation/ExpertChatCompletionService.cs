@@ -1,32 +1,76 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace ExpertRouter.Gateway.Aggregation;
 
 /// <summary>
-/// Semantic Kernel's chat service for one expert, over <see cref="ExpertClient"/>: SK renders the judge and
-/// aggregator prompt templates and picks this service by the expert's id (a keyed service), while the HTTP call
-/// itself stays the gateway's. The call's result rides along in the message metadata under <see cref="CallKey"/>.
+/// Semantic Kernel's chat service for one expert, over <see cref="ExpertCallPipeline"/>: SK renders the judge,
+/// aggregator and verifier prompt templates and picks this service by the expert's id (a keyed service), while the
+/// HTTP call itself stays the gateway's (cache, circuits, retries). The call's result rides along in the message
+/// metadata under <see cref="CallKey"/>; the request's <see cref="ExpertCallScope"/> comes in the execution settings.
 /// </summary>
-public sealed class ExpertChatCompletionService(ExpertClient client, TimeSpan defaultTimeout) : IChatCompletionService
+public sealed class ExpertChatCompletionService(string expertId, ExpertCallPipeline calls, TimeSpan defaultTimeout) : IChatCompletionService
 {
     public const string CallKey = "expertrouter.call";
 
-    /// <summary>Request id for the upstream call, read from the kernel arguments' execution settings when present.</summary>
-    public const string RequestIdSetting = "expertrouter_request_id";
-
-    /// <summary>Per-call timeout in milliseconds, read from the execution settings; the gateway's upstream timeout otherwise.</summary>
-    public const string TimeoutSetting = "expertrouter_timeout_ms";
+    /// <summary>The request's <see cref="ExpertCallScope"/>, in the execution settings' extension data.</summary>
+    public const string ScopeSetting = "expertrouter_scope";
 
     public IReadOnlyDictionary<string, object?> Attributes { get; } = new Dictionary<string, object?>
     {
-        ["ModelId"] = client.Expert.Id,
+        ["ModelId"] = expertId,
     };
 
     public async Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(
         ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default)
+    {
+        var result = await calls.CompleteAsync(expertId, Body(chatHistory), Scope(executionSettings), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new ExpertCallException(result);
+        }
+
+        return [new ChatMessageContent(AuthorRole.Assistant, result.Content, expertId, metadata: new Dictionary<string, object?> { [CallKey] = result })];
+    }
+
+    /// <summary>
+    /// Content deltas are yielded as the expert sends them; the last item carries the call's result (success or
+    /// failure) in its metadata instead of throwing, so a caller that already forwarded text can still end cleanly.
+    /// </summary>
+    public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(
+        ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var deltas = Channel.CreateBounded<StreamingChatMessageContent>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
+        var call = StreamIntoAsync(deltas.Writer, Body(chatHistory), Scope(executionSettings), cancellationToken);
+        await foreach (var delta in deltas.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return delta;
+        }
+
+        await call.ConfigureAwait(false);
+    }
+
+    private async Task StreamIntoAsync(ChannelWriter<StreamingChatMessageContent> deltas, JsonObject body, ExpertCallScope scope, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await calls.StreamAsync(expertId, body, scope,
+                (piece, token) => deltas.WriteAsync(new StreamingChatMessageContent(AuthorRole.Assistant, piece, modelId: expertId), token),
+                cancellationToken).ConfigureAwait(false);
+            await deltas.WriteAsync(new StreamingChatMessageContent(AuthorRole.Assistant, null, modelId: expertId,
+                metadata: new Dictionary<string, object?> { [CallKey] = result }), cancellationToken).ConfigureAwait(false);
+            deltas.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            deltas.TryComplete(ex);
+        }
+    }
+
+    private static JsonObject Body(ChatHistory chatHistory)
     {
         var messages = new JsonArray();
         foreach (var message in chatHistory)
@@ -34,28 +78,13 @@ public sealed class ExpertChatCompletionService(ExpertClient client, TimeSpan de
             messages.Add(new JsonObject { ["role"] = message.Role.Label, ["content"] = message.Content ?? "" });
         }
 
-        var extension = executionSettings?.ExtensionData;
-        var requestId = extension?.TryGetValue(RequestIdSetting, out var id) == true ? id?.ToString() ?? "" : "";
-        var timeout = extension?.TryGetValue(TimeoutSetting, out var ms) == true && ms is double milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : defaultTimeout;
-        var result = await client.CompleteAsync(new JsonObject { ["messages"] = messages }, requestId, timeout, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new ExpertCallException(result);
-        }
-
-        return [new ChatMessageContent(AuthorRole.Assistant, result.Content, client.Expert.Id, metadata: new Dictionary<string, object?> { [CallKey] = result })];
+        return new JsonObject { ["messages"] = messages };
     }
 
-    /// <summary>The final text arrives whole from the expert; SK callers that stream get it as one chunk.</summary>
-    public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(
-        ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var messages = await GetChatMessageContentsAsync(chatHistory, executionSettings, kernel, cancellationToken).ConfigureAwait(false);
-        foreach (var message in messages)
-        {
-            yield return new StreamingChatMessageContent(message.Role, message.Content, modelId: message.ModelId, metadata: message.Metadata);
-        }
-    }
+    private ExpertCallScope Scope(PromptExecutionSettings? settings) =>
+        settings?.ExtensionData?.TryGetValue(ScopeSetting, out var scope) == true && scope is ExpertCallScope given
+            ? given
+            : new ExpertCallScope("", defaultTimeout, null, "");
 }
 
 /// <summary>A failed expert call surfacing through Semantic Kernel, which reports failures as exceptions.</summary>

@@ -5,7 +5,8 @@ namespace ExpertRouter.Gateway.Aggregation;
 
 /// <summary>
 /// Confidence-triggered fan-out: when the router's top two utilities are within the margin it cannot tell them
-/// apart, so the top-N vote; otherwise its first choice answers alone and costs one call.
+/// apart, so the top-N vote; otherwise its first choice answers alone and costs one call (streamed live to a streaming
+/// client). When that call fails or is skipped, the next of the top-N stands in, up to <c>MaxFallbacks</c> times.
 /// </summary>
 public sealed class FanOutStrategy : IEnsembleStrategy
 {
@@ -22,9 +23,24 @@ public sealed class FanOutStrategy : IEnsembleStrategy
             return await VoteStrategy.VoteAsync(context, context.Options.Size, $"fan-out (gap {gapText} < {margin}): ", cancellationToken).ConfigureAwait(false);
         }
 
-        var single = await context.ProposeAsync(ranking[0].Expert, cancellationToken).ConfigureAwait(false);
-        return single.Succeeded
-            ? new EnsembleOutcome(single.Content, single.Expert.Id, $"single (gap {gapText} >= {margin})")
-            : EnsembleOutcome.Failed($"single (gap {gapText} >= {margin}): expert failed");
+        // The single answer falls back down the ranking like a routed request, but only within the reserved top-N.
+        var decision = $"single (gap {gapText} >= {margin})";
+        var tries = Math.Min(Math.Min(context.Options.Size, ranking.Count), 1 + context.MaxFallbacks);
+        for (var i = 0; i < tries; i++)
+        {
+            var note = i == 0 ? decision : $"{decision}; fell back to {ranking[i].Expert.Id}";
+            var single = await context.ProposeFinalAsync(ranking[i].Expert, note, cancellationToken).ConfigureAwait(false);
+            if (single.Succeeded)
+            {
+                return new EnsembleOutcome(single.Content, single.Expert.Id, note) { Streamed = single.Streamed };
+            }
+
+            if (single.Streamed)
+            {
+                return EnsembleOutcome.Broken(single, note);
+            }
+        }
+
+        return EnsembleOutcome.Failed($"{decision}: expert failed");
     }
 }

@@ -4,8 +4,8 @@ namespace ExpertRouter.Gateway.Aggregation;
 
 /// <summary>
 /// Mixture-of-agents (one layer): the top-N propose in parallel, then the aggregator expert, given every proposal
-/// through the aggregator prompt template, writes the final answer. If the aggregator fails, the best-ranked
-/// proposal is returned instead.
+/// through the aggregator prompt template, writes the final answer, streamed live to a streaming client. If the
+/// aggregator fails before its first token, the best-ranked proposal is returned instead.
 /// </summary>
 public sealed class MixtureStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
 {
@@ -21,9 +21,15 @@ public sealed class MixtureStrategy(EnsemblePrompts prompts) : IEnsembleStrategy
 
         var aggregator = context.Options.Aggregator ?? context.Ranking[0].Expert.Id;
         var arguments = context.CandidateArguments(answered);
-        var final = await context.InvokeAsync(prompts.Aggregator, aggregator, ExpertRole.Aggregator, arguments, cancellationToken).ConfigureAwait(false);
-        return final.Succeeded
-            ? new EnsembleOutcome(final.Content, aggregator, $"aggregator {aggregator} over {answered.Length} proposals")
+        var decision = $"aggregator {aggregator} over {answered.Length} proposals";
+        var final = await context.InvokeFinalAsync(prompts.Aggregator, aggregator, ExpertRole.Aggregator, arguments, decision, cancellationToken).ConfigureAwait(false);
+        if (final.Succeeded)
+        {
+            return new EnsembleOutcome(final.Content, aggregator, decision) { Streamed = final.Streamed };
+        }
+
+        return final.Streamed
+            ? EnsembleOutcome.Broken(final, decision)
             : new EnsembleOutcome(answered[0].Content, answered[0].Expert.Id, $"aggregator {aggregator} failed; top-ranked proposal");
     }
 }

@@ -113,7 +113,7 @@ public sealed class EnsembleTests(EnsembleGateway fixture) : IClassFixture<Ensem
         Assert.Equal("Merged: the answer is 42, as two of three experts found.", text.ToString());
         Assert.True(chunks.Length > 3);
         Assert.True(chunks[^1].GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
-        Assert.Equal("e-writer;aggregator;ok", EnsembleGateway.Experts(response)[^1]);
+        Assert.Equal("e-writer;aggregator;streaming", EnsembleGateway.Experts(response)[^1]);
         Assert.Equal(4, EnsembleGateway.Experts(response).Length);
     }
 
