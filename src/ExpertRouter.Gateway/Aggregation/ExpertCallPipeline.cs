@@ -22,6 +22,7 @@ public sealed partial class ExpertCallPipeline
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxRetryAfter;
     private readonly ILogger<ExpertCallPipeline> _logger;
+    private int _nextDestination;
 
     internal ExpertCallPipeline(
         Func<string, ExpertClient> clients, IProxyStateLookup proxyState, ExpertCircuits circuits, UpstreamRetryPipeline retry,
@@ -115,9 +116,10 @@ public sealed partial class ExpertCallPipeline
         try
         {
             var body = (JsonObject)attempts.Body.DeepClone();
+            var destination = Destination(expert);
             var result = attempts.OnContent is null
-                ? await attempts.Client.CompleteAsync(body, attempts.RequestId, cancellationToken).ConfigureAwait(false)
-                : await attempts.Client.StreamAsync(body, attempts.RequestId, attempts.OnContent, attempts.Events, cancellationToken).ConfigureAwait(false);
+                ? await attempts.Client.CompleteAsync(body, attempts.RequestId, cancellationToken, destination).ConfigureAwait(false)
+                : await attempts.Client.StreamAsync(body, attempts.RequestId, attempts.OnContent, attempts.Events, cancellationToken, destination).ConfigureAwait(false);
             attempts.Last = result;
             verdict = Verdict(result);
             if (result.Succeeded)
@@ -158,6 +160,23 @@ public sealed partial class ExpertCallPipeline
         }
 
         return _circuits.TryEnter(expertId) ? null : "circuit-open";
+    }
+
+    /// <summary>
+    /// One of the expert's destinations that YARP's health checks hold available (healthy or not yet known), in
+    /// turn; null (the client's own rotation) when the expert has no cluster.
+    /// </summary>
+    private string? Destination(string expertId)
+    {
+        if (!_proxyState.TryGetCluster(expertId, out var cluster))
+        {
+            return null;
+        }
+
+        var available = cluster.DestinationsState.AvailableDestinations;
+        return available.Count == 0
+            ? null
+            : available[(int)((uint)Interlocked.Increment(ref _nextDestination) % (uint)available.Count)].Model.Config.Address;
     }
 
     /// <summary>The forwarded path's reading of an answer: 5xx, transport failures and the expert's own timeouts count against it.</summary>

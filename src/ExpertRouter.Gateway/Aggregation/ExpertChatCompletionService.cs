@@ -44,13 +44,21 @@ public sealed class ExpertChatCompletionService(string expertId, ExpertCallPipel
         ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var deltas = Channel.CreateBounded<StreamingChatMessageContent>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
-        var call = StreamIntoAsync(deltas.Writer, Body(chatHistory), Scope(executionSettings), cancellationToken);
-        await foreach (var delta in deltas.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = StreamIntoAsync(deltas.Writer, Body(chatHistory), Scope(executionSettings), stop.Token);
+        try
         {
-            yield return delta;
+            await foreach (var delta in deltas.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return delta;
+            }
         }
-
-        await call.ConfigureAwait(false);
+        finally
+        {
+            // A consumer that stops early must not leave the expert's stream running until its deadline.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await call.ConfigureAwait(false);
+        }
     }
 
     private async Task StreamIntoAsync(ChannelWriter<StreamingChatMessageContent> deltas, JsonObject body, ExpertCallScope scope, CancellationToken cancellationToken)

@@ -23,8 +23,11 @@ public sealed class ExpertClient(ExpertDefinition expert, IHttpClientFactory htt
 
     public AttemptLimits Limits { get; } = limits;
 
-    /// <summary>Sends <paramref name="body"/> (an OpenAI chat request, already carrying the expert's model) with streaming off.</summary>
-    public async Task<ExpertCallResult> CompleteAsync(JsonObject body, string requestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="body"/> (an OpenAI chat request, already carrying the expert's model) with streaming off,
+    /// to <paramref name="baseUrl"/> when given (a destination YARP holds healthy), else to the expert's base URLs in turn.
+    /// </summary>
+    public async Task<ExpertCallResult> CompleteAsync(JsonObject body, string requestId, CancellationToken cancellationToken, string? baseUrl = null)
     {
         body["stream"] = false;
         body.Remove("stream_options");
@@ -33,7 +36,7 @@ public sealed class ExpertClient(ExpertDefinition expert, IHttpClientFactory htt
         using var deadline = new AttemptDeadline(cancellationToken, Limits, time);
         try
         {
-            using var request = Request(body, requestId);
+            using var request = Request(body, requestId, baseUrl);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, deadline.Token).ConfigureAwait(false);
             await deadline.FirstByteSent().ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
@@ -58,7 +61,7 @@ public sealed class ExpertClient(ExpertDefinition expert, IHttpClientFactory htt
     /// <see cref="ExpertCallResult.Streamed"/> says whether any content was handed on before the call ended.
     /// </summary>
     public async Task<ExpertCallResult> StreamAsync(
-        JsonObject body, string requestId, Func<string, CancellationToken, ValueTask> onContent, Stream? rawEvents, CancellationToken cancellationToken)
+        JsonObject body, string requestId, Func<string, CancellationToken, ValueTask> onContent, Stream? rawEvents, CancellationToken cancellationToken, string? baseUrl = null)
     {
         body["stream"] = true;
         body["stream_options"] = new JsonObject { ["include_usage"] = true };
@@ -69,7 +72,7 @@ public sealed class ExpertClient(ExpertDefinition expert, IHttpClientFactory htt
         using var deadline = new AttemptDeadline(cancellationToken, Limits, time);
         try
         {
-            using var request = Request(body, requestId);
+            using var request = Request(body, requestId, baseUrl);
             using var response = await httpClients.CreateClient(HttpClientName)
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
@@ -132,9 +135,9 @@ public sealed class ExpertClient(ExpertDefinition expert, IHttpClientFactory htt
         }
     }
 
-    private HttpRequestMessage Request(JsonObject body, string requestId)
+    private HttpRequestMessage Request(JsonObject body, string requestId, string? baseUrl)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, NextBaseUrl() + "/chat/completions")
+        var request = new HttpRequestMessage(HttpMethod.Post, (baseUrl?.TrimEnd('/') ?? NextBaseUrl()) + "/chat/completions")
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };

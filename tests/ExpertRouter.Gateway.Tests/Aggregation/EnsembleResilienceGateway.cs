@@ -10,7 +10,7 @@ namespace ExpertRouter.Gateway.Tests.Aggregation;
 /// A gateway whose simulated experts run on a simulator of the test's own, so tests count the calls each expert
 /// received and drive the simulator's clock. e-a, e-b and e-c answer 42; e-flaky answers 503 to every second request;
 /// e-down and e-down2 always answer 500; e-slowwriter streams its fixed answer one word per simulated second (the
-/// test advances that clock). Each test has its own tenant, so circuits and cache entries do not cross between tests.
+/// test advances that clock); e-cut breaks its stream after two words. Each test has its own tenant, so circuits and cache entries do not cross between tests.
 /// Circuits open after 3 judged attempts at a failure ratio of 0.5.
 /// </summary>
 public sealed class EnsembleResilienceGateway : IAsyncLifetime
@@ -22,6 +22,7 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
     public const string CachedKey = "sk-ens-cached";
     public const string LiveKey = "sk-ens-live";
     public const string LiveCascadeKey = "sk-ens-live-cascade";
+    public const string CutKey = "sk-ens-cut";
 
     public FakeTimeProvider SimulatorClock { get; } = new();
 
@@ -42,12 +43,14 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
                     ["e-c"] = answer42,
                     ["e-flaky"] = answer42,
                     ["e-slowwriter"] = new() { FixedAnswer = SlowAnswer, PerTokenDelayMs = 1000 },
+                    ["e-cut"] = new() { FixedAnswer = SlowAnswer },
                 },
                 Faults =
                 [
                     new FaultRule { Model = "e-flaky", Kind = "status", StatusCode = 503, EveryNth = 2 },
                     new FaultRule { Model = "e-down", Kind = "status", StatusCode = 500 },
                     new FaultRule { Model = "e-down2", Kind = "status", StatusCode = 500 },
+                    new FaultRule { Model = "e-cut", Kind = "midstream-cut", AfterChunks = 3 },
                 ],
             },
             "http://127.0.0.1:0",
@@ -60,7 +63,7 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
             ["ExpertRouter:Resilience:CircuitBreaker:MinimumThroughput"] = "3",
         };
         var index = 30;
-        foreach (var (id, price) in new[] { ("e-down", 0.03), ("e-down2", 0.03), ("e-flaky", 0.05), ("e-a", 0.1), ("e-b", 0.2), ("e-c", 0.3), ("e-slowwriter", 9.0) })
+        foreach (var (id, price) in new[] { ("e-down", 0.03), ("e-down2", 0.03), ("e-flaky", 0.05), ("e-a", 0.1), ("e-b", 0.2), ("e-c", 0.3), ("e-slowwriter", 9.0), ("e-cut", 1.0) })
         {
             var p = price.ToString(CultureInfo.InvariantCulture);
             settings[$"ExpertRouter:Experts:{index}:Id"] = id;
@@ -76,7 +79,8 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
         Tenant(settings, tenant++, "ens-fallback", FallbackKey, "e-down2", "e-a", "e-b");
         Tenant(settings, tenant++, "ens-cached", CachedKey, "e-a", "e-b", "e-c");
         Tenant(settings, tenant++, "ens-live", LiveKey, "e-a", "e-b", "e-c", "e-slowwriter");
-        Tenant(settings, tenant, "ens-live-cascade", LiveCascadeKey, "e-slowwriter");
+        Tenant(settings, tenant++, "ens-live-cascade", LiveCascadeKey, "e-slowwriter");
+        Tenant(settings, tenant, "ens-cut", CutKey, "e-cut");
         Ensemble(settings, "vote3", ("Mode", "Vote"), ("Size", "3"));
         Ensemble(settings, "fan3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"));
         Ensemble(settings, "single3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"));

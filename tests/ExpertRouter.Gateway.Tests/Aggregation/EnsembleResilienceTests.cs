@@ -130,6 +130,22 @@ public sealed class EnsembleResilienceTests(EnsembleResilienceGateway fixture) :
         Assert.True(usage.Value.GetProperty("completion_tokens").GetInt32() >= 8);
     }
 
+    [Fact]
+    public async Task FinalAnswer_StreamBreaksAfterFirstToken_EndsWithAnErrorEventNotDone()
+    {
+        using var client = fixture.Host.CreateClient(EnsembleResilienceGateway.CutKey);
+
+        using var response = await client.PostAsync("/v1/chat/completions",
+            EnsembleGateway.Chat("ensemble/cascade-live", ""","stream":true"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"content\":\"one", body);
+        Assert.Contains("upstream_stream_interrupted", body);
+        Assert.DoesNotContain("[DONE]", body);
+        Assert.Equal(["e-cut;proposer;streaming"], EnsembleGateway.Experts(response));
+    }
+
     private static async Task<string?> NextContentAsync(StreamReader events)
     {
         while (await events.ReadLineAsync() is { } line)
