@@ -28,6 +28,10 @@ auth=(-H "Authorization: Bearer sk-expertrouter-demo" -H "Content-Type: applicat
 expect "routed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","messages":[{"role":"user","content":"What is 17 * 23?"}]}'
 expect "streamed completion" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 grep -q 'data: \[DONE\]' /tmp/blackbox-body && { passed=$((passed+1)); echo "ok   curl: stream ends with [DONE]"; } || { failed=$((failed+1)); echo "FAIL curl: stream lacks [DONE]"; }
+expect "streamed mixture-of-agents ensemble" 200 -D /tmp/blackbox-headers "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"ensemble/moa3","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+grep -q 'data: \[DONE\]' /tmp/blackbox-body && grep -qi '^x-expertrouter-experts:.*;aggregator;streaming' /tmp/blackbox-headers \
+  && { passed=$((passed+1)); echo "ok   curl: ensemble aggregator streams live and ends with [DONE]"; } \
+  || { failed=$((failed+1)); echo "FAIL curl: ensemble stream: $(grep -i expertrouter-experts /tmp/blackbox-headers)"; }
 expect "explicit expert" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}]}'
 cached=(-D /tmp/blackbox-headers "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"auto","temperature":0,"messages":[{"role":"user","content":"Cache me, blackbox"}]}')
 expect "deterministic completion" 200 "${cached[@]}"
