@@ -180,6 +180,28 @@ public sealed partial class ResilientTenantAccounting(
         ? redis.SettleAtAsync(entry.TenantId, entry.Reservation, usage, entry.At)
         : redis.ReleaseCoreAsync(entry.Reservation!);
 
+    /// <summary>
+    /// Lets a probe, not only a request, end an outage: without traffic the journal would otherwise wait in this
+    /// process and readiness would stay Degraded after Redis is back. True when Redis is in use again.
+    /// </summary>
+    public async ValueTask<bool> TryRecoverAsync()
+    {
+        if (!_state.IsDegraded && _journal.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            return await RedisUsableAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsOutage(ex))
+        {
+            EnterDegraded(ex);
+            return false;
+        }
+    }
+
     /// <summary>Redis is used when connected; the first call after an outage writes the journal back first.</summary>
     private async ValueTask<bool> RedisUsableAsync()
     {

@@ -24,15 +24,18 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
         var request = feature.Request!;
         var policy = feature.Tenant;
         var bounds = feature.Decision!.Ranking.Select(s => new CostBound(s, RequestCost.MaxCostUsd(request, s.Expert, _defaultMaxOutput))).ToList();
-        if (policy.MaxCostPerRequestUsd is { } cap && (bounds = [.. bounds.Where(b => b.MaxCostUsd <= cap)]).Count == 0)
+        var named = feature.Decision.Router == RouterStep.DirectRouterName;
+        if (policy.MaxCostPerRequestUsd is { } cap
+            && ((named && bounds[0].MaxCostUsd > cap) || (bounds = [.. bounds.Where(b => b.MaxCostUsd <= cap)]).Count == 0))
         {
+            var who = named ? $"Model '{feature.Decision.Chosen.Expert.Id}'" : "Every expert this request may use";
             await ApiErrorWriter.WriteAsync(context, ApiError.InvalidRequest(
-                $"Every expert this request may use could cost more than your per-request cap of ${cap}; lower max_tokens or shorten the prompt.",
+                $"{who} could cost more than your per-request cap of ${cap}; lower max_tokens or shorten the prompt.",
                 "max_tokens", "request_cost_cap_exceeded"));
             return;
         }
 
-        var (admission, admitted, error) = await AdmitAsync(context, policy, request, bounds);
+        var (admission, admitted, error) = await AdmitAsync(context, policy, request, bounds, named);
         if (error is not null)
         {
             Log.Refused(logger, feature.RequestId, policy.Id, error.Code ?? error.Type);
@@ -51,7 +54,7 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
     }
 
     private async Task<(Admission? Admission, IReadOnlyList<CostBound> Admitted, ApiError? Error)> AdmitAsync(
-        HttpContext context, TenantPolicy policy, OpenAIRequest request, List<CostBound> bounds)
+        HttpContext context, TenantPolicy policy, OpenAIRequest request, List<CostBound> bounds, bool named)
     {
         var enforce = true;
         if (policy.Budget is { Mode: BudgetMode.Soft, HasLimit: true })
@@ -75,9 +78,10 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
         if (admission.Outcome == AdmissionOutcome.BudgetExhausted && bounds.Count > 1)
         {
             // Near the end of the budget: keep only the experts whose worst case still fits, and ask once more.
+            // A named expert is never swapped for a cheaper one here: its fallback chain is for failures only.
             var remaining = admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd) ?? double.MaxValue;
             var affordable = bounds.Where(b => b.MaxCostUsd <= remaining).ToList();
-            if (affordable.Count > 0)
+            if (affordable.Count > 0 && (!named || affordable[0].Score.Expert.Id == bounds[0].Score.Expert.Id))
             {
                 bounds = affordable;
                 admission = await accounting.TryAdmitAsync(Request(policy, request, bounds, enforce), context.RequestAborted);

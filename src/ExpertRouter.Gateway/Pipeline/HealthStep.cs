@@ -5,7 +5,8 @@ using Yarp.ReverseProxy;
 namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>
-/// Last routing step: takes the best-ranked expert that has a healthy destination and a circuit that is not open, points YARP's request at its
+/// Last routing step: puts the tenant's fallback chain right behind the first choice (here, after aggregation has
+/// used the router's own order and the budget has admitted the ranking), then takes the best-ranked expert that has a healthy destination and a circuit that is not open, points YARP's request at its
 /// cluster, and rewrites the body's model name to the one the backend expects. YARP forwards from here.
 /// </summary>
 internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup proxyState, ExpertCircuits circuits, ILogger<HealthStep> logger)
@@ -13,6 +14,7 @@ internal sealed partial class HealthStep(RequestDelegate next, IProxyStateLookup
     public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        feature.Decision = feature.Decision! with { Ranking = FallbackOrder.Apply(feature.Decision.Ranking, feature.Tenant.FallbackChain) };
         if (UpstreamSelection.TrySelect(context, feature, proxyState, circuits, 0, expert => Log.Unhealthy(logger, feature.RequestId, expert)))
         {
             return next(context);

@@ -6,8 +6,9 @@ using ExpertRouter.Gateway.Routing;
 namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>
-/// Narrows the candidates to what this request may use: the named expert, or every expert that the tenant allows
-/// and that can serve the request (endpoint, tools, context length).
+/// Narrows the candidates to what this request may use: the named expert (then the tenant's fallback chain, in
+/// order, so a named request can still fall back when its tenant asked for that), or every expert that the tenant
+/// allows and that can serve the request (endpoint, tools, context length).
 /// </summary>
 internal sealed class PolicyStep(RequestDelegate next, ExpertCatalog catalog, RouterRegistry routers)
 {
@@ -40,7 +41,7 @@ internal sealed class PolicyStep(RequestDelegate next, ExpertCatalog catalog, Ro
                     $"Model '{expert.Id}' cannot serve this request ({Needs(request)}).", "model", "model_not_supported");
             }
 
-            feature.Candidates = [expert];
+            feature.Candidates = [expert, .. FallbackChain(feature, request, except: expert.Id)];
             return null;
         }
 
@@ -58,6 +59,18 @@ internal sealed class PolicyStep(RequestDelegate next, ExpertCatalog catalog, Ro
 
         feature.Candidates = candidates;
         return null;
+    }
+
+    private IEnumerable<ExpertDefinition> FallbackChain(IExpertRoutingFeature feature, OpenAIRequest request, string except)
+    {
+        foreach (var id in feature.Tenant.FallbackChain)
+        {
+            if (!string.Equals(id, except, StringComparison.Ordinal) && catalog.TryGet(id, out var fallback)
+                && feature.Tenant.Allows(fallback.Id) && Serves(fallback, request))
+            {
+                yield return fallback;
+            }
+        }
     }
 
     private static bool Serves(ExpertDefinition expert, OpenAIRequest request) =>

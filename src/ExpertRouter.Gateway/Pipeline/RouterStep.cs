@@ -7,7 +7,8 @@ namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>
 /// Ranks the candidates: the router predicts each one's quality and the tenant's cost knob turns that into an
-/// order. A request that named its expert skips the router and keeps its single candidate.
+/// order. A request that named its expert skips the router: its ranking is that expert, then the tenant's fallback
+/// chain.
 /// </summary>
 internal sealed partial class RouterStep(RequestDelegate next, RouterRegistry routers, GatewayMetrics metrics, TimeProvider time, ILogger<RouterStep> logger)
 {
@@ -20,9 +21,8 @@ internal sealed partial class RouterStep(RequestDelegate next, RouterRegistry ro
         var routerName = ModelAliases.RouterFor(request.Model, feature.Tenant.Router);
         if (routerName is null)
         {
-            var expert = feature.Candidates[0];
-            var cost = expert.CostUsd(request.PromptTokens, expert.ExpectedOutputTokens);
-            feature.Decision = new RoutingDecision(DirectRouterName, [new ExpertScore(expert, double.NaN, cost, 0)]);
+            feature.Decision = new RoutingDecision(DirectRouterName, [.. feature.Candidates.Select(expert =>
+                new ExpertScore(expert, double.NaN, expert.CostUsd(request.PromptTokens, expert.ExpectedOutputTokens), 0))]);
             await next(context);
             return;
         }

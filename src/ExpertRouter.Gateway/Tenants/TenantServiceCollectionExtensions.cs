@@ -44,6 +44,7 @@ public static class TenantServiceCollectionExtensions
             services.AddSingleton(sp => new RedisTenantAccounting(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<ResilientTenantAccounting>();
             services.AddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
+            services.AddHostedService<StateStoreRecovery>();
         }
         else
         {
