@@ -22,6 +22,7 @@ public sealed class EnsembleContext(
     ExpertCallPipeline calls,
     IAnswerExtractor extractor,
     int maxFallbacks = 0,
+    IReadOnlyList<string>? fallbackChain = null,
     EnsembleEventStream? live = null)
 {
     private readonly ConcurrentQueue<(int Order, EnsembleCall Call)> _calls = new();
@@ -41,6 +42,9 @@ public sealed class EnsembleContext(
 
     /// <summary>How many further experts may stand in for one whose answer the ensemble cannot do without (<c>ExpertRouter:MaxFallbacks</c>).</summary>
     public int MaxFallbacks { get; } = maxFallbacks;
+
+    /// <summary>The tenant's fallback chain: who stands in first when such an answer fails.</summary>
+    public IReadOnlyList<string> FallbackChain { get; } = fallbackChain ?? [];
 
     /// <summary>The client's live stream when it asked for one; a final call writes into it as tokens arrive.</summary>
     public EnsembleEventStream? Live { get; } = live;

@@ -9,7 +9,11 @@ namespace ExpertRouter.Gateway.Aggregation;
 /// </summary>
 public static class EnsembleCostEstimate
 {
-    public static double MaxUsd(EnsembleOptions options, IReadOnlyList<ExpertScore> ranking, int promptTokens, Func<string, ExpertDefinition?> expert)
+    /// <param name="fallbackChain">The tenant's fallback chain, for fan-out's single answer.</param>
+    /// <param name="maxFallbacks">How many experts may stand in for fan-out's single answer.</param>
+    public static double MaxUsd(
+        EnsembleOptions options, IReadOnlyList<ExpertScore> ranking, int promptTokens, Func<string, ExpertDefinition?> expert,
+        IReadOnlyList<string>? fallbackChain = null, int maxFallbacks = 0)
     {
         var proposers = ranking.Take(options.Size).Select(s => s.Expert).ToArray();
         var proposals = proposers.Sum(e => (long)e.ExpectedOutputTokens);
@@ -26,6 +30,14 @@ public static class EnsembleCostEstimate
             // The cascade verifier may read each answer on its own; the judge and aggregator read them all at once.
             var reviews = options.Mode == EnsembleMode.Cascade ? Math.Max(0, proposers.Length - 1) : 1;
             total += reviews * reviewer.CostUsd(promptTokens + proposals + 200, reviewer.ExpectedOutputTokens);
+        }
+
+        if (options.Mode == EnsembleMode.FanOut)
+        {
+            // Fan-out either votes or answers alone; alone, a failed try reports no usage, so the dearest stand-in bounds it.
+            var single = FanOutStrategy.SingleCandidates(ranking, fallbackChain ?? [], maxFallbacks)
+                .Select(s => s.Expert.CostUsd(promptTokens, s.Expert.ExpectedOutputTokens)).DefaultIfEmpty(0).Max();
+            total = Math.Max(total, single);
         }
 
         return total;

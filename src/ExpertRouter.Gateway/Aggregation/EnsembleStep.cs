@@ -49,7 +49,9 @@ internal sealed partial class EnsembleStep(
             return;
         }
         var ranking = feature.Decision!.Ranking;
-        var maxCost = EnsembleCostEstimate.MaxUsd(options, ranking, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null);
+        var maxFallbacks = gatewayOptions.Value.MaxFallbacks;
+        var maxCost = EnsembleCostEstimate.MaxUsd(options, ranking, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null,
+            feature.Tenant.FallbackChain, maxFallbacks);
         var maxTokens = request.PromptTokens * Math.Max(1, options.Size) + ranking.Take(options.Size).Sum(s => s.Expert.ExpectedOutputTokens);
         var (reservation, refusal) = await budget.ReserveAsync(feature.Tenant, maxCost, maxTokens, context.RequestAborted);
         if (refusal is not null)
@@ -66,7 +68,7 @@ internal sealed partial class EnsembleStep(
             ? new EnsembleEventStream(context, "chatcmpl-" + feature.RequestId, request.Model, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage)
             : null;
         var ensemble = new EnsembleContext(name, options, scope, body, ranking, _kernel, calls, EnsembleRegistry.Extractor(options),
-            gatewayOptions.Value.MaxFallbacks, live);
+            maxFallbacks, feature.Tenant.FallbackChain, live);
         if (live is not null)
         {
             // A live final answer starts the response before the ensemble ends: the headers go out with it.

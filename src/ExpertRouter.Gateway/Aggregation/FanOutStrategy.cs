@@ -1,12 +1,15 @@
 using System.Globalization;
 using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Gateway.Pipeline;
 
 namespace ExpertRouter.Gateway.Aggregation;
 
 /// <summary>
 /// Confidence-triggered fan-out: when the router's top two utilities are within the margin it cannot tell them
 /// apart, so the top-N vote; otherwise its first choice answers alone and costs one call (streamed live to a streaming
-/// client). When that call fails or is skipped, the next of the top-N stands in, up to <c>MaxFallbacks</c> times.
+/// client). When that call fails or is skipped, the next expert stands in as for a routed request (the tenant's
+/// fallback chain first, then the ranking), up to <c>MaxFallbacks</c> times; the budget reserved for that too.
 /// </summary>
 public sealed class FanOutStrategy : IEnsembleStrategy
 {
@@ -23,13 +26,12 @@ public sealed class FanOutStrategy : IEnsembleStrategy
             return await VoteStrategy.VoteAsync(context, context.Options.Size, $"fan-out (gap {gapText} < {margin}): ", cancellationToken).ConfigureAwait(false);
         }
 
-        // The single answer falls back down the ranking like a routed request, but only within the reserved top-N.
         var decision = $"single (gap {gapText} >= {margin})";
-        var tries = Math.Min(Math.Min(context.Options.Size, ranking.Count), 1 + context.MaxFallbacks);
-        for (var i = 0; i < tries; i++)
+        var candidates = SingleCandidates(ranking, context.FallbackChain, context.MaxFallbacks);
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var note = i == 0 ? decision : $"{decision}; fell back to {ranking[i].Expert.Id}";
-            var single = await context.ProposeFinalAsync(ranking[i].Expert, note, cancellationToken).ConfigureAwait(false);
+            var note = i == 0 ? decision : $"{decision}; fell back to {candidates[i].Expert.Id}";
+            var single = await context.ProposeFinalAsync(candidates[i].Expert, note, cancellationToken).ConfigureAwait(false);
             if (single.Succeeded)
             {
                 return new EnsembleOutcome(single.Content, single.Expert.Id, note) { Streamed = single.Streamed };
@@ -43,4 +45,11 @@ public sealed class FanOutStrategy : IEnsembleStrategy
 
         return EnsembleOutcome.Failed($"{decision}: expert failed");
     }
+
+    /// <summary>
+    /// Who may give the single answer, in order: the router's first choice, then the tenant's fallback chain, then
+    /// the rest of the ranking, as a routed request falls back; at most <c>1 + MaxFallbacks</c> of them.
+    /// </summary>
+    internal static IReadOnlyList<ExpertScore> SingleCandidates(IReadOnlyList<ExpertScore> ranking, IReadOnlyList<string> fallbackChain, int maxFallbacks) =>
+        FallbackOrder.Apply(ranking, fallbackChain).Take(1 + maxFallbacks).ToArray();
 }

@@ -63,4 +63,20 @@ public sealed class EnsembleOptionsTests
         Assert.Equal((150 * 1 + 150 * 2 + 150 * 3) / 1e6, vote, 12);
         Assert.Equal(vote + judge.CostUsd(50 + 300 + 200, 100), judged, 12);
     }
+
+    [Fact]
+    public void MaxCost_FanOut_CoversTheVoteOrTheDearestStandInOfTheSingleAnswer()
+    {
+        ExpertDefinition Expert(string id, double price) => new() { Id = id, InputUsdPerMTok = price, OutputUsdPerMTok = price, ExpectedOutputTokens = 100 };
+        var ranking = new[] { Expert("a", 1), Expert("b", 2), Expert("c", 3), Expert("dear", 40) }
+            .Select(e => new ExpertScore(e, 0.5, 0, 0)).ToArray();
+        var options = new EnsembleOptions { Mode = EnsembleMode.FanOut, Size = 2 };
+
+        var withoutChain = EnsembleCostEstimate.MaxUsd(options, ranking, 50, _ => null, [], maxFallbacks: 2);
+        var withChain = EnsembleCostEstimate.MaxUsd(options, ranking, 50, _ => null, ["dear"], maxFallbacks: 2);
+
+        Assert.Equal((150 * 1 + 150 * 2) / 1e6, withoutChain, 12);
+        Assert.Equal(150 * 40 / 1e6, withChain, 12);
+        Assert.Equal(["a", "dear", "b"], FanOutStrategy.SingleCandidates(ranking, ["dear"], 2).Select(s => s.Expert.Id));
+    }
 }

@@ -23,6 +23,7 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
     public const string LiveKey = "sk-ens-live";
     public const string LiveCascadeKey = "sk-ens-live-cascade";
     public const string CutKey = "sk-ens-cut";
+    public const string ChainKey = "sk-ens-chain";
 
     public FakeTimeProvider SimulatorClock { get; } = new();
 
@@ -80,7 +81,9 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
         Tenant(settings, tenant++, "ens-cached", CachedKey, "e-a", "e-b", "e-c");
         Tenant(settings, tenant++, "ens-live", LiveKey, "e-a", "e-b", "e-c", "e-slowwriter");
         Tenant(settings, tenant++, "ens-live-cascade", LiveCascadeKey, "e-slowwriter");
-        Tenant(settings, tenant, "ens-cut", CutKey, "e-cut");
+        Tenant(settings, tenant++, "ens-cut", CutKey, "e-cut");
+        Tenant(settings, tenant, "ens-chain", ChainKey, "e-down2", "e-a", "e-b", "e-c");
+        settings[$"ExpertRouter:Tenants:{tenant}:FallbackChain:0"] = "e-c";
         Ensemble(settings, "vote3", ("Mode", "Vote"), ("Size", "3"));
         Ensemble(settings, "fan3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"));
         Ensemble(settings, "single3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"));

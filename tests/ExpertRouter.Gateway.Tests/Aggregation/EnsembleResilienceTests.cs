@@ -52,7 +52,7 @@ public sealed class EnsembleResilienceTests(EnsembleResilienceGateway fixture) :
     }
 
     [Fact]
-    public async Task FanOutSingle_ChosenExpertFails_FallsBackToTheNextOfTheReservedTopN()
+    public async Task FanOutSingle_ChosenExpertFails_FallsBackToTheNextOfTheRanking()
     {
         using var client = fixture.Host.CreateClient(EnsembleResilienceGateway.FallbackKey);
 
@@ -62,6 +62,18 @@ public sealed class EnsembleResilienceTests(EnsembleResilienceGateway fixture) :
         Assert.Equal(["e-down2;proposer;failed(HTTP 500)", "e-a;proposer;ok"], EnsembleGateway.Experts(response));
         Assert.Equal("e-a", EnsembleGateway.Header(response, "x-expertrouter-expert"));
         Assert.EndsWith("fell back to e-a", EnsembleGateway.Header(response, "x-expertrouter-ensemble-decision"));
+    }
+
+    [Fact]
+    public async Task FanOutSingle_ChosenExpertFails_TheTenantsFallbackChainStandsInFirst()
+    {
+        using var client = fixture.Host.CreateClient(EnsembleResilienceGateway.ChainKey);
+
+        using var response = await client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("ensemble/single3"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["e-down2;proposer;failed(HTTP 500)", "e-c;proposer;ok"], EnsembleGateway.Experts(response));
+        Assert.Equal("e-c", EnsembleGateway.Header(response, "x-expertrouter-expert"));
     }
 
     [Fact]
