@@ -49,6 +49,9 @@ public sealed class EnsembleContext(
     /// <summary>The client's live stream when it asked for one; a final call writes into it as tokens arrive.</summary>
     public EnsembleEventStream? Live { get; } = live;
 
+    /// <summary>The live call when the response started (the headers list it as <c>streaming</c>) and what it decides.</summary>
+    public (string Expert, ExpertRole Role, string Decision)? Pending { get; private set; }
+
     /// <summary>Every call in the order it was started.</summary>
     public IReadOnlyList<EnsembleCall> Calls => _calls.OrderBy(c => c.Order).Select(c => c.Call).ToArray();
 
@@ -73,7 +76,7 @@ public sealed class EnsembleContext(
     };
 
     public Task<ExpertCallResult> ProposeAsync(ExpertDefinition expert, CancellationToken cancellationToken) =>
-        RecordAsync(ExpertRole.Proposer, order => calls.CompleteAsync(expert.Id, (JsonObject)requestBody.DeepClone(), scope, cancellationToken));
+        RecordAsync(ExpertRole.Proposer, () => calls.CompleteAsync(expert.Id, (JsonObject)requestBody.DeepClone(), scope, cancellationToken));
 
     /// <summary>
     /// A proposal that is the ensemble's final answer as it comes: streamed live to a streaming client, whole otherwise.
@@ -82,15 +85,15 @@ public sealed class EnsembleContext(
     public Task<ExpertCallResult> ProposeFinalAsync(ExpertDefinition expert, string decision, CancellationToken cancellationToken) =>
         Live is null
             ? ProposeAsync(expert, cancellationToken)
-            : RecordAsync(ExpertRole.Proposer, order =>
+            : RecordAsync(ExpertRole.Proposer, () =>
             {
-                Pending = (order, expert.Id, ExpertRole.Proposer, decision);
+                Pending = (expert.Id, ExpertRole.Proposer, decision);
                 return calls.StreamAsync(expert.Id, (JsonObject)requestBody.DeepClone(), scope, Live.WriteContentAsync, cancellationToken);
             });
 
     /// <summary>Runs a prompt-template function on one expert through Semantic Kernel; a failed call comes back as a value.</summary>
     public Task<ExpertCallResult> InvokeAsync(KernelFunction function, string expertId, ExpertRole role, KernelArguments arguments, CancellationToken cancellationToken) =>
-        RecordAsync(role, async _ =>
+        RecordAsync(role, async () =>
         {
             try
             {
@@ -121,9 +124,9 @@ public sealed class EnsembleContext(
             return InvokeAsync(function, expertId, role, arguments, cancellationToken);
         }
 
-        return RecordAsync(role, async order =>
+        return RecordAsync(role, async () =>
         {
-            Pending = (order, expertId, role, decision);
+            Pending = (expertId, role, decision);
             try
             {
                 ExpertCallResult? result = null;
@@ -148,13 +151,10 @@ public sealed class EnsembleContext(
         });
     }
 
-    /// <summary>The call being streamed when the response started: the headers list it as <c>streaming</c>.</summary>
-    public (int Order, string Expert, ExpertRole Role, string Decision)? Pending { get; private set; }
-
-    private async Task<ExpertCallResult> RecordAsync(ExpertRole role, Func<int, Task<ExpertCallResult>> call)
+    private async Task<ExpertCallResult> RecordAsync(ExpertRole role, Func<Task<ExpertCallResult>> call)
     {
         var order = Interlocked.Increment(ref _order);
-        var result = await call(order).ConfigureAwait(false);
+        var result = await call().ConfigureAwait(false);
         _calls.Enqueue((order, new EnsembleCall(role, result)));
         return result;
     }

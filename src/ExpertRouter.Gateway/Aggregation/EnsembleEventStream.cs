@@ -60,16 +60,7 @@ public sealed class EnsembleEventStream(HttpContext http, string id, string mode
     }
 
     /// <summary>Ends a stream whose live call broke after its first token: SDKs raise this instead of keeping half an answer.</summary>
-    public async Task FailAsync(string expert, string cause, CancellationToken cancellationToken)
-    {
-        var error = new ApiError(
-            StatusCodes.Status502BadGateway,
-            $"The stream from expert '{expert}' broke before it finished ({cause}); the answer above is incomplete.",
-            "server_error",
-            null,
-            "upstream_stream_interrupted");
-        await EventAsync(error.ToEnvelopeJson(), cancellationToken).ConfigureAwait(false);
-    }
+    public Task FailAsync(ApiError error, CancellationToken cancellationToken) => EventAsync(error.ToEnvelopeJson(), cancellationToken);
 
     private async Task EventAsync(byte[] json, CancellationToken cancellationToken)
     {

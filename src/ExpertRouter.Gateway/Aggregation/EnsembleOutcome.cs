@@ -16,7 +16,12 @@ public sealed record EnsembleOutcome(string Text, string AnsweredBy, string Deci
     /// <summary>The live call broke after its first token: too late to fall back, so the stream ends with an error event.</summary>
     public static EnsembleOutcome Broken(ExpertCallResult call, string decision) => new("", call.Expert.Id, decision)
     {
-        Error = ApiError.Upstream(502, $"The stream from expert '{call.Expert.Id}' broke before it finished ({call.StatusText})."),
+        Error = new ApiError(
+            StatusCodes.Status502BadGateway,
+            $"The stream from expert '{call.Expert.Id}' broke before it finished ({call.StatusText}); the answer above is incomplete.",
+            "server_error",
+            null,
+            "upstream_stream_interrupted"),
         Streamed = true,
     };
 

@@ -107,7 +107,7 @@ internal sealed partial class EnsembleStep(
         {
             await (outcome.Error is null
                 ? live.FinishAsync(made, context.RequestAborted)
-                : live.FailAsync(outcome.AnsweredBy, outcome.Decision, context.RequestAborted));
+                : live.FailAsync(outcome.Error, context.RequestAborted));
             return;
         }
 
