@@ -17,6 +17,8 @@ public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, in
 
     public int Count => Volatile.Read(ref _count);
 
+    public int Dimensions => dimensions;
+
     public ValueTask AddAsync(SemanticEntry entry, CancellationToken cancellationToken)
     {
         if (entry.Vector.Length != dimensions)
