@@ -7,12 +7,13 @@ namespace ExpertRouter.Gateway.Caching.Semantic.Redis;
 /// The semantic index in Redis 8 vector sets, shared by every replica: one set per tenant and scope, element = the
 /// cache entry's key, next to a hash of records (vector, facts, expiry) and a sorted set of expiries. Only the subset
 /// of VADD/VSIM that Redis 8 and Garnet share is used: <c>VADD key FP32 blob element NOQUANT</c> and
-/// <c>VSIM key FP32 blob WITHSCORES COUNT n</c>. VSIM only proposes candidates; their similarity is computed here
+/// <c>VSIM key FP32 blob WITHSCORES COUNT n</c> (n = 16: prompts that differ only in a number are close neighbours, and the guard
+/// must still find the one that agrees among them). VSIM only proposes candidates; their similarity is computed here
 /// from the stored vectors, since the servers' scores differ (Redis: (1+cos)/2, Garnet: squared L2).
 /// Elements do not expire in a vector set: expired and over-the-bound ones are removed on insert, and candidates
 /// whose record is gone or expired are removed when a lookup meets them.
 /// </summary>
-public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimeProvider time, int maxEntriesPerScope, int candidates = 8) : ISemanticIndex
+public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimeProvider time, int maxEntriesPerScope, int candidates = 16) : ISemanticIndex
 {
     private const int PruneBatch = 64;
 
