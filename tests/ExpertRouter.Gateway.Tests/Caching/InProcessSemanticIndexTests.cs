@@ -35,6 +35,9 @@ public sealed class InProcessSemanticIndexTests : SemanticIndexContract
     public Task Add_SameKeyAgain_ReplacesTheEntry() => CheckSameKeyAgainReplacesTheEntry();
 
     [Fact]
+    public Task Remove_Entry_NoLongerMatchesInItsTenantOnly() => CheckRemovedEntryNoLongerMatches();
+
+    [Fact]
     public async Task Add_SameKeyAgain_CountsOnce()
     {
         var index = new InProcessSemanticIndex(Time, Dimensions, 10);

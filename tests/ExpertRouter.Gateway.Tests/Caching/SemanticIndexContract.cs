@@ -120,6 +120,17 @@ public abstract class SemanticIndexContract
         Assert.Equal("k", (await Find("t", "Write a haiku about autumn", threshold: 0.9))?.Key);
     }
 
+    protected async Task CheckRemovedEntryNoLongerMatches()
+    {
+        await Add("t", "What is the capital of France?", "france");
+        await Add("t2", "What is the capital of France?", "france");
+
+        await Index.RemoveAsync(Tenant("t"), "s", "france", CancellationToken.None);
+
+        Assert.Null(await Find("t", "What is the capital of France?"));
+        Assert.Equal("france", (await Find("t2", "What is the capital of France?"))?.Key);
+    }
+
     /// <summary>Two replicas over one server: an entry one stored answers on the other, in its tenant only.</summary>
     protected async Task CheckEntryFromOneReplicaAnswersOnAnother()
     {

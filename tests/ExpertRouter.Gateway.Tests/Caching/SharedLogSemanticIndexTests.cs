@@ -44,6 +44,9 @@ public sealed class SharedLogSemanticIndexTests(CacheRedis redis) : SemanticInde
     public Task Add_SameKeyAgain_ReplacesTheEntry() => CheckSameKeyAgainReplacesTheEntry();
 
     [RedisFact]
+    public Task Remove_Entry_NoLongerMatchesInItsTenantOnly() => CheckRemovedEntryNoLongerMatches();
+
+    [RedisFact]
     public Task Find_EntryFromAnotherReplica_Matches() => CheckEntryFromOneReplicaAnswersOnAnother();
 
     [RedisFact]

@@ -40,6 +40,9 @@ public sealed class VectorSetSemanticIndexTests : SemanticIndexContract
     public Task Add_SameKeyAgain_ReplacesTheEntry() => CheckSameKeyAgainReplacesTheEntry();
 
     [VectorSetFact]
+    public Task Remove_Entry_NoLongerMatchesInItsTenantOnly() => CheckRemovedEntryNoLongerMatches();
+
+    [VectorSetFact]
     public Task Find_EntryFromAnotherReplica_Matches() => CheckEntryFromOneReplicaAnswersOnAnother();
 
     [VectorSetFact]

@@ -91,6 +91,22 @@ public sealed partial class RedisSemanticIndex : ISemanticIndex
         return await _local.FindAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask RemoveAsync(string tenantId, string scope, string key, CancellationToken cancellationToken)
+    {
+        await _local.RemoveAsync(tenantId, scope, key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await ActiveAsync().ConfigureAwait(false) is { } shared)
+            {
+                await shared.RemoveAsync(tenantId, scope, key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Degraded(ex);
+        }
+    }
+
     private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 
     private void Degraded(Exception ex)

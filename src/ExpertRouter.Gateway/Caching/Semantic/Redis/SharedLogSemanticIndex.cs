@@ -65,12 +65,22 @@ public sealed class SharedLogSemanticIndex : ISemanticIndex
         return await _local.FindAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Only this replica's copy (other replicas drop theirs when they meet it). The log is append-only: this replica
+    /// first reads up to its end, so the removed record lies behind its position and only a newer one brings the key back.
+    /// </summary>
+    public async ValueTask RemoveAsync(string tenantId, string scope, string key, CancellationToken cancellationToken)
+    {
+        await CatchUpAsync(tenantId, scope, force: true).ConfigureAwait(false);
+        await _local.RemoveAsync(tenantId, scope, key, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the records appended since this replica's position into the local index.</summary>
-    private async Task CatchUpAsync(string tenantId, string scope)
+    private async Task CatchUpAsync(string tenantId, string scope, bool force = false)
     {
         var cursor = _cursors.GetOrAdd((tenantId, scope), static _ => new Cursor());
         var now = _time.GetUtcNow();
-        if (!cursor.Due(now, _catchUpInterval))
+        if (!force && !cursor.Due(now, _catchUpInterval))
         {
             return;
         }

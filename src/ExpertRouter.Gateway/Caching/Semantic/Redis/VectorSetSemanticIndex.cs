@@ -10,8 +10,9 @@ namespace ExpertRouter.Gateway.Caching.Semantic.Redis;
 /// <c>VSIM key FP32 blob WITHSCORES COUNT n</c> (n = 16: prompts that differ only in a number are close neighbours, and the guard
 /// must still find the one that agrees among them). VSIM only proposes candidates; their similarity is computed here
 /// from the stored vectors, since the servers' scores differ (Redis: (1+cos)/2, Garnet: squared L2).
-/// Elements do not expire in a vector set: expired and over-the-bound ones are removed on insert, and candidates
-/// whose record is gone or expired are removed when a lookup meets them.
+/// Elements do not expire in a vector set: expired and over-the-bound ones are removed on insert, candidates whose
+/// record is gone or expired are removed when a lookup meets them, and an element whose cache entry is gone (evicted)
+/// is removed when the cache finds that out (<see cref="RemoveAsync(string, string, string, CancellationToken)"/>).
 /// </summary>
 public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimeProvider time, int maxEntriesPerScope, int candidates = 16) : ISemanticIndex
 {
@@ -105,6 +106,9 @@ public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimePro
         await RemoveAsync(db, keys, stale).ConfigureAwait(false);
         return best;
     }
+
+    public async ValueTask RemoveAsync(string tenantId, string scope, string key, CancellationToken cancellationToken) =>
+        await RemoveAsync(redis.GetDatabase(), new RedisSemanticKeys(tenantId, scope), [key]).ConfigureAwait(false);
 
     private static async Task RemoveAsync(IDatabase db, RedisSemanticKeys keys, List<RedisValue> elements)
     {
