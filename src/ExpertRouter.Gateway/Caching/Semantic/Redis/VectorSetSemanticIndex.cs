@@ -46,13 +46,12 @@ public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimePro
 
         var keys = new RedisSemanticKeys(entry.TenantId, entry.Scope);
         var db = redis.GetDatabase();
-        await db.ExecuteAsync("VADD", keys.VectorSet, "FP32", SemanticRecord.Fp32(entry.Vector), entry.Key, "NOQUANT").ConfigureAwait(false);
+        // The record goes first: a lookup on another replica that meets an element without its record removes it.
         var batch = db.CreateBatch();
         var writes = new List<Task>
         {
             batch.HashSetAsync(keys.Records, entry.Key, SemanticRecord.Encode(entry)),
             batch.SortedSetAddAsync(keys.Expiry, entry.Key, entry.ExpiresAt.ToUnixTimeMilliseconds()),
-            batch.KeyExpireAsync(keys.VectorSet, ttl),
             batch.KeyExpireAsync(keys.Records, ttl),
             batch.KeyExpireAsync(keys.Expiry, ttl),
         };
@@ -60,6 +59,8 @@ public sealed class VectorSetSemanticIndex(IConnectionMultiplexer redis, TimePro
         var count = batch.SortedSetLengthAsync(keys.Expiry);
         batch.Execute();
         await Task.WhenAll(writes).ConfigureAwait(false);
+        await db.ExecuteAsync("VADD", keys.VectorSet, "FP32", SemanticRecord.Fp32(entry.Vector), entry.Key, "NOQUANT").ConfigureAwait(false);
+        await db.KeyExpireAsync(keys.VectorSet, ttl).ConfigureAwait(false);
 
         var stale = (await expired.ConfigureAwait(false)).ToList();
         var over = await count.ConfigureAwait(false) - stale.Count - maxEntriesPerScope;
