@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using ExpertRouter.Core.Accounting.InProcess;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
@@ -17,7 +18,8 @@ namespace ExpertRouter.Benchmarks.Caching;
 
 /// <summary>
 /// What a hit adds to a request: the cache step on a parsed request, from key to written answer (JSON, or the
-/// answer replayed as server-sent events), with the in-process store. Nothing after the step runs on a hit.
+/// answer replayed as server-sent events), with the in-process store, and the saving recorded in the in-process
+/// ledger. Nothing after the step runs on a hit.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -43,7 +45,7 @@ public class CacheHitPathBenchmarks
         _step = new ResponseCacheStep(
             _ => throw new InvalidOperationException("A hit must not reach the router."),
             cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), catalog,
-            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), settings, NullLogger<ResponseCacheStep>.Instance);
+            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), new InProcessTenantAccounting(TimeProvider.System), settings, NullLogger<ResponseCacheStep>.Instance);
 
         var body = CacheBenchmarkRequests.Chat(turns: 1, "And why are sunsets red?", Stream);
         _request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request!;

@@ -39,7 +39,7 @@ public class SemanticLookupBenchmarks
         _unseen = new SemanticQuery("tenant-a", "scope", Embed(unseen), PromptAgreement.Summarise(unseen), 0.95);
     }
 
-    private static string Prompt(int i) =>
+    internal static string Prompt(int i) =>
         $"How do I configure feature {i % 977} of product {i / 977} for the {Topics[i % Topics.Length]} team?";
 
     private static readonly string[] Topics = ["billing", "search", "payments", "support", "growth", "infra", "mobile"];

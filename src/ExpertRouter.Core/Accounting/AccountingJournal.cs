@@ -49,5 +49,8 @@ internal sealed class AccountingJournal
     }
 }
 
-/// <summary>A settlement (<see cref="Usage"/> set) or a release of a Redis reservation (<see cref="Usage"/> null).</summary>
-internal sealed record JournalEntry(string TenantId, Reservation? Reservation, SettledUsage? Usage, DateTimeOffset At);
+/// <summary>
+/// A settlement (<see cref="Usage"/> set), a cache hit (<see cref="Saving"/> set) or a release of a Redis reservation
+/// (neither set).
+/// </summary>
+internal sealed record JournalEntry(string TenantId, Reservation? Reservation, SettledUsage? Usage, DateTimeOffset At, CacheSaving? Saving = null);

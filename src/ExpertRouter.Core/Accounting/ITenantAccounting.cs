@@ -16,6 +16,12 @@ public interface ITenantAccounting
     /// <summary>Returns the reservation without spending anything (the expert call failed).</summary>
     ValueTask ReleaseAsync(Reservation reservation, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records a request answered from the response cache: no spend, no reservation; the ledger counts the hit and
+    /// the saving under the cached answer's expert.
+    /// </summary>
+    ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default);
+
     /// <summary>Spend so far in the current UTC day and month, and the cost reserved by requests in flight.</summary>
     ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default);
 

@@ -107,6 +107,26 @@ public sealed partial class ResilientTenantAccounting(
         }
     }
 
+    public async ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        if (await RedisUsableAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await redis.RecordCacheHitAtAsync(tenantId, saving, now).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (IsOutage(ex))
+            {
+                EnterDegraded(ex);
+            }
+        }
+
+        local.RecordCacheHit(tenantId, saving, now);
+        _journal.Add(new JournalEntry(tenantId, null, null, now, saving));
+    }
+
     public async ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         if (await RedisUsableAsync().ConfigureAwait(false))
@@ -176,9 +196,12 @@ public sealed partial class ResilientTenantAccounting(
         }
     }
 
-    private Task Replay(JournalEntry entry) => entry.Usage is { } usage
-        ? redis.SettleAtAsync(entry.TenantId, entry.Reservation, usage, entry.At)
-        : redis.ReleaseCoreAsync(entry.Reservation!);
+    private Task Replay(JournalEntry entry) => entry switch
+    {
+        { Usage: { } usage } => redis.SettleAtAsync(entry.TenantId, entry.Reservation, usage, entry.At),
+        { Saving: { } saving } => redis.RecordCacheHitAtAsync(entry.TenantId, saving, entry.At),
+        _ => redis.ReleaseCoreAsync(entry.Reservation!),
+    };
 
     /// <summary>
     /// Lets a probe, not only a request, end an outage: without traffic the journal would otherwise wait in this

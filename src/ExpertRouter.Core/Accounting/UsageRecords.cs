@@ -6,10 +6,26 @@ public sealed record SettledUsage(string Expert, long PromptTokens, long Complet
     public long CostNanos => UsdNanos.FromUsdRounded(CostUsd);
 }
 
-/// <summary>One tenant's traffic to one expert on one UTC day.</summary>
-public sealed record LedgerEntry(DateOnly Day, string Expert, long Requests, long PromptTokens, long CompletionTokens, long CostNanos)
+/// <summary>
+/// A request answered from the response cache: it cost the tenant nothing, and <see cref="SavedUsd"/> is what
+/// <see cref="Expert"/> (the expert whose stored answer was served) would have charged for the stored usage.
+/// </summary>
+public sealed record CacheSaving(string Expert, long PromptTokens, long CompletionTokens, double SavedUsd)
+{
+    public long SavedNanos => UsdNanos.FromUsdRounded(SavedUsd);
+}
+
+/// <summary>
+/// One tenant's traffic to one expert on one UTC day. <see cref="Requests"/> and the tokens count paid calls only;
+/// <see cref="CacheHits"/> counts answers served from the cache in that expert's name, and <see cref="SavedNanos"/>
+/// what they would have cost.
+/// </summary>
+public sealed record LedgerEntry(
+    DateOnly Day, string Expert, long Requests, long PromptTokens, long CompletionTokens, long CostNanos, long CacheHits = 0, long SavedNanos = 0)
 {
     public double CostUsd => UsdNanos.ToUsd(CostNanos);
+
+    public double SavedUsd => UsdNanos.ToUsd(SavedNanos);
 
     public long TotalTokens => PromptTokens + CompletionTokens;
 }

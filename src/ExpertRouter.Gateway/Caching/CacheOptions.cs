@@ -39,7 +39,16 @@ public sealed record ResponseCacheSettings
     /// <summary>StackExchange.Redis connection string; unset keeps entries in process.</summary>
     public string? Redis { get; init; }
 
-    /// <summary>Most entries the in-process store (and the in-process semantic index) keeps.</summary>
+    /// <summary>
+    /// With Redis on a server without vector sets: how often at most a replica reads, per tenant and scope, the
+    /// semantic entries other replicas appended (before a lookup). Zero reads before every lookup.
+    /// </summary>
+    public TimeSpan SemanticCatchUp { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Most entries the in-process store (and the in-process semantic index) keeps; with Redis, also the most
+    /// semantic entries kept per tenant and scope in Redis.
+    /// </summary>
     public int MaxEntries { get; init; } = 10_000;
 
     /// <summary>Most bytes of answers the in-process store keeps.</summary>

@@ -36,8 +36,15 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
         }
 
         var entry = await store.GetAsync(tenantId, found.Key, cancellationToken);
+        if (entry is null)
+        {
+            // The answer expired or was evicted; drop its vector so it stops shadowing neighbours that are still there.
+            await index.RemoveAsync(tenantId, scope, found.Key, cancellationToken);
+            return null;
+        }
+
         // The index holds facts, the store the prompt itself: check again, so an index bug cannot leak an answer.
-        return entry is not null && PromptAgreement.Summarise(entry.Prompt) == probe.Facts ? (entry, found.Similarity) : null;
+        return PromptAgreement.Summarise(entry.Prompt) == probe.Facts ? (entry, found.Similarity) : null;
     }
 
     public async ValueTask<CachedResponse> StoreAsync(

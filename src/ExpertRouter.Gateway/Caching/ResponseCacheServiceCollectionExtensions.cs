@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Gateway.Caching.Semantic;
+using ExpertRouter.Gateway.Caching.Semantic.Redis;
 using ExpertRouter.Gateway.Caching.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -10,7 +11,8 @@ public static class ResponseCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the response cache: in process by default, Redis (falling back to in process while it is down)
-    /// when <see cref="ResponseCacheSettings.Redis"/> is set. Replace <see cref="ITenantCachePolicy"/> or
+    /// when <see cref="ResponseCacheSettings.Redis"/> is set, with the semantic index shared through the same Redis
+    /// (<see cref="RedisSemanticIndex"/>). Replace <see cref="ITenantCachePolicy"/> or
     /// <see cref="ITextEmbedder"/> by registering them first.
     /// </summary>
     public static IServiceCollection AddResponseCache(this IServiceCollection services, ResponseCacheSettings settings)
@@ -21,8 +23,12 @@ public static class ResponseCacheServiceCollectionExtensions
         services.TryAddSingleton<ITextEmbedder>(new HashedTextEmbedder(settings.EmbeddingDimensions));
         services.AddSingleton<SingleFlight>();
         services.AddSingleton<CacheMetrics>();
-        services.TryAddSingleton<ISemanticIndex>(sp => new InProcessSemanticIndex(
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ITextEmbedder>().Dimensions, settings.MaxEntries));
+        if (!string.IsNullOrWhiteSpace(settings.Redis))
+        {
+            services.TryAddSingleton(sp => new ResponseCacheRedis(settings.Redis, sp.GetRequiredService<IHostApplicationLifetime>()));
+        }
+
+        services.TryAddSingleton(sp => CreateIndex(sp, settings));
         services.TryAddSingleton(sp => CreateStore(sp, settings));
         services.AddSingleton(sp => new ResponseCache(
             sp.GetRequiredService<IResponseCacheStore>(),
@@ -41,15 +47,37 @@ public static class ResponseCacheServiceCollectionExtensions
             return local;
         }
 
-        var options = ConfigurationOptions.Parse(settings.Redis);
-        // Start even when Redis is down; the resilient store caches in process until it connects.
-        options.AbortOnConnectFail = false;
-        var redis = ConnectionMultiplexer.Connect(options);
-        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(redis.Dispose);
+        var redis = services.GetRequiredService<ResponseCacheRedis>().Connection;
         return new ResilientResponseCacheStore(
             new RedisResponseCacheStore(redis, time),
             () => redis.IsConnected,
             local,
             services.GetRequiredService<ILogger<ResilientResponseCacheStore>>());
     }
+
+    private static ISemanticIndex CreateIndex(IServiceProvider services, ResponseCacheSettings settings)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var local = new InProcessSemanticIndex(time, services.GetRequiredService<ITextEmbedder>().Dimensions, settings.MaxEntries);
+        return string.IsNullOrWhiteSpace(settings.Redis)
+            ? local
+            : new RedisSemanticIndex(
+                services.GetRequiredService<ResponseCacheRedis>().Connection, time, local, settings.MaxEntries, settings.SemanticCatchUp,
+                services.GetRequiredService<ILogger<RedisSemanticIndex>>());
+    }
+}
+
+/// <summary>The cache's one Redis connection, shared by the entry store and the semantic index.</summary>
+public sealed class ResponseCacheRedis
+{
+    public ResponseCacheRedis(string configuration, IHostApplicationLifetime lifetime)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        // Start even when Redis is down; store and index work in process until it connects.
+        options.AbortOnConnectFail = false;
+        Connection = ConnectionMultiplexer.Connect(options);
+        lifetime.ApplicationStopped.Register(Connection.Dispose);
+    }
+
+    public IConnectionMultiplexer Connection { get; }
 }

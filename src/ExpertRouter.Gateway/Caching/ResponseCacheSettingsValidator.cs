@@ -30,6 +30,11 @@ public static class ResponseCacheSettingsValidator
             yield return $"{Section}: MaxBytes and MaxEntryBytes must be positive, with MaxEntryBytes <= MaxBytes.";
         }
 
+        if (settings.SemanticCatchUp < TimeSpan.Zero)
+        {
+            yield return $"{Section}:SemanticCatchUp: must not be negative.";
+        }
+
         if (settings.EmbeddingDimensions is <= 0 or > 4096)
         {
             yield return $"{Section}:EmbeddingDimensions: must be between 1 and 4096.";

@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Accounting;
 using ExpertRouter.Gateway.Caching.Replay;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;
@@ -18,6 +19,7 @@ internal sealed partial class ResponseCacheStep(
     ITenantCachePolicy policies,
     ExpertCatalog catalog,
     CacheMetrics metrics,
+    ITenantAccounting accounting,
     ResponseCacheSettings settings,
     ILogger<ResponseCacheStep> logger)
 {
@@ -166,15 +168,30 @@ internal sealed partial class ResponseCacheStep(
     private static CachedResponse? Servable(IExpertRoutingFeature feature, CachedResponse? entry) =>
         entry is not null && feature.Candidates.Any(c => string.Equals(c.Id, entry.Expert, StringComparison.Ordinal)) ? entry : null;
 
-    private Task ServeAsync(HttpContext context, IExpertRoutingFeature feature, CachedResponse entry, string result, CacheKeys keys)
+    private async Task ServeAsync(HttpContext context, IExpertRoutingFeature feature, CachedResponse entry, string result, CacheKeys keys)
     {
         var saved = catalog.TryGet(entry.Expert, out var expert) ? expert.CostUsd(entry.PromptTokens, entry.CompletionTokens) : 0;
         Record(context, new CacheOutcome(result, entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved), feature.Tenant.Id);
         metrics.Saved(saved, feature.Tenant.Id, entry.Expert);
         context.Response.Headers[ForwardingTransforms.ExpertHeader] = entry.Expert;
-        return feature.Request!.Stream
+        await (feature.Request!.Stream
             ? CachedResponseWriter.WriteEventStreamAsync(context, entry, keys.IncludeUsage)
-            : CachedResponseWriter.WriteJsonAsync(context, entry);
+            : CachedResponseWriter.WriteJsonAsync(context, entry));
+        await RecordSavingAsync(feature, new CacheSaving(entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved));
+    }
+
+    /// <summary>After the answer is written, so the ledger's round trip never delays a hit.</summary>
+    private async Task RecordSavingAsync(IExpertRoutingFeature feature, CacheSaving saving)
+    {
+        try
+        {
+            await accounting.RecordCacheHitAsync(feature.Tenant.Id, saving, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The client has its answer; a ledger that cannot count the saving must not turn it into an error.
+            Log.SavingNotRecorded(logger, feature.RequestId, ex);
+        }
     }
 
     private void Record(HttpContext context, CacheOutcome outcome, string tenant)
@@ -197,5 +214,8 @@ internal sealed partial class ResponseCacheStep(
 
         [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "Request {RequestId}: the answer could not be stored in the cache.")]
         public static partial void StoreFailed(ILogger logger, string requestId, Exception exception);
+
+        [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Request {RequestId}: the cache hit's saving could not be recorded in the ledger.")]
+        public static partial void SavingNotRecorded(ILogger logger, string requestId, Exception exception);
     }
 }

@@ -28,12 +28,15 @@ public static class TenantAdminEndpoints
         return app;
     }
 
-    private static async Task<Ok<object[]>> ListTenantsAsync(ITenantDirectory directory, ITenantAccounting accounting, CancellationToken cancellationToken)
+    private static async Task<Ok<object[]>> ListTenantsAsync(
+        ITenantDirectory directory, ITenantAccounting accounting, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenants = new List<object>();
+        var now = time.GetUtcNow();
         foreach (var policy in AllTenants(directory).OrderBy(t => t.Id, StringComparer.Ordinal))
         {
             var spend = await accounting.GetSpendAsync(policy.Id, cancellationToken);
+            var month = await accounting.GetLedgerAsync(policy.Id, BudgetPeriod.MonthStart(now), BudgetPeriod.Day(now), cancellationToken);
             tenants.Add(new
             {
                 id = policy.Id,
@@ -53,6 +56,8 @@ public static class TenantAdminEndpoints
                 spent_today_usd = spend.SpentTodayUsd,
                 spent_this_month_usd = spend.SpentThisMonthUsd,
                 reserved_usd = spend.ReservedUsd,
+                cache_hits_this_month = month.Sum(e => e.CacheHits),
+                saved_this_month_usd = UsdNanos.ToUsd(month.Sum(e => e.SavedNanos)),
                 budget_remaining_usd = spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd),
             });
         }

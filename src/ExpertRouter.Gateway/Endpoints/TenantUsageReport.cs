@@ -6,7 +6,8 @@ namespace ExpertRouter.Gateway.Endpoints;
 
 /// <summary>
 /// The usage document of one tenant: spend and what is left of the budget for the current period first, then the
-/// ledger by expert and UTC day. Served to the tenant at <c>/v1/usage</c> and to operators under <c>/admin</c>.
+/// ledger by expert and UTC day. Cache hits cost nothing; <see cref="TotalSavedUsd"/> and <see cref="CacheHits"/>
+/// sum what they saved over the ledger's days. Served to the tenant at <c>/v1/usage</c> and to operators under <c>/admin</c>.
 /// </summary>
 public sealed record TenantUsageReport(
     double TotalCostUsd,
@@ -16,7 +17,9 @@ public sealed record TenantUsageReport(
     DateOnly PeriodStart,
     TenantBudgetView Budget,
     bool Degraded,
-    IReadOnlyList<TenantUsageLine> Data)
+    IReadOnlyList<TenantUsageLine> Data,
+    double TotalSavedUsd,
+    long CacheHits)
 {
     public string Object => "usage";
 
@@ -42,7 +45,9 @@ public sealed record TenantUsageReport(
             daily ? today : BudgetPeriod.MonthStart(now),
             new TenantBudgetView(budget.DailyUsd, budget.MonthlyUsd, budget.Mode.ToString().ToLowerInvariant(), spend.SpentTodayUsd, spend.SpentThisMonthUsd, spend.ReservedUsd),
             accounting is ResilientTenantAccounting { IsDegraded: true },
-            [.. ledger.Select(e => new TenantUsageLine(e.Day, e.Expert, e.Requests, e.PromptTokens, e.CompletionTokens, e.TotalTokens, e.CostUsd))]);
+            [.. ledger.Select(e => new TenantUsageLine(e.Day, e.Expert, e.Requests, e.PromptTokens, e.CompletionTokens, e.TotalTokens, e.CostUsd, e.CacheHits, e.SavedUsd))],
+            UsdNanos.ToUsd(ledger.Sum(e => e.SavedNanos)),
+            ledger.Sum(e => e.CacheHits));
     }
 
     public static bool TryReadRange(IQueryCollection query, out DateOnly? from, out DateOnly? to)
@@ -74,4 +79,5 @@ public sealed record TenantUsageReport(
 
 public sealed record TenantBudgetView(double? DailyUsd, double? MonthlyUsd, string Mode, double SpentTodayUsd, double SpentThisMonthUsd, double ReservedUsd);
 
-public sealed record TenantUsageLine(DateOnly Date, string Expert, long Requests, long PromptTokens, long CompletionTokens, long TotalTokens, double CostUsd);
+public sealed record TenantUsageLine(
+    DateOnly Date, string Expert, long Requests, long PromptTokens, long CompletionTokens, long TotalTokens, double CostUsd, long CacheHits, double SavedUsd);

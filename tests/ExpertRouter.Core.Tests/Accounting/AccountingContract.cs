@@ -191,6 +191,37 @@ public static class AccountingContract
             ledger.OrderBy(e => e.Day).ThenBy(e => e.Expert, StringComparer.Ordinal));
     }
 
+    public static async Task CacheHitCostsNothingAndLedgerRecordsTheSaving(Func<TimeProvider, ITenantAccounting> create)
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = create(time);
+        var tenant = NewTenant();
+        var other = NewTenant();
+        var day1 = DateOnly.FromDateTime(Start.UtcDateTime);
+
+        await Spend(store, tenant, new SettledUsage("large", 10, 5, 0.5));
+        await store.RecordCacheHitAsync(tenant, new CacheSaving("large", 10, 5, 0.5));
+        await store.RecordCacheHitAsync(tenant, new CacheSaving("large", 10, 5, 0.5));
+        await store.RecordCacheHitAsync(tenant, new CacheSaving("small", 100, 20, 0.001));
+        time.Advance(TimeSpan.FromDays(1));
+        await store.RecordCacheHitAsync(tenant, new CacheSaving("small", 100, 20, 0.001));
+
+        var spend = await store.GetSpendAsync(tenant);
+        var ledger = await store.GetLedgerAsync(tenant, day1, day1.AddDays(1));
+
+        Assert.Equal(0, spend.SpentTodayNanos);
+        Assert.Equal(500_000_000, spend.SpentThisMonthNanos);
+        Assert.Equal(0, spend.ReservedNanos);
+        Assert.Equal(
+            [
+                new LedgerEntry(day1, "large", 1, 10, 5, 500_000_000, CacheHits: 2, SavedNanos: 1_000_000_000),
+                new LedgerEntry(day1, "small", 0, 0, 0, 0, CacheHits: 1, SavedNanos: 1_000_000),
+                new LedgerEntry(day1.AddDays(1), "small", 0, 0, 0, 0, CacheHits: 1, SavedNanos: 1_000_000),
+            ],
+            ledger.OrderBy(e => e.Day).ThenBy(e => e.Expert, StringComparer.Ordinal));
+        Assert.Empty(await store.GetLedgerAsync(other, day1, day1.AddDays(1)));
+    }
+
     /// <summary>
     /// Many requests race for a small budget across <paramref name="replicas"/> stores sharing one state: spend
     /// never passes the budget by more than one request's cost, and the ledger adds up to exactly what was settled.

@@ -36,6 +36,9 @@ public sealed class InProcessTenantAccountingTests
     public Task GetLedger_SeveralExpertsAndDays_GroupsByExpertAndDay() => AccountingContract.LedgerGroupsByExpertAndDay(Create);
 
     [Fact]
+    public Task RecordCacheHit_TwoExpertsAndDays_CostsNothingAndLedgerCountsHitsAndSaving() => AccountingContract.CacheHitCostsNothingAndLedgerRecordsTheSaving(Create);
+
+    [Fact]
     public Task TryAdmit_200ConcurrentAgainstSmallBudget_NeverOverspends() =>
         AccountingContract.ConcurrentRequestsNeverOverspend([Create(new FakeTimeProvider(AccountingContract.Start))]);
 }

@@ -41,6 +41,9 @@ public sealed class RedisTenantAccountingTests
     public Task GetLedger_SeveralExpertsAndDays_GroupsByExpertAndDay() => AccountingContract.LedgerGroupsByExpertAndDay(Create);
 
     [RedisFact]
+    public Task RecordCacheHit_TwoExpertsAndDays_CostsNothingAndLedgerCountsHitsAndSaving() => AccountingContract.CacheHitCostsNothingAndLedgerRecordsTheSaving(Create);
+
+    [RedisFact]
     public async Task TryAdmit_200ConcurrentAcrossThreeReplicas_NeverOverspends()
     {
         // Three replicas: separate connections and clocks, one server.

@@ -34,6 +34,7 @@ public sealed class ResilientTenantAccountingTests
         var d = await accounting.TryAdmitAsync(Ask(0.5));
         await accounting.SettleAsync(c.Reservation!, new SettledUsage("large", 20, 20, 0.45));
         await accounting.SettleAsync(b.Reservation!, new SettledUsage("small", 5, 5, 0.1));
+        await accounting.RecordCacheHitAsync(tenant, new CacheSaving("large", 20, 20, 0.45));
         var pendingWhileDown = accounting.PendingReconciliation;
 
         proxy.Restore();
@@ -45,13 +46,13 @@ public sealed class ResilientTenantAccountingTests
         Assert.True(degradedWhileDown);
         Assert.Equal(ReservationOrigin.InProcess, c.Reservation!.Origin);
         Assert.Equal(AdmissionOutcome.BudgetExhausted, d.Outcome);
-        Assert.Equal(2, pendingWhileDown);
+        Assert.Equal(3, pendingWhileDown);
         Assert.False(accounting.IsDegraded);
         Assert.Equal(0, accounting.PendingReconciliation);
         Assert.Equal(850_000_000, spendInRedis.SpentTodayNanos);
         Assert.Equal(0, spendInRedis.ReservedNanos);
         Assert.Equal(
-            [new LedgerEntry(today, "large", 1, 20, 20, 450_000_000), new LedgerEntry(today, "small", 2, 15, 15, 400_000_000)],
+            [new LedgerEntry(today, "large", 1, 20, 20, 450_000_000, CacheHits: 1, SavedNanos: 450_000_000), new LedgerEntry(today, "small", 2, 15, 15, 400_000_000)],
             ledger.OrderBy(e => e.Expert, StringComparer.Ordinal));
     }
 

@@ -18,6 +18,7 @@ public sealed class RedisTestServer : IDisposable
     private static string? _unavailableReason;
 
     private GarnetServer? _garnet;
+    private string[] _garnetOptions = [];
     private Process? _redisProcess;
 
     private RedisTestServer(string endpoint, string kind)
@@ -42,6 +43,14 @@ public sealed class RedisTestServer : IDisposable
         var port = FreePort();
         var server = new RedisTestServer($"127.0.0.1:{port}", "garnet");
         return server.TryStartGarnet(port) ? server : StartRedisServerProcess(port);
+    }
+
+    /// <summary>Garnet in this process with its vector sets (VADD, VSIM, VREM) switched on; null when it does not start.</summary>
+    public static RedisTestServer? StartGarnetWithVectorSets()
+    {
+        var port = FreePort();
+        var server = new RedisTestServer($"127.0.0.1:{port}", "garnet") { _garnetOptions = ["--enable-vector-set-preview"] };
+        return server.TryStartGarnet(port) ? server : null;
     }
 
     public static ConfigurationOptions Options(string endpoint)
@@ -107,7 +116,7 @@ public sealed class RedisTestServer : IDisposable
     {
         try
         {
-            _garnet = new GarnetServer(["--bind", "127.0.0.1", "--port", port.ToString(), "--lua", "true", "-q", "--index", "64k", "--memory", "64m"]);
+            _garnet = new GarnetServer(["--bind", "127.0.0.1", "--port", port.ToString(), "--lua", "true", "-q", "--index", "64k", "--memory", "64m", .. _garnetOptions]);
             _garnet.Start();
             return true;
         }

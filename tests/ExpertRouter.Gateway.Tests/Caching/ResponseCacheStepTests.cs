@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using ExpertRouter.Core.Accounting;
+using ExpertRouter.Core.Accounting.InProcess;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
@@ -25,15 +27,17 @@ public sealed class ResponseCacheStepTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly ResponseCacheStep _step;
+    private readonly InProcessTenantAccounting _accounting;
     private int _upstreamCalls;
 
     public ResponseCacheStepTests()
     {
         var settings = new ResponseCacheSettings();
+        _accounting = new InProcessTenantAccounting(_time);
         var cache = new ResponseCache(
             new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);
         _step = new ResponseCacheStep(Upstream, cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), new ExpertCatalog([Pricey, Cheap]),
-            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), settings, NullLogger<ResponseCacheStep>.Instance);
+            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), _accounting, settings, NullLogger<ResponseCacheStep>.Instance);
     }
 
     public void Dispose() => _services.Dispose();
@@ -61,6 +65,23 @@ public sealed class ResponseCacheStepTests : IDisposable
         });
         await _step.InvokeAsync(context);
         return context;
+    }
+
+    [Fact]
+    public async Task Hit_RecordsTheSavingInTheTenantsLedger_AndSpendsNothing()
+    {
+        await SendAsync(Pricey);
+        await SendAsync(Pricey);
+        await SendAsync(Pricey);
+
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var ledger = await _accounting.GetLedgerAsync(Tenant.Id, today, today);
+        var spend = await _accounting.GetSpendAsync(Tenant.Id);
+
+        var line = Assert.Single(ledger);
+        Assert.Equal(("pricey", 0L, 2L), (line.Expert, line.Requests, line.CacheHits));
+        Assert.Equal(UsdNanos.FromUsdRounded(Pricey.CostUsd(60, 90)) * 2, line.SavedNanos);
+        Assert.Equal(TenantSpend.None, spend);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using ExpertRouter.Core.Tenants;
 using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Gateway.Caching.Semantic;
+using ExpertRouter.Gateway.Caching.Semantic.Redis;
 using ExpertRouter.Gateway.Tests.Caching;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
@@ -15,11 +18,86 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 
+    private const string ThirdKey = "sk-third-tenant";
+
+    /// <summary>A replica with the shared cache settings plus a third tenant whose semantic cache matches "other"'s.</summary>
     private Task<GatewayHost> StartReplicaAsync(string redisEndpoint) =>
         GatewayHost.StartAsync(new Dictionary<string, string?>(CacheTestRequests.Settings(_upstream))
         {
-            ["ExpertRouter:Cache:Redis"] = redisEndpoint + ",connectTimeout=500,syncTimeout=500,asyncTimeout=500",
+            // Short connect timeout for the unreachable case; commands get time enough for a loaded CI machine.
+            ["ExpertRouter:Cache:Redis"] = redisEndpoint + ",connectTimeout=500,syncTimeout=5000,asyncTimeout=5000",
+            ["ExpertRouter:Tenants:2:Id"] = "third",
+            ["ExpertRouter:Tenants:2:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(ThirdKey),
+            ["ExpertRouter:Tenants:2:Router"] = "cheapest",
+            ["ExpertRouter:Cache:Tenants:third:Mode"] = "Semantic",
+            ["ExpertRouter:Cache:Tenants:third:SemanticThreshold"] = "0.5",
         });
+
+    private static async Task<string?> ActiveIndexAsync(GatewayHost gateway) =>
+        (await ((RedisSemanticIndex)gateway.Services.GetRequiredService<ISemanticIndex>()).ActiveAsync())?.Name;
+
+    /// <summary>
+    /// Replica A answers a prompt; replica B gets a semantic hit for a near duplicate of the same tenant, a miss for
+    /// another tenant, and a miss for the negated or renumbered prompt (the guard holds across replicas too).
+    /// </summary>
+    private async Task<string?> CheckSemanticHitCrossesReplicasButNotTenantsAsync(string redisEndpoint)
+    {
+        await using var a = await StartReplicaAsync(redisEndpoint);
+        await using var b = await StartReplicaAsync(redisEndpoint);
+        using var otherOnA = a.CreateClient(CacheTestRequests.OtherKey);
+        using var otherOnB = b.CreateClient(CacheTestRequests.OtherKey);
+        using var thirdOnB = b.CreateClient(ThirdKey);
+        var topic = Guid.NewGuid().ToString("N")[..8];
+
+        using var stored = await otherOnA.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"What is the capital of {topic} land?"));
+        await CacheTestRequests.SettledAsync(a);
+        using var nearDuplicate = await otherOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"what is the capital of {topic} land"));
+        using var otherTenant = await thirdOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"what is the capital of {topic} land"));
+        using var negated = await otherOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"What is not the capital of {topic} land?"));
+        using var renumbered = await otherOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"What is the capital of {topic} land in 1900?"));
+
+        Assert.Equal(
+            ("miss", "semantic-hit", "miss", "miss", "miss"),
+            (CacheTestRequests.CacheResult(stored), CacheTestRequests.CacheResult(nearDuplicate), CacheTestRequests.CacheResult(otherTenant),
+             CacheTestRequests.CacheResult(negated), CacheTestRequests.CacheResult(renumbered)));
+        Assert.Equal(await stored.Content.ReadAsStringAsync(), await nearDuplicate.Content.ReadAsStringAsync());
+        Assert.Equal(4, _upstream.Requests.Count);
+        return await ActiveIndexAsync(b);
+    }
+
+    [RedisFact]
+    public async Task TwoReplicas_SemanticHitCrossesReplicasNotTenants_WithoutVectorSets()
+    {
+        var index = await CheckSemanticHitCrossesReplicasButNotTenantsAsync(redis.Endpoint);
+
+        var expected = await VectorSetSemanticIndex.SupportedAsync(redis.Connection) ? "redis-vector-set" : "redis-shared-log";
+        Assert.Equal(expected, index);
+    }
+
+    [VectorSetFact]
+    public async Task TwoReplicas_SemanticHitCrossesReplicasNotTenants_OnVectorSets()
+    {
+        Assert.Equal("redis-vector-set", await CheckSemanticHitCrossesReplicasButNotTenantsAsync(VectorSetRedis.Endpoint));
+    }
+
+    [Fact]
+    public async Task RedisUnreachable_SemanticLookupsStillAnswerFromThisReplica()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var gateway = await StartReplicaAsync($"127.0.0.1:{closedPort}");
+        using var other = gateway.CreateClient(CacheTestRequests.OtherKey);
+
+        using var first = await other.PostAsync("/v1/chat/completions", CacheTestRequests.Chat("Redis is down, what now?"));
+        await CacheTestRequests.SettledAsync(gateway);
+        using var second = await other.PostAsync("/v1/chat/completions", CacheTestRequests.Chat("redis is down what now"));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(("miss", "semantic-hit"), (CacheTestRequests.CacheResult(first), CacheTestRequests.CacheResult(second)));
+        Assert.Single(_upstream.Requests);
+    }
 
     [RedisFact]
     public async Task TwoReplicas_ShareAnswersThroughRedis()

@@ -38,6 +38,25 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hit_ShowsInUsageAsSavingAndCostsNothing()
+    {
+        using var miss = await _gateway.Client.PostAsync("/v1/chat/completions", Chat("What is 3+3?"));
+        using var hit = await _gateway.Client.PostAsync("/v1/chat/completions", Chat("What is 3+3?"));
+        using var usage = JsonDocument.Parse(await _gateway.Client.GetStringAsync("/v1/usage"));
+
+        var root = usage.RootElement;
+        var line = root.GetProperty("data").EnumerateArray().Single(l => l.GetProperty("expert").GetString() == "recorder");
+        Assert.Equal(("miss", "hit"), (CacheResult(miss), CacheResult(hit)));
+        Assert.Equal((1, 1), (line.GetProperty("requests").GetInt32(), line.GetProperty("cache_hits").GetInt32()));
+        // The hit saved exactly what the miss was charged: same stored usage, same expert prices.
+        Assert.True(line.GetProperty("cost_usd").GetDouble() > 0);
+        Assert.Equal(line.GetProperty("cost_usd").GetDouble(), line.GetProperty("saved_usd").GetDouble(), 12);
+        Assert.Equal(line.GetProperty("saved_usd").GetDouble(), root.GetProperty("total_saved_usd").GetDouble(), 12);
+        Assert.Equal(1, root.GetProperty("cache_hits").GetInt32());
+        Assert.Equal(line.GetProperty("cost_usd").GetDouble(), root.GetProperty("total_cost_usd").GetDouble(), 12);
+    }
+
+    [Fact]
     public async Task SamePromptFromTwoTenants_NeverHitsAcross()
     {
         using var other = _gateway.CreateClient(OtherKey);

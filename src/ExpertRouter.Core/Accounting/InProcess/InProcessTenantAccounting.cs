@@ -61,6 +61,23 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default)
+    {
+        RecordCacheHit(tenantId, saving, time.GetUtcNow());
+        return ValueTask.CompletedTask;
+    }
+
+    internal void RecordCacheHit(string tenantId, CacheSaving saving, DateTimeOffset at)
+    {
+        var counters = Counters(tenantId);
+        lock (counters.Sync)
+        {
+            var line = counters.LedgerLine(BudgetPeriod.Day(at), saving.Expert);
+            line.CacheHits++;
+            line.SavedNanos += saving.SavedNanos;
+        }
+    }
+
     public ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         var counters = Counters(tenantId);
@@ -79,7 +96,7 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
         {
             IReadOnlyList<LedgerEntry> entries = [.. counters.Ledger
                 .Where(e => e.Key.Day >= from && e.Key.Day <= to)
-                .Select(e => new LedgerEntry(e.Key.Day, e.Key.Expert, e.Value.Requests, e.Value.PromptTokens, e.Value.CompletionTokens, e.Value.CostNanos))
+                .Select(e => new LedgerEntry(e.Key.Day, e.Key.Expert, e.Value.Requests, e.Value.PromptTokens, e.Value.CompletionTokens, e.Value.CostNanos, e.Value.CacheHits, e.Value.SavedNanos))
                 .OrderBy(e => e.Day).ThenBy(e => e.Expert, StringComparer.Ordinal)];
             return ValueTask.FromResult(entries);
         }
@@ -103,12 +120,7 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
 
             counters.AddSpend("d:" + BudgetPeriod.DayKey(at), cost);
             counters.AddSpend("m:" + BudgetPeriod.MonthKey(at), cost);
-            var key = (BudgetPeriod.Day(at), usage.Expert);
-            if (!counters.Ledger.TryGetValue(key, out var line))
-            {
-                counters.Ledger[key] = line = new LedgerCounter();
-            }
-
+            var line = counters.LedgerLine(BudgetPeriod.Day(at), usage.Expert);
             line.Requests++;
             line.PromptTokens += usage.PromptTokens;
             line.CompletionTokens += usage.CompletionTokens;

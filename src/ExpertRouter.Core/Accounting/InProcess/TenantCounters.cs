@@ -19,6 +19,16 @@ internal sealed class TenantCounters
 
     public long WindowTokens;
 
+    public LedgerCounter LedgerLine(DateOnly day, string expert)
+    {
+        if (!Ledger.TryGetValue((day, expert), out var line))
+        {
+            Ledger[(day, expert)] = line = new LedgerCounter();
+        }
+
+        return line;
+    }
+
     public long Spent(string periodKey) => SpentByPeriod.GetValueOrDefault(periodKey);
 
     public void AddSpend(string periodKey, long nanos)
@@ -60,4 +70,6 @@ internal sealed class LedgerCounter
     public long PromptTokens;
     public long CompletionTokens;
     public long CostNanos;
+    public long CacheHits;
+    public long SavedNanos;
 }

@@ -23,6 +23,8 @@ internal static class LedgerFields
                 "prompt_tokens" => 1,
                 "completion_tokens" => 2,
                 "cost_nanos" => 3,
+                "cache_hits" => 4,
+                "saved_nanos" => 5,
                 _ => -1,
             };
             if (slot < 0)
@@ -33,12 +35,12 @@ internal static class LedgerFields
             var expert = name[..bar];
             if (!byExpert.TryGetValue(expert, out var counters))
             {
-                byExpert[expert] = counters = new long[4];
+                byExpert[expert] = counters = new long[6];
             }
 
             counters[slot] = (long)field.Value;
         }
 
-        return byExpert.Select(e => new LedgerEntry(day, e.Key, e.Value[0], e.Value[1], e.Value[2], e.Value[3]));
+        return byExpert.Select(e => new LedgerEntry(day, e.Key, e.Value[0], e.Value[1], e.Value[2], e.Value[3], e.Value[4], e.Value[5]));
     }
 }

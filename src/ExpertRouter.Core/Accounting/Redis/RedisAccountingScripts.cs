@@ -98,4 +98,13 @@ internal static class RedisAccountingScripts
         end
         return 1
         """;
+
+    // KEYS: ledger:day
+    // ARGV: expert, saved_nanos, ledger_ttl_ms
+    public const string RecordCacheHit = """
+        redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|cache_hits', 1)
+        redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|saved_nanos', ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return 1
+        """;
 }

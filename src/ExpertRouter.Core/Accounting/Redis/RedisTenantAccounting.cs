@@ -60,6 +60,19 @@ public sealed class RedisTenantAccounting(IConnectionMultiplexer redis, TimeProv
         }
     }
 
+    public async ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default) =>
+        await RecordCacheHitAtAsync(tenantId, saving, time.GetUtcNow()).ConfigureAwait(false);
+
+    /// <summary>Counts a cache hit in the day's ledger hash; one script, so replicas never lose an increment or the TTL.</summary>
+    internal async Task RecordCacheHitAtAsync(string tenantId, CacheSaving saving, DateTimeOffset at)
+    {
+        var keys = new RedisAccountingKeys(tenantId);
+        await Database.ScriptEvaluateAsync(
+            RedisAccountingScripts.RecordCacheHit,
+            [keys.Ledger(BudgetPeriod.Day(at))],
+            [saving.Expert, saving.SavedNanos, (long)_options.LedgerRetention.TotalMilliseconds]).ConfigureAwait(false);
+    }
+
     public async ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();

@@ -14,6 +14,9 @@ public interface ISemanticIndex
     ValueTask AddAsync(SemanticEntry entry, CancellationToken cancellationToken);
 
     ValueTask<SemanticMatch?> FindAsync(SemanticQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Forgets an entry whose answer is gone from the store, so it no longer shadows live neighbours.</summary>
+    ValueTask RemoveAsync(string tenantId, string scope, string key, CancellationToken cancellationToken);
 }
 
 public sealed record SemanticEntry(string TenantId, string Scope, float[] Vector, PromptFacts Facts, string Key, DateTimeOffset ExpiresAt);

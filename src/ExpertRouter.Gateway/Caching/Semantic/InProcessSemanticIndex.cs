@@ -17,6 +17,8 @@ public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, in
 
     public int Count => Volatile.Read(ref _count);
 
+    public int Dimensions => dimensions;
+
     public ValueTask AddAsync(SemanticEntry entry, CancellationToken cancellationToken)
     {
         if (entry.Vector.Length != dimensions)
@@ -35,8 +37,37 @@ public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, in
             ? partition.Find(query, time.GetUtcNow())
             : null);
 
+    public ValueTask RemoveAsync(string tenantId, string scope, string key, CancellationToken cancellationToken)
+    {
+        if (_partitions.TryGetValue((tenantId, scope), out var partition) && partition.Remove(key))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     private sealed class Partition(int dimensions)
     {
+        public bool Remove(string key)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                if (!_slotOfKey.TryGetValue(key, out var slot))
+                {
+                    return false;
+                }
+
+                RemoveAt(slot);
+                return true;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+
         private readonly ReaderWriterLockSlim _lock = new();
         private readonly Dictionary<string, int> _slotOfKey = new(StringComparer.Ordinal);
         private float[] _vectors = new float[dimensions * 16];
