@@ -102,6 +102,13 @@ public sealed class EnsembleResilienceTests(EnsembleResilienceGateway fixture) :
         Assert.Equal(afterFirst, fixture.Calls(experts) - 3);
         // A sampling request (no temperature) is not cached, as for a direct call: all three are asked again.
         Assert.Equal(["e-a;proposer;ok", "e-b;proposer;ok", "e-c;proposer;ok"], EnsembleGateway.Experts(sampled));
+        // Every sub-call hit is a saving in the tenant's ledger, like a direct hit (e-b also had the direct one).
+        using var ledger = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/v1/usage"));
+        var hits = ledger.RootElement.GetProperty("data").EnumerateArray()
+            .Where(l => l.GetProperty("cache_hits").GetInt32() > 0)
+            .ToDictionary(l => l.GetProperty("expert").GetString()!, l => (Hits: l.GetProperty("cache_hits").GetInt32(), Saved: l.GetProperty("saved_usd").GetDouble()));
+        Assert.Equal([("e-a", 1), ("e-b", 2), ("e-c", 1)], hits.OrderBy(h => h.Key).Select(h => (h.Key, h.Value.Hits)));
+        Assert.All(hits.Values, h => Assert.True(h.Saved > 0));
     }
 
     [Theory]
