@@ -58,6 +58,23 @@ public sealed class DeterminismTests
         Assert.Equal(1.0, reports[^1], 9);
     }
 
+    [Fact]
+    public void Build_WhenCancelled_ThrowsOperationCanceledRatherThanAnAggregate()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var request = new IrtBuildRequest
+        {
+            Train = SyntheticRouting.Records(60, seed: 8),
+            Experts = SyntheticRouting.Experts,
+            Hashed = new HashedNgramOptions { Buckets = 256 },
+            Options = new IrtTrainingOptions { Seed = 8, Epochs = 2, EmbeddingSize = 4, AbilityDimensions = 2 },
+            Members = 3,
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => IrtBuild.Run(request, cancelled.Token));
+    }
+
     internal static string Write(IrtBuild build, string name = "synthetic")
     {
         var folder = Path.Combine(Path.GetTempPath(), "er-irt-tests-" + Guid.NewGuid().ToString("N"));
