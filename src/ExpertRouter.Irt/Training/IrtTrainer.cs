@@ -5,8 +5,8 @@ namespace ExpertRouter.Irt.Training;
 
 /// <summary>
 /// Fits <see cref="IrtParameters"/> by minibatch AdamW on binary cross-entropy with soft labels (scores in [0,1]).
-/// Single-threaded on purpose: the result is bit-identical for a seed on any machine, and a ZeroEval or MMLU-Pro run
-/// takes well under a minute, so parallelism would buy little and cost reproducibility.
+/// One model is fitted on one thread, so the result is bit-identical for a seed on any machine; the ensemble's members
+/// are what run in parallel (<see cref="Building.IrtBuild.Run"/>).
 /// </summary>
 public static class IrtTrainer
 {

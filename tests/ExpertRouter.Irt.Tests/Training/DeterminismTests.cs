@@ -1,4 +1,6 @@
 using ExpertRouter.Irt.Building;
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Tests.Training;
 
@@ -23,10 +25,65 @@ public sealed class DeterminismTests
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(first, "model.onnx")), File.ReadAllBytes(Path.Combine(second, "model.onnx")));
     }
 
+    [Fact]
+    public void Build_MembersTrainedInParallel_EachEqualsItsSeedTrainedAlone()
+    {
+        var request = new IrtBuildRequest
+        {
+            Train = SyntheticRouting.Records(300, seed: 8),
+            Experts = SyntheticRouting.Experts,
+            Hashed = new HashedNgramOptions { Buckets = 512 },
+            Options = new IrtTrainingOptions { Seed = 8, Epochs = 4, EmbeddingSize = 8, AbilityDimensions = 4 },
+            Members = 3,
+        };
+        var ensemble = IrtBuild.Run(request).Ensemble;
+
+        for (var i = 0; i < 3; i++)
+        {
+            var alone = IrtBuild.Run(request with { Members = 1, Options = request.Options with { Seed = 8 + i } }).Ensemble.Members[0];
+            Assert.Equal(alone.All(), ensemble.Members[i].All());
+        }
+    }
+
+    [Fact]
+    public void Build_WithProgress_ReportsNonDecreasingFractionsEndingAtOne()
+    {
+        var reports = new List<double>();
+        var progress = new ListProgress(reports);
+
+        PlantedAbilityTests.TrainSynthetic(seed: 8, members: 3, progress: progress);
+
+        Assert.NotEmpty(reports);
+        Assert.Equal(reports.Order(), reports);
+        Assert.Equal(1.0, reports[^1], 9);
+    }
+
+    [Fact]
+    public void Build_WhenCancelled_ThrowsOperationCanceledRatherThanAnAggregate()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var request = new IrtBuildRequest
+        {
+            Train = SyntheticRouting.Records(60, seed: 8),
+            Experts = SyntheticRouting.Experts,
+            Hashed = new HashedNgramOptions { Buckets = 256 },
+            Options = new IrtTrainingOptions { Seed = 8, Epochs = 2, EmbeddingSize = 4, AbilityDimensions = 2 },
+            Members = 3,
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => IrtBuild.Run(request, cancelled.Token));
+    }
+
     internal static string Write(IrtBuild build, string name = "synthetic")
     {
         var folder = Path.Combine(Path.GetTempPath(), "er-irt-tests-" + Guid.NewGuid().ToString("N"));
         IrtRouterFolder.Write(folder, name, build, ["synthetic:train"], dev: null);
         return folder;
+    }
+
+    private sealed class ListProgress(List<double> reports) : IProgress<double>
+    {
+        public void Report(double value) => reports.Add(value);
     }
 }

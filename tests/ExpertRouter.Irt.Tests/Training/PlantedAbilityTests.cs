@@ -6,7 +6,7 @@ namespace ExpertRouter.Irt.Tests.Training;
 
 public sealed class PlantedAbilityTests
 {
-    internal static IrtBuild TrainSynthetic(int seed = 5, int members = 1, IReadOnlyList<ExpertRouter.Core.Experts.ExpertDefinition>? experts = null) =>
+    internal static IrtBuild TrainSynthetic(int seed = 5, int members = 1, IReadOnlyList<ExpertRouter.Core.Experts.ExpertDefinition>? experts = null, IProgress<double>? progress = null) =>
         IrtBuild.Run(new IrtBuildRequest
         {
             Train = SyntheticRouting.Records(600, seed),
@@ -14,6 +14,7 @@ public sealed class PlantedAbilityTests
             Hashed = new HashedNgramOptions { Buckets = 1024 },
             Options = new IrtTrainingOptions { Seed = seed, Epochs = 12, EmbeddingSize = 8, AbilityDimensions = 4, LearningRate = 0.01f },
             Members = members,
+            Progress = progress,
         });
 
     [Fact]
