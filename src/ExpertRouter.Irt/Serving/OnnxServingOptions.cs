@@ -15,8 +15,18 @@ public sealed record OnnxServingOptions
     /// <summary>How long the first request of a batch waits for company; 0 scores whatever is already queued.</summary>
     public int MaxBatchWaitMicroseconds { get; init; } = 200;
 
-    /// <summary>ONNX Runtime intra-op threads; 0 leaves ONNX Runtime's default.</summary>
-    public int IntraOpThreads { get; init; }
+    /// <summary>
+    /// ONNX Runtime intra-op threads. 1 (default) runs the graph on the calling thread: a hashed-n-gram graph is a
+    /// few sparse lookups, too small to split, and the gateway's requests already keep every core busy.
+    /// 0 leaves ONNX Runtime's default (one per physical core); worth trying for a BERT encoder.
+    /// </summary>
+    public int IntraOpThreads { get; init; } = 1;
+
+    /// <summary>
+    /// ONNX Runtime's CPU memory arena. Off by default: the arena keeps its high-water mark for the process, and the
+    /// hashed graphs' tensors are a few KB, which plain allocation serves as fast.
+    /// </summary>
+    public bool CpuMemoryArena { get; init; }
 
     public int CudaDeviceId { get; init; }
 
