@@ -66,14 +66,21 @@ wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-T
   --data-binary "@$RESULTS/explicit.json"
 log "all servers ready"
 
-declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S
+declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
+GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
+CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS DELAY_MS: one round of a case; rounds add up (req/s = all requests / all
 # time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
   local id=$1 pid=$2 url=$3 body=$4 headers=$5 delay=$6 line
+  local ticks alloc=0
   run_wrk "$url" "$body" "$headers" "$delay" "$WARMUP_SECONDS" >/dev/null
+  ticks=$(cpu_ticks "$pid")
+  [[ $pid != "$GW_PID" ]] || alloc=$(allocated_bytes "$GW_METRICS")
   line=$(run_wrk "$url" "$body" "$headers" "$delay" "$ROUND_SECONDS")
+  TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
+  [[ $pid != "$GW_PID" ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$GW_METRICS") - alloc))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
   REQUESTS[$id]=$((${REQUESTS[$id]:-0} + $(field "$line" requests)))
   MICROS[$id]=$((${MICROS[$id]:-0} + $(field "$line" duration_us)))
@@ -135,6 +142,9 @@ for spec in "${CASES[@]}"; do
   RPS[$id]=$(awk -v n="${REQUESTS[$id]}" -v us="${MICROS[$id]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
   P50[$id]=$(median_ms "${P50S[$id]}")
   P99[$id]=$(median_ms "${P99S[$id]}")
+  # Server CPU time over requests served: still meaningful on a busy machine, where req/s is not.
+  CPU_US[$id]=$(awk -v t="${TICKS[$id]}" -v hz="$CLOCK_TICKS" -v n="${REQUESTS[$id]}" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "n/a" }')
+  ALLOC_KB[$id]=$(awk -v b="${ALLOC[$id]:-}" -v n="${REQUESTS[$id]}" 'BEGIN { if (b != "" && n > 0) printf "%.1f", b / 1024 / n; else print "-" }')
   ROWS+=("$id|$label")
 done
 
