@@ -23,10 +23,10 @@ public sealed record OnnxServingOptions
     public int IntraOpThreads { get; init; } = 1;
 
     /// <summary>
-    /// ONNX Runtime's CPU memory arena. Off by default: the arena keeps its high-water mark for the process, and the
-    /// hashed graphs' tensors are a few KB, which plain allocation serves as fast.
+    /// ONNX Runtime's CPU memory arena. On by default: with it off, every run's tensors come from malloc on whichever
+    /// request thread scores, and glibc's per-thread heaps left the gateway ≈ 25 MB larger under load (bench/README.md).
     /// </summary>
-    public bool CpuMemoryArena { get; init; }
+    public bool CpuMemoryArena { get; init; } = true;
 
     public int CudaDeviceId { get; init; }
 
