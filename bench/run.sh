@@ -2,10 +2,11 @@
 # Load benchmark, all on 127.0.0.1: the simulated expert (zero latency) driven directly and through nginx, plain
 # YARP, Portkey's gateway and ExpertRouter, in one run, with ratios computed from that same run.
 #
-#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N]
+#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N] [--prewarm N]
 #
 # Every case runs in each of --rounds rounds (3) for --seconds / rounds (12 / 3 = 4 s) after a --warmup (1 s) run,
-# so all targets see the same stretches of time on a shared machine.
+# so all targets see the same stretches of time on a shared machine. Before round 1 every case runs once for
+# --prewarm seconds (5), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts.
 #
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties), WRK_THREADS (1), WRK_CONNECTIONS (16).
@@ -14,13 +15,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3
+BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=5
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
     --seconds) CASE_SECONDS=$2; shift ;;
     --warmup) WARMUP_SECONDS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
+    --prewarm) PREWARM_SECONDS=$2; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -124,6 +126,13 @@ CASES=(
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
+if ((PREWARM_SECONDS > 0)); then
+  log "pre-warm: every case once for ${PREWARM_SECONDS}s, not measured"
+  for spec in "${CASES[@]}"; do
+    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
+    [[ $pid == n/a* ]] || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$delay" "$PREWARM_SECONDS" >/dev/null
+  done
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
