@@ -12,7 +12,10 @@ public sealed record OnnxServingOptions
     /// <summary>Most prompts scored in one ONNX run.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>How long the first request of a batch waits for company; 0 scores whatever is already queued.</summary>
+    /// <summary>
+    /// How long a batch that already holds two or more queued requests waits for more; 0 scores whatever is queued.
+    /// A lone request never waits: it is scored at once, on its own thread when the model is idle.
+    /// </summary>
     public int MaxBatchWaitMicroseconds { get; init; } = 200;
 
     /// <summary>
