@@ -2,7 +2,7 @@
 # 127.0.0.1 only; every process started here is recorded and stopped by bench_cleanup.
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_OUT="$BENCH_ROOT/bench/.out"           # published builds (git-ignored)
+BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/bench/.out}"   # published builds (git-ignored); override to compare builds
 BENCH_PORTKEY="$BENCH_ROOT/bench/.portkey"   # npm install of Portkey's gateway (git-ignored)
 BENCH_PIDS=()
 
@@ -95,6 +95,24 @@ peak_rss_mb() {
     total=$((total + ${kb:-0}))
   done
   awk -v kb="$total" 'BEGIN { printf "%.0f", kb / 1024 }'
+}
+
+# CPU time (user + system) in clock ticks of a process and its direct children (nginx workers) so far.
+cpu_ticks() {
+  local pid=$1 total=0 ticks p
+  for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
+    # Fields after the ") " that closes the command name: utime and stime are the 12th and 13th.
+    ticks=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
+# allocated_bytes METRICS_URL: the .NET runtime's total allocated bytes so far, from a Prometheus /metrics page
+# (the gateway exports the System.Runtime meter); 0 when the page has no such counter.
+allocated_bytes() {
+  curl -fsS --max-time 5 "$1" 2>/dev/null \
+    | awk '/^dotnet_gc_heap_total_allocated_bytes(_total)?[ {]/ { v = $NF } END { printf "%.0f", v + 0 }'
 }
 
 # run_wrk URL BODYFILE HEADERS DELAY_MS SECONDS: prints wrk's RESULT line (see bench/wrk/chat.lua).

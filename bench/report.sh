@@ -1,4 +1,4 @@
-# Prints the results table and ratios of bench/run.sh (sourced by it; reads its RPS/P50/P99/ERRORS/RSS/ROWS).
+# Prints the results table and ratios of bench/run.sh (sourced by it; reads its RPS/P50/P99/ERRORS/RSS/CPU_US/ALLOC_KB/ROWS).
 
 baseline_of() {
   case $1 in
@@ -14,27 +14,28 @@ minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
 report() {
   local row id label note base
   echo
-  echo "ExpertRouter load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS:-16}, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per case, each after a ${WARMUP_SECONDS}s warm-up (req/s over all rounds, latencies median of rounds)${GATEWAY_ENV:+, gateway env: $GATEWAY_ENV}"
+  echo "ExpertRouter load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS:-16}, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per case, each after a ${WARMUP_SECONDS}s warm-up, ${PREWARM_SECONDS}s pre-warm per case first (req/s over all rounds, latencies median of rounds)${GATEWAY_ENV:+, gateway env: $GATEWAY_ENV}"
   echo
-  echo "| case | req/s | p50 ms | p99 ms | p50 added ms | p99 added ms | errors | peak RSS MB |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| case | req/s | p50 ms | p99 ms | p50 added ms | p99 added ms | errors | peak RSS MB | CPU µs/req | alloc KB/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
     IFS='|' read -r id label note <<<"$row"
     if [[ -n $note ]]; then
-      echo "| $label | $note | | | | | | |"
+      echo "| $label | $note | | | | | | | | |"
       continue
     fi
     base=$(baseline_of "$id")
     if [[ $id == "$base" ]]; then
-      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | (baseline) | (baseline) | ${ERRORS[$id]} | ${RSS[$id]} |"
+      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | (baseline) | (baseline) | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} |"
     else
-      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | $(minus "${P50[$id]}" "${P50[$base]}") | $(minus "${P99[$id]}" "${P99[$base]}") | ${ERRORS[$id]} | ${RSS[$id]} |"
+      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | $(minus "${P50[$id]}" "${P50[$base]}") | $(minus "${P99[$id]}" "${P99[$base]}") | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} |"
     fi
   done
   echo
   echo "Ratios (same run): routed/Portkey $(ratio "${RPS[gw_auto]}" "${RPS[portkey]}")x (target >= 10), routed/plain YARP $(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") (target >= 0.5),"
   echo "explicit/plain YARP $(ratio "${RPS[gw_explicit]}" "${RPS[yarp]}"), streaming/plain YARP $(ratio "${RPS[gw_stream]}" "${RPS[yarp_stream]}"), nginx/plain YARP $(ratio "${RPS[nginx]}" "${RPS[yarp]}");"
   echo "p99 added at ~${PACED_RATE} req/s: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
+  echo "Gateway CPU per request: explicit ${CPU_US[gw_explicit]} µs, routed ${CPU_US[gw_auto]} µs (plain YARP ${CPU_US[yarp]} µs); allocated per request: explicit ${ALLOC_KB[gw_explicit]} KB, routed ${ALLOC_KB[gw_auto]} KB."
   echo "Raw wrk results and server logs: ${RESULTS#"$BENCH_ROOT"/}"
   echo
   echo "routed_vs_portkey=$(ratio "${RPS[gw_auto]}" "${RPS[portkey]}") routed_vs_yarp=$(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") p99_added_ms=$(awk -v a="${P99[gw_auto_1k]}" -v b="${P99[direct_1k]}" 'BEGIN { printf "%.2f", a - b }') rss_mb=${RSS[gw_auto_1k]}"

@@ -2,10 +2,11 @@
 # Load benchmark, all on 127.0.0.1: the simulated expert (zero latency) driven directly and through nginx, plain
 # YARP, Portkey's gateway and ExpertRouter, in one run, with ratios computed from that same run.
 #
-#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N]
+#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N] [--prewarm N]
 #
 # Every case runs in each of --rounds rounds (3) for --seconds / rounds (12 / 3 = 4 s) after a --warmup (1 s) run,
-# so all targets see the same stretches of time on a shared machine.
+# so all targets see the same stretches of time on a shared machine. Before round 1 every case runs once for
+# --prewarm seconds (5), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts.
 #
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties), WRK_THREADS (1), WRK_CONNECTIONS (16).
@@ -14,13 +15,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3
+BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=5
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
     --seconds) CASE_SECONDS=$2; shift ;;
     --warmup) WARMUP_SECONDS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
+    --prewarm) PREWARM_SECONDS=$2; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,14 +68,21 @@ wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-T
   --data-binary "@$RESULTS/explicit.json"
 log "all servers ready"
 
-declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S
+declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
+GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
+CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS DELAY_MS: one round of a case; rounds add up (req/s = all requests / all
 # time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
   local id=$1 pid=$2 url=$3 body=$4 headers=$5 delay=$6 line
+  local ticks alloc=0
   run_wrk "$url" "$body" "$headers" "$delay" "$WARMUP_SECONDS" >/dev/null
+  ticks=$(cpu_ticks "$pid")
+  [[ $pid != "$GW_PID" ]] || alloc=$(allocated_bytes "$GW_METRICS")
   line=$(run_wrk "$url" "$body" "$headers" "$delay" "$ROUND_SECONDS")
+  TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
+  [[ $pid != "$GW_PID" ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$GW_METRICS") - alloc))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
   REQUESTS[$id]=$((${REQUESTS[$id]:-0} + $(field "$line" requests)))
   MICROS[$id]=$((${MICROS[$id]:-0} + $(field "$line" duration_us)))
@@ -117,6 +126,13 @@ CASES=(
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
+if ((PREWARM_SECONDS > 0)); then
+  log "pre-warm: every case once for ${PREWARM_SECONDS}s, not measured"
+  for spec in "${CASES[@]}"; do
+    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
+    [[ $pid == n/a* ]] || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$delay" "$PREWARM_SECONDS" >/dev/null
+  done
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
@@ -135,6 +151,9 @@ for spec in "${CASES[@]}"; do
   RPS[$id]=$(awk -v n="${REQUESTS[$id]}" -v us="${MICROS[$id]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
   P50[$id]=$(median_ms "${P50S[$id]}")
   P99[$id]=$(median_ms "${P99S[$id]}")
+  # Server CPU time over requests served: still meaningful on a busy machine, where req/s is not.
+  CPU_US[$id]=$(awk -v t="${TICKS[$id]}" -v hz="$CLOCK_TICKS" -v n="${REQUESTS[$id]}" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "n/a" }')
+  ALLOC_KB[$id]=$(awk -v b="${ALLOC[$id]:-}" -v n="${REQUESTS[$id]}" 'BEGIN { if (b != "" && n > 0) printf "%.1f", b / 1024 / n; else print "-" }')
   ROWS+=("$id|$label")
 done
 

@@ -19,7 +19,7 @@ public class ScoringBenchmarks
     private string[] _prompts = [];
     private int _next;
 
-    [Params(2)]
+    [Params(1)]
     public int IntraOpThreads { get; set; }
 
     [GlobalSetup]

@@ -22,6 +22,9 @@ public static class ExpertRouterServiceCollectionExtensions
     /// <summary>Health checks with this tag decide <c>/readyz</c>; <c>/healthz</c> only says the process is alive.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>The runtime's own meter (.NET 9 and later).</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>
     /// Registers the gateway: experts (with simulated ones already bound to a simulator address), the routing
     /// steps, the built-in routers and YARP configured with one cluster per expert.
@@ -39,8 +42,13 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddResponseCache(options.Cache);
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
         services.AddExpertResilience(options, experts);
+        // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
+        // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter());
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName, TenantMetrics.MeterName, RuntimeMeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddPrometheusExporter());
         // Spans are only recorded when a collector is configured (OTEL_EXPORTER_OTLP_ENDPOINT): a tracer provider
         // without an exporter still samples and fills an Activity per request and per step, for no reader
         // (bench/README.md: about 2 KB and a few µs per request).

@@ -3,7 +3,9 @@ namespace ExpertRouter.Irt.Encoding;
 /// <summary>
 /// Turns text into <see cref="HashedFeatures"/>: lower-cased word unigrams and bigrams plus character n-grams of each
 /// word (with '&lt;' '&gt;' boundary marks), each hashed with FNV-1a into <see cref="HashedNgramOptions.Buckets"/>.
-/// Pure and allocation-light; the same code runs in training and serving, so ids always agree.
+/// The same code runs in training and serving, so ids always agree. Serving calls it once per routed request, so it
+/// makes one pass: counts go into a per-thread table indexed by bucket, every character n-gram of a start position
+/// extends the previous one's hash, and the only allocations are the two result arrays.
 /// </summary>
 public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 {
@@ -12,7 +14,12 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
     private const uint WordSalt = 0x9E3779B1;
     private const uint CharSalt = 0x85EBCA77;
 
+    // Longest word kept (boundary marks included); longer words are cut, as training cut them.
+    private const int MarkedWordCapacity = 66;
+
     private readonly HashedNgramOptions _options;
+    private readonly uint _buckets;
+    private readonly uint _bucketMask;
 
     public HashedNgramFeaturizer(HashedNgramOptions options)
     {
@@ -23,6 +30,9 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
 
         _options = options;
+        _buckets = (uint)options.Buckets;
+        // A power-of-two table (the default) maps a hash with a mask instead of a division; same ids either way.
+        _bucketMask = uint.IsPow2(_buckets) ? _buckets - 1 : 0;
     }
 
     public HashedNgramOptions Options => _options;
@@ -31,10 +41,23 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 
     public HashedFeatures Featurize(string text)
     {
-        var counts = new Dictionary<int, int>();
-        var span = text.AsSpan(0, Math.Min(text.Length, _options.MaxChars));
-        Span<char> word = stackalloc char[66];
-        var recent = new uint[_options.WordNgramMax];
+        var counts = BucketCounts.ForThisThread(_options.Buckets);
+        try
+        {
+            CountNgrams(text.AsSpan(0, Math.Min(text.Length, _options.MaxChars)), counts);
+            return ToFeatures(counts);
+        }
+        finally
+        {
+            counts.Clear();
+        }
+    }
+
+    private void CountNgrams(ReadOnlySpan<char> span, BucketCounts counts)
+    {
+        Span<char> word = stackalloc char[MarkedWordCapacity];
+        var wordNgramMax = _options.WordNgramMax;
+        Span<uint> recent = wordNgramMax <= 16 ? stackalloc uint[wordNgramMax] : new uint[wordNgramMax];
         var wordsSeen = 0;
         var i = 0;
         while (i < span.Length)
@@ -62,68 +85,70 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             }
 
             word[length++] = '>';
-            AddWord(word[..length], counts, recent, wordsSeen++);
+            CountWord(word[..length], counts, recent, wordsSeen++);
         }
-
-        return ToFeatures(counts);
     }
 
-    private void AddWord(ReadOnlySpan<char> marked, Dictionary<int, int> counts, uint[] recent, int wordIndex)
+    private void CountWord(ReadOnlySpan<char> marked, BucketCounts counts, Span<uint> recent, int wordIndex)
     {
         var wordHash = Hash(marked, WordSalt);
-        Add(counts, wordHash);
+        counts.Add(Bucket(wordHash));
         // Word n-grams chain the hashes of the previous words (kept in a ring buffer).
         var chained = wordHash;
         for (var n = 2; n <= _options.WordNgramMax && wordIndex - (n - 2) > 0; n++)
         {
             chained = (chained ^ recent[(wordIndex - (n - 1)) % recent.Length]) * FnvPrime + (uint)n;
-            Add(counts, chained);
+            counts.Add(Bucket(chained));
         }
 
         recent[wordIndex % recent.Length] = wordHash;
-        for (var n = _options.CharNgramMin; n <= _options.CharNgramMax; n++)
+        var min = _options.CharNgramMin;
+        var max = _options.CharNgramMax;
+        for (var start = 0; start + min <= marked.Length; start++)
         {
-            for (var start = 0; start + n <= marked.Length; start++)
+            // FNV-1a is sequential, so the n-gram of length n+1 at a start continues the hash of length n.
+            var hash = FnvOffset ^ CharSalt;
+            var end = Math.Min(marked.Length, start + max);
+            for (var k = start; k < end; k++)
             {
+                hash = Step(hash, marked[k]);
+                var n = k - start + 1;
                 // The whole marked word is already a word feature.
-                if (n == marked.Length)
+                if (n >= min && n != marked.Length)
                 {
-                    continue;
+                    counts.Add(Bucket(hash));
                 }
-
-                Add(counts, Hash(marked.Slice(start, n), CharSalt));
             }
         }
     }
 
-    private void Add(Dictionary<int, int> counts, uint hash)
-    {
-        var id = (int)(hash % (uint)_options.Buckets);
-        counts[id] = counts.TryGetValue(id, out var count) ? count + 1 : 1;
-    }
+    private int Bucket(uint hash) => (int)(_bucketMask != 0 ? hash & _bucketMask : hash % _buckets);
 
     private static uint Hash(ReadOnlySpan<char> text, uint salt)
     {
         var hash = FnvOffset ^ salt;
         foreach (var c in text)
         {
-            hash = (hash ^ (c & 0xFFu)) * FnvPrime;
-            hash = (hash ^ (uint)(c >> 8)) * FnvPrime;
+            hash = Step(hash, c);
         }
 
         return hash;
     }
 
-    private static HashedFeatures ToFeatures(Dictionary<int, int> counts)
+    private static uint Step(uint hash, char c)
     {
-        var ids = new int[counts.Count];
-        counts.Keys.CopyTo(ids, 0);
-        Array.Sort(ids);
+        hash = (hash ^ (c & 0xFFu)) * FnvPrime;
+        return (hash ^ (uint)(c >> 8)) * FnvPrime;
+    }
+
+    private static HashedFeatures ToFeatures(BucketCounts counts)
+    {
+        var ids = counts.SortedIds();
         var weights = new float[ids.Length];
         double norm = 0;
         for (var k = 0; k < ids.Length; k++)
         {
-            var count = counts[ids[k]];
+            var count = counts.CountOf(ids[k]);
             weights[k] = count;
             norm += (double)count * count;
         }
@@ -135,5 +160,63 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
 
         return new HashedFeatures(ids, weights);
+    }
+
+    /// <summary>
+    /// A count per bucket plus the list of buckets touched, reused by every call on a thread: clearing only the
+    /// touched entries costs as much as the prompt, not as much as the table.
+    /// </summary>
+    private sealed class BucketCounts
+    {
+        [ThreadStatic]
+        private static BucketCounts? t_current;
+
+        private readonly int[] _counts;
+        private readonly int[] _touched;
+        private int _distinct;
+
+        private BucketCounts(int buckets)
+        {
+            _counts = new int[buckets];
+            _touched = new int[buckets];
+        }
+
+        public static BucketCounts ForThisThread(int buckets)
+        {
+            var current = t_current;
+            if (current is null || current._counts.Length != buckets)
+            {
+                t_current = current = new BucketCounts(buckets);
+            }
+
+            return current;
+        }
+
+        public void Add(int id)
+        {
+            if (_counts[id]++ == 0)
+            {
+                _touched[_distinct++] = id;
+            }
+        }
+
+        public int CountOf(int id) => _counts[id];
+
+        public int[] SortedIds()
+        {
+            var ids = _touched.AsSpan(0, _distinct).ToArray();
+            Array.Sort(ids);
+            return ids;
+        }
+
+        public void Clear()
+        {
+            foreach (var id in _touched.AsSpan(0, _distinct))
+            {
+                _counts[id] = 0;
+            }
+
+            _distinct = 0;
+        }
     }
 }

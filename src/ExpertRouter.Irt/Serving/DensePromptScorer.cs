@@ -11,6 +11,8 @@ public sealed class DensePromptScorer : IPromptScorer
     private readonly InferenceSession _head;
     private readonly string[] _inputNames = [IrtOnnxExporter.EmbeddingInput];
     private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
+    // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
+    private readonly RunOptions _runOptions = new();
 
     public DensePromptScorer(BertOnnxEncoder encoder, InferenceSession head, int experts, string provider)
     {
@@ -30,8 +32,7 @@ public sealed class DensePromptScorer : IPromptScorer
         var embeddings = new float[prompts.Count * _encoder.HiddenSize];
         _encoder.Encode(prompts, embeddings);
         using var value = OrtValue.CreateTensorValueFromMemory(embeddings, [prompts.Count, _encoder.HiddenSize]);
-        using var runOptions = new RunOptions();
-        using var outputs = _head.Run(runOptions, _inputNames, [value], _outputNames);
+        using var outputs = _head.Run(_runOptions, _inputNames, [value], _outputNames);
         outputs[0].GetTensorDataAsSpan<float>()[..(prompts.Count * Experts)].CopyTo(probabilities);
     }
 
@@ -39,5 +40,6 @@ public sealed class DensePromptScorer : IPromptScorer
     {
         _encoder.Dispose();
         _head.Dispose();
+        _runOptions.Dispose();
     }
 }

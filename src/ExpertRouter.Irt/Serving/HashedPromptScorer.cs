@@ -16,6 +16,8 @@ public sealed class HashedPromptScorer : IPromptScorer
     private readonly HashedNgramFeaturizer _featurizer;
     private readonly string[] _inputNames = [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput];
     private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
+    // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
+    private readonly RunOptions _runOptions = new();
 
     public HashedPromptScorer(InferenceSession session, HashedNgramFeaturizer featurizer, int experts, string provider)
     {
@@ -85,8 +87,7 @@ public sealed class HashedPromptScorer : IPromptScorer
             using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, total), shape);
             using var weightsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weights.AsMemory(0, total), shape);
             using var rowsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rowOf.AsMemory(0, total), shape);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [idsValue, weightsValue, rowsValue], _outputNames);
+            using var outputs = _session.Run(_runOptions, _inputNames, [idsValue, weightsValue, rowsValue], _outputNames);
             outputs[0].GetTensorDataAsSpan<float>()[..(rows * Experts)].CopyTo(probabilities);
         }
         finally
@@ -97,5 +98,9 @@ public sealed class HashedPromptScorer : IPromptScorer
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }

@@ -14,11 +14,23 @@ public static partial class OnnxSessionFactory
 
     public static InferenceSession Create(byte[] model, string modelName, OnnxServingOptions options, ILogger logger, out string provider)
     {
-        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            // A memory plan is kept per input shape, and a hashed prompt's feature count changes with every request.
+            EnableMemoryPattern = false,
+            EnableCpuMemArena = options.CpuMemoryArena,
+        };
         if (options.IntraOpThreads > 0)
         {
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
+
+        // Idle pool threads spin by default, burning a core the gateway's request threads need (bench/README.md).
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
 
         provider = OnnxServingOptions.Cpu;
         if (options.ExecutionProvider == OnnxServingOptions.Cuda)

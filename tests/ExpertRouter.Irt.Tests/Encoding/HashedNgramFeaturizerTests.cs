@@ -1,0 +1,104 @@
+using ExpertRouter.Irt.Encoding;
+
+namespace ExpertRouter.Irt.Tests.Encoding;
+
+public sealed class HashedNgramFeaturizerTests
+{
+    private static readonly string[] Prompts =
+    [
+        "",
+        "   ?!  ",
+        "a",
+        "ab",
+        "What is 17 * 23? Answer with a number.",
+        "def f(x): return x[::-1]\nassert f('abc') == ??",
+        "Question: Which gas do plants absorb? Options: (A) O2 (B) CO2",
+        "ÄÖÜ straße İstanbul ΣΊΣΥΦΟΣ 日本語の文 emoji 😀 mixed😀text",
+        "the the the the the the cat cat sat",
+        new string('x', 200) + " " + new string('y', 64) + " " + new string('z', 65),
+        string.Join(' ', Enumerable.Range(0, 3000).Select(i => "w" + (i * 7919 % 1000))),
+    ];
+
+    public static TheoryData<int, int, int, int, int> OptionSets => new()
+    {
+        // buckets, wordNgramMax, charNgramMin, charNgramMax, maxChars
+        { 1 << 14, 2, 3, 5, 6000 },
+        { 1000, 3, 2, 4, 500 },
+        { 97, 1, 1, 1, 50 },
+        { 1 << 10, 4, 3, 7, 6000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionSets))]
+    public void Featurize_FixedPrompts_MatchesReferenceBitForBit(int buckets, int wordMax, int charMin, int charMax, int maxChars)
+    {
+        var options = new HashedNgramOptions { Buckets = buckets, WordNgramMax = wordMax, CharNgramMin = charMin, CharNgramMax = charMax, MaxChars = maxChars };
+        AssertSameAsReference(options, Prompts);
+    }
+
+    [Fact]
+    public void Featurize_RandomText_MatchesReferenceBitForBit()
+    {
+        var random = new Random(20261123);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789     .,;:!?-_'\"\n\tàéîõüßΣλЖж中文😀";
+        var prompts = Enumerable.Range(0, 300)
+            .Select(_ => new string(Enumerable.Range(0, random.Next(0, 400)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()))
+            .ToArray();
+        AssertSameAsReference(new HashedNgramOptions(), prompts);
+        AssertSameAsReference(new HashedNgramOptions { Buckets = 4093, WordNgramMax = 3 }, prompts);
+    }
+
+    [Fact]
+    public void Featurize_TwoTableSizesOnOneThread_EachMatchesReference()
+    {
+        // The per-thread count table is swapped when a featurizer with another bucket count runs in between.
+        var small = new HashedNgramOptions { Buckets = 256 };
+        var large = new HashedNgramOptions();
+        for (var round = 0; round < 3; round++)
+        {
+            AssertSameAsReference(small, Prompts);
+            AssertSameAsReference(large, Prompts);
+        }
+    }
+
+    [Fact]
+    public void Featurize_ManyThreadsAtOnce_MatchesReference()
+    {
+        var options = new HashedNgramOptions();
+        var featurizer = new HashedNgramFeaturizer(options);
+        var reference = new ReferenceHashedNgramFeaturizer(options);
+        var expected = Prompts.Select(reference.Featurize).ToArray();
+        var actual = new HashedFeatures[Prompts.Length * 40];
+        Parallel.For(0, actual.Length, i => actual[i] = featurizer.Featurize(Prompts[i % Prompts.Length]));
+        for (var i = 0; i < actual.Length; i++)
+        {
+            AssertSame(expected[i % Prompts.Length], actual[i]);
+        }
+    }
+
+    [Fact]
+    public void Featurize_NonEmptyPrompt_HasUnitNormAndAscendingDistinctIds()
+    {
+        var features = new HashedNgramFeaturizer(new HashedNgramOptions()).Featurize("Which gas do plants absorb? Which gas?");
+
+        Assert.True(features.Count > 0);
+        Assert.Equal(features.Ids.Order().Distinct(), features.Ids);
+        Assert.InRange(features.Weights.Sum(w => (double)w * w), 1 - 1e-6, 1 + 1e-6);
+    }
+
+    private static void AssertSameAsReference(HashedNgramOptions options, IEnumerable<string> prompts)
+    {
+        var featurizer = new HashedNgramFeaturizer(options);
+        var reference = new ReferenceHashedNgramFeaturizer(options);
+        foreach (var prompt in prompts)
+        {
+            AssertSame(reference.Featurize(prompt), featurizer.Featurize(prompt));
+        }
+    }
+
+    private static void AssertSame(HashedFeatures expected, HashedFeatures actual)
+    {
+        Assert.Equal(expected.Ids, actual.Ids);
+        Assert.Equal(expected.Weights.Select(BitConverter.SingleToInt32Bits), actual.Weights.Select(BitConverter.SingleToInt32Bits));
+    }
+}
