@@ -119,17 +119,16 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A batch wait that runs out is the common case under load, so it must not cost a thrown and caught
+    /// cancellation each time: the wait's task is awaited without throwing and read afterwards.
+    /// </summary>
     private async Task<bool> WaitForMoreAsync(ChannelReader<Pending> reader, TimeSpan left)
     {
         using var timeout = new CancellationTokenSource(left, _time);
-        try
-        {
-            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        var more = reader.WaitToReadAsync(timeout.Token).AsTask();
+        await ((Task)more).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return more.IsCompletedSuccessfully && more.Result;
     }
 
     private void Run(List<Pending> batch)

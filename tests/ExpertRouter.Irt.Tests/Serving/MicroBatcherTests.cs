@@ -61,6 +61,52 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task EnqueueAsync_QueuedBatch_WaitsForCompanyUntilMaxWaitThenRunsWhatItHas()
+    {
+        using var firstRunStarted = new ManualResetEventSlim();
+        using var releaseFirstRun = new ManualResetEventSlim();
+        var time = new FakeTimeProvider();
+        var batches = new List<int[]>();
+        await using var batcher = new MicroBatcher<int, int>(
+            items =>
+            {
+                lock (batches)
+                {
+                    batches.Add([.. items]);
+                }
+
+                if (items[0] == 0)
+                {
+                    firstRunStarted.Set();
+                    releaseFirstRun.Wait();
+                }
+
+                return items.Select(i => i + 100).ToArray();
+            },
+            maxBatchSize: 8,
+            maxWait: TimeSpan.FromSeconds(1),
+            time);
+
+        var first = Task.Run(() => batcher.EnqueueAsync(0, CancellationToken.None));
+        firstRunStarted.Wait(TimeSpan.FromSeconds(30));
+        var queued = new List<Task<int>> { batcher.EnqueueAsync(1, CancellationToken.None), batcher.EnqueueAsync(2, CancellationToken.None) };
+        releaseFirstRun.Set();
+        Assert.Equal(100, await first);
+
+        // Two queued calls make a batch worth waiting for: a third arriving within the wait joins it, and the batch
+        // runs only when the clock passes the wait (the timeout ends the wait without faulting the batcher).
+        queued.Add(batcher.EnqueueAsync(3, CancellationToken.None));
+        await Task.Delay(50);
+        Assert.DoesNotContain(queued, t => t.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var results = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([101, 102, 103], results);
+        Assert.Equal([[0], [1, 2, 3]], batches);
+        Assert.Equal(104, await batcher.EnqueueAsync(4, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task EnqueueAsync_ManyConcurrentCallers_ModelNeverRunsTwiceAtOnce()
     {
         var running = 0;
