@@ -42,10 +42,12 @@ public class CacheHitPathBenchmarks
         var store = new InProcessResponseCacheStore(TimeProvider.System, settings.MaxEntries, settings.MaxBytes);
         var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, 256, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
         var catalog = _catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);
+        var metrics = new CacheMetrics(_services.GetRequiredService<IMeterFactory>());
         _step = new ResponseCacheStep(
             _ => throw new InvalidOperationException("A hit must not reach the router."),
             cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), catalog,
-            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), new InProcessTenantAccounting(TimeProvider.System), settings, NullLogger<ResponseCacheStep>.Instance);
+            metrics, new CacheSavings(metrics, new InProcessTenantAccounting(TimeProvider.System), NullLogger<CacheSavings>.Instance), settings,
+            NullLogger<ResponseCacheStep>.Instance);
 
         var body = CacheBenchmarkRequests.Chat(turns: 1, "And why are sunsets red?", Stream);
         _request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request!;

@@ -1,4 +1,3 @@
-using ExpertRouter.Core.Accounting;
 using System.Text.Json.Nodes;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Gateway.Caching;
@@ -27,7 +26,7 @@ internal sealed partial class EnsembleStep(
     ITenantCachePolicy cachePolicies,
     IOptions<GatewayOptions> gatewayOptions,
     IEnsembleBudget budget,
-    ITenantAccounting accounting,
+    CacheSavings cacheSavings,
     GatewayMetrics metrics,
     TimeProvider time,
     ILogger<EnsembleStep> logger)
@@ -65,7 +64,7 @@ internal sealed partial class EnsembleStep(
         var body = (JsonObject)JsonNode.Parse(request.Body.Span)!;
         var includeUsage = body["stream_options"]?["include_usage"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
         var scope = new ExpertCallScope(feature.RequestId, TimeSpan.FromSeconds(options.CallTimeoutSeconds),
-            SubCallCache.For(cache, cacheMetrics, cachePolicies, feature.Tenant, context.Request.Headers.CacheControl.ToString(), accounting, logger), request.Prompt);
+            SubCallCache.For(cache, cacheMetrics, cacheSavings, cachePolicies, feature.Tenant, context.Request.Headers.CacheControl.ToString()), request.Prompt);
         var live = request.Stream
             ? new EnsembleEventStream(context, "chatcmpl-" + feature.RequestId, request.Model, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage)
             : null;

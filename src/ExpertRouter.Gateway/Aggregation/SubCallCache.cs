@@ -13,24 +13,23 @@ namespace ExpertRouter.Gateway.Aggregation;
 /// tenant options and Cache-Control rules, so an ensemble and a direct call share answers and only deterministic
 /// calls are cached unless the tenant caches sampling too. Exact keys only: the semantic lookup is left to direct calls.
 /// </summary>
-public sealed partial class SubCallCache
+public sealed class SubCallCache
 {
     private readonly ResponseCache _cache;
     private readonly CacheMetrics _metrics;
     private readonly CacheOptions _options;
     private readonly string _tenantId;
     private readonly bool _lookUp;
-    private readonly ITenantAccounting _accounting;
-    private readonly ILogger _logger;
+    private readonly CacheSavings _savings;
 
-    private SubCallCache(ResponseCache cache, CacheMetrics metrics, CacheOptions options, string tenantId, bool lookUp, ITenantAccounting accounting, ILogger logger)
+    private SubCallCache(ResponseCache cache, CacheMetrics metrics, CacheOptions options, string tenantId, bool lookUp, CacheSavings savings)
     {
-        (_cache, _metrics, _options, _tenantId, _lookUp, _accounting, _logger) = (cache, metrics, options, tenantId, lookUp, accounting, logger);
+        (_cache, _metrics, _options, _tenantId, _lookUp, _savings) = (cache, metrics, options, tenantId, lookUp, savings);
     }
 
     /// <summary>The request's cache view; null when the tenant does not cache or the client said <c>no-store</c>.</summary>
     public static SubCallCache? For(
-        ResponseCache cache, CacheMetrics metrics, ITenantCachePolicy policies, TenantPolicy tenant, string cacheControl, ITenantAccounting accounting, ILogger logger)
+        ResponseCache cache, CacheMetrics metrics, CacheSavings savings, ITenantCachePolicy policies, TenantPolicy tenant, string cacheControl)
     {
         var options = policies.For(tenant);
         if (!options.Enabled || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase))
@@ -39,7 +38,7 @@ public sealed partial class SubCallCache
         }
 
         return new SubCallCache(
-            cache, metrics, options, tenant.Id, lookUp: !cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase), accounting, logger);
+            cache, metrics, options, tenant.Id, lookUp: !cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase), savings);
     }
 
     /// <summary>The call's exact key when it may be cached: <paramref name="body"/> must carry the expert's public id as model.</summary>
@@ -72,24 +71,10 @@ public sealed partial class SubCallCache
             return null;
         }
 
-        var saved = client.Expert.CostUsd(entry.PromptTokens, entry.CompletionTokens);
         _metrics.Lookup(CacheOutcome.Hit, _tenantId);
-        _metrics.Saved(saved, _tenantId, entry.Expert);
-        await RecordSavingAsync(new CacheSaving(entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved)).ConfigureAwait(false);
+        await _savings.RecordAsync(_tenantId, new CacheSaving(
+            entry.Expert, entry.PromptTokens, entry.CompletionTokens, client.Expert.CostUsd(entry.PromptTokens, entry.CompletionTokens))).ConfigureAwait(false);
         return answer with { Cached = true, PromptTokens = (int)entry.PromptTokens, CompletionTokens = (int)entry.CompletionTokens, Body = null };
-    }
-
-    /// <summary>A sub-call's hit is a saving in the tenant's ledger like a direct call's; counting it never fails the call.</summary>
-    private async ValueTask RecordSavingAsync(CacheSaving saving)
-    {
-        try
-        {
-            await _accounting.RecordCacheHitAsync(_tenantId, saving, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.SavingNotRecorded(_logger, _tenantId, saving.Expert, ex);
-        }
     }
 
     /// <summary>Keeps a complete answer (JSON, or the stream's events reassembled); a broken one is never stored.</summary>
@@ -105,11 +90,5 @@ public sealed partial class SubCallCache
 
         await _cache.StoreAsync(_tenantId, keys, completion, expertId, prompt, _options.Ttl, probe: null, CancellationToken.None).ConfigureAwait(false);
         _metrics.Stored(_cache.Store.Name);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 96, Level = LogLevel.Warning, Message = "Tenant {Tenant}: an ensemble sub-call's cache hit on {Expert} was not recorded in the ledger.")]
-        public static partial void SavingNotRecorded(ILogger logger, string tenant, string expert, Exception exception);
     }
 }

@@ -23,6 +23,7 @@ public static class ResponseCacheServiceCollectionExtensions
         services.TryAddSingleton<ITextEmbedder>(new HashedTextEmbedder(settings.EmbeddingDimensions));
         services.AddSingleton<SingleFlight>();
         services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<CacheSavings>();
         if (!string.IsNullOrWhiteSpace(settings.Redis))
         {
             services.TryAddSingleton(sp => new ResponseCacheRedis(settings.Redis, sp.GetRequiredService<IHostApplicationLifetime>()));

@@ -19,7 +19,7 @@ internal sealed partial class ResponseCacheStep(
     ITenantCachePolicy policies,
     ExpertCatalog catalog,
     CacheMetrics metrics,
-    ITenantAccounting accounting,
+    CacheSavings savings,
     ResponseCacheSettings settings,
     ILogger<ResponseCacheStep> logger)
 {
@@ -172,26 +172,12 @@ internal sealed partial class ResponseCacheStep(
     {
         var saved = catalog.TryGet(entry.Expert, out var expert) ? expert.CostUsd(entry.PromptTokens, entry.CompletionTokens) : 0;
         Record(context, new CacheOutcome(result, entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved), feature.Tenant.Id);
-        metrics.Saved(saved, feature.Tenant.Id, entry.Expert);
         context.Response.Headers[ForwardingTransforms.ExpertHeader] = entry.Expert;
         await (feature.Request!.Stream
             ? CachedResponseWriter.WriteEventStreamAsync(context, entry, keys.IncludeUsage)
             : CachedResponseWriter.WriteJsonAsync(context, entry));
-        await RecordSavingAsync(feature, new CacheSaving(entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved));
-    }
-
-    /// <summary>After the answer is written, so the ledger's round trip never delays a hit.</summary>
-    private async Task RecordSavingAsync(IExpertRoutingFeature feature, CacheSaving saving)
-    {
-        try
-        {
-            await accounting.RecordCacheHitAsync(feature.Tenant.Id, saving, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The client has its answer; a ledger that cannot count the saving must not turn it into an error.
-            Log.SavingNotRecorded(logger, feature.RequestId, ex);
-        }
+        // After the answer is written, so the ledger's round trip never delays a hit.
+        await savings.RecordAsync(feature.Tenant.Id, new CacheSaving(entry.Expert, entry.PromptTokens, entry.CompletionTokens, saved));
     }
 
     private void Record(HttpContext context, CacheOutcome outcome, string tenant)
@@ -214,8 +200,5 @@ internal sealed partial class ResponseCacheStep(
 
         [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "Request {RequestId}: the answer could not be stored in the cache.")]
         public static partial void StoreFailed(ILogger logger, string requestId, Exception exception);
-
-        [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Request {RequestId}: the cache hit's saving could not be recorded in the ledger.")]
-        public static partial void SavingNotRecorded(ILogger logger, string requestId, Exception exception);
     }
 }

@@ -36,8 +36,9 @@ public sealed class ResponseCacheStepTests : IDisposable
         _accounting = new InProcessTenantAccounting(_time);
         var cache = new ResponseCache(
             new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);
+        var metrics = new CacheMetrics(_services.GetRequiredService<IMeterFactory>());
         _step = new ResponseCacheStep(Upstream, cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), new ExpertCatalog([Pricey, Cheap]),
-            new CacheMetrics(_services.GetRequiredService<IMeterFactory>()), _accounting, settings, NullLogger<ResponseCacheStep>.Instance);
+            metrics, new CacheSavings(metrics, _accounting, NullLogger<CacheSavings>.Instance), settings, NullLogger<ResponseCacheStep>.Instance);
     }
 
     public void Dispose() => _services.Dispose();
