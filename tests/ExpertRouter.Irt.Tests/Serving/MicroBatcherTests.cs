@@ -26,71 +26,31 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task EnqueueAsync_CallsArrivingDuringARun_AreScoredTogetherInTheNextRun()
     {
-        using var firstRunStarted = new ManualResetEventSlim();
-        using var releaseFirstRun = new ManualResetEventSlim();
-        var batches = new List<int[]>();
-        await using var batcher = new MicroBatcher<int, int>(
-            items =>
-            {
-                lock (batches)
-                {
-                    batches.Add([.. items]);
-                }
-
-                if (items[0] == 0)
-                {
-                    firstRunStarted.Set();
-                    releaseFirstRun.Wait();
-                }
-
-                return items.Select(i => i + 100).ToArray();
-            },
-            maxBatchSize: 8,
-            maxWait: TimeSpan.Zero,
-            new FakeTimeProvider());
+        using var model = new FirstRunHeldModel();
+        await using var batcher = new MicroBatcher<int, int>(model.Run, maxBatchSize: 8, maxWait: TimeSpan.Zero, new FakeTimeProvider());
 
         var first = Task.Run(() => batcher.EnqueueAsync(0, CancellationToken.None));
-        firstRunStarted.Wait(TimeSpan.FromSeconds(30));
+        model.WaitForFirstRun();
         var queued = Enumerable.Range(1, 5).Select(i => batcher.EnqueueAsync(i, CancellationToken.None)).ToArray();
-        releaseFirstRun.Set();
+        model.ReleaseFirstRun();
 
         Assert.Equal(100, await first);
         var rest = await Task.WhenAll(queued);
         Assert.Equal([101, 102, 103, 104, 105], rest);
-        Assert.Equal([[0], [1, 2, 3, 4, 5]], batches);
+        Assert.Equal([[0], [1, 2, 3, 4, 5]], model.Batches);
     }
 
     [Fact]
     public async Task EnqueueAsync_QueuedBatch_WaitsForCompanyUntilMaxWaitThenRunsWhatItHas()
     {
-        using var firstRunStarted = new ManualResetEventSlim();
-        using var releaseFirstRun = new ManualResetEventSlim();
+        using var model = new FirstRunHeldModel();
         var time = new FakeTimeProvider();
-        var batches = new List<int[]>();
-        await using var batcher = new MicroBatcher<int, int>(
-            items =>
-            {
-                lock (batches)
-                {
-                    batches.Add([.. items]);
-                }
-
-                if (items[0] == 0)
-                {
-                    firstRunStarted.Set();
-                    releaseFirstRun.Wait();
-                }
-
-                return items.Select(i => i + 100).ToArray();
-            },
-            maxBatchSize: 8,
-            maxWait: TimeSpan.FromSeconds(1),
-            time);
+        await using var batcher = new MicroBatcher<int, int>(model.Run, maxBatchSize: 8, maxWait: TimeSpan.FromSeconds(1), time);
 
         var first = Task.Run(() => batcher.EnqueueAsync(0, CancellationToken.None));
-        firstRunStarted.Wait(TimeSpan.FromSeconds(30));
+        model.WaitForFirstRun();
         var queued = new List<Task<int>> { batcher.EnqueueAsync(1, CancellationToken.None), batcher.EnqueueAsync(2, CancellationToken.None) };
-        releaseFirstRun.Set();
+        model.ReleaseFirstRun();
         Assert.Equal(100, await first);
 
         // Two queued calls make a batch worth waiting for: a third arriving within the wait joins it, and the batch
@@ -102,7 +62,7 @@ public sealed class MicroBatcherTests
 
         var results = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([101, 102, 103], results);
-        Assert.Equal([[0], [1, 2, 3]], batches);
+        Assert.Equal([[0], [1, 2, 3]], model.Batches);
         Assert.Equal(104, await batcher.EnqueueAsync(4, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
@@ -154,5 +114,50 @@ public sealed class MicroBatcherTests
         await batcher.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.EnqueueAsync(1, CancellationToken.None));
+    }
+
+    /// <summary>A model that adds 100 and records each run's batch, holding the run that starts with 0 until released.</summary>
+    private sealed class FirstRunHeldModel : IDisposable
+    {
+        private readonly ManualResetEventSlim _firstRunStarted = new();
+        private readonly ManualResetEventSlim _releaseFirstRun = new();
+        private readonly List<int[]> _batches = [];
+
+        public List<int[]> Batches
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _batches];
+                }
+            }
+        }
+
+        public int[] Run(IReadOnlyList<int> items)
+        {
+            lock (_batches)
+            {
+                _batches.Add([.. items]);
+            }
+
+            if (items[0] == 0)
+            {
+                _firstRunStarted.Set();
+                _releaseFirstRun.Wait();
+            }
+
+            return items.Select(i => i + 100).ToArray();
+        }
+
+        public void WaitForFirstRun() => _firstRunStarted.Wait(TimeSpan.FromSeconds(30));
+
+        public void ReleaseFirstRun() => _releaseFirstRun.Set();
+
+        public void Dispose()
+        {
+            _firstRunStarted.Dispose();
+            _releaseFirstRun.Dispose();
+        }
     }
 }
