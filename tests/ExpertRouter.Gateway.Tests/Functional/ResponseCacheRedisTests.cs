@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Semantic.Redis;
 using ExpertRouter.Gateway.Tests.Caching;
@@ -21,17 +22,34 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
     private const string ThirdKey = "sk-third-tenant";
 
     /// <summary>A replica with the shared cache settings plus a third tenant whose semantic cache matches "other"'s.</summary>
-    private Task<GatewayHost> StartReplicaAsync(string redisEndpoint) =>
+    private Task<GatewayHost> StartReplicaAsync(string redisEndpoint, int connectTimeoutMs = 500) =>
         GatewayHost.StartAsync(new Dictionary<string, string?>(CacheTestRequests.Settings(_upstream))
         {
             // Short connect timeout for the unreachable case; commands get time enough for a loaded CI machine.
-            ["ExpertRouter:Cache:Redis"] = redisEndpoint + ",connectTimeout=500,syncTimeout=5000,asyncTimeout=5000",
+            ["ExpertRouter:Cache:Redis"] = redisEndpoint + $",connectTimeout={connectTimeoutMs},syncTimeout=5000,asyncTimeout=5000",
             ["ExpertRouter:Tenants:2:Id"] = "third",
             ["ExpertRouter:Tenants:2:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(ThirdKey),
             ["ExpertRouter:Tenants:2:Router"] = "cheapest",
             ["ExpertRouter:Cache:Tenants:third:Mode"] = "Semantic",
             ["ExpertRouter:Cache:Tenants:third:SemanticThreshold"] = "0.5",
         });
+
+    /// <summary>
+    /// A replica connected to a reachable Redis. Until its connection is up a replica caches in process by design, so
+    /// a test about sharing waits for it: on a loaded 2-core machine the first connect can take longer than 500 ms.
+    /// </summary>
+    private async Task<GatewayHost> StartConnectedReplicaAsync(string redisEndpoint)
+    {
+        var gateway = await StartReplicaAsync(redisEndpoint, connectTimeoutMs: 5000);
+        var connection = gateway.Services.GetRequiredService<ResponseCacheRedis>().Connection;
+        for (var i = 0; i < 500 && !connection.IsConnected; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(connection.IsConnected, $"the replica did not connect to {redisEndpoint} within 10 s");
+        return gateway;
+    }
 
     private static async Task<string?> ActiveIndexAsync(GatewayHost gateway) =>
         (await ((RedisSemanticIndex)gateway.Services.GetRequiredService<ISemanticIndex>()).ActiveAsync())?.Name;
@@ -42,8 +60,8 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
     /// </summary>
     private async Task<string?> CheckSemanticHitCrossesReplicasButNotTenantsAsync(string redisEndpoint)
     {
-        await using var a = await StartReplicaAsync(redisEndpoint);
-        await using var b = await StartReplicaAsync(redisEndpoint);
+        await using var a = await StartConnectedReplicaAsync(redisEndpoint);
+        await using var b = await StartConnectedReplicaAsync(redisEndpoint);
         using var otherOnA = a.CreateClient(CacheTestRequests.OtherKey);
         using var otherOnB = b.CreateClient(CacheTestRequests.OtherKey);
         using var thirdOnB = b.CreateClient(ThirdKey);
@@ -102,8 +120,8 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
     [RedisFact]
     public async Task TwoReplicas_ShareAnswersThroughRedis()
     {
-        await using var first = await StartReplicaAsync(redis.Endpoint);
-        await using var second = await StartReplicaAsync(redis.Endpoint);
+        await using var first = await StartConnectedReplicaAsync(redis.Endpoint);
+        await using var second = await StartConnectedReplicaAsync(redis.Endpoint);
         var prompt = "Shared across replicas " + Guid.NewGuid();
 
         using var fromFirst = await first.Client.PostAsync("/v1/chat/completions", CacheTestRequests.Chat(prompt));
