@@ -45,6 +45,8 @@ VARIANTS=(
   "tiered compilation off|gateway|DOTNET_TieredCompilation=0"
   "ReadyToRun|gateway-r2r|"
   "ReadyToRun + server GC|gateway-r2r|DOTNET_gcServer=1"
+  "thread pool: no spinning before parking|gateway|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
+  "socket completions inline on the epoll thread|gateway|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
 )
 
 mapfile -t VARIANTS < <(printf '%s\n' "${VARIANTS[@]}" | grep -E -- "^[^|]*($ONLY)")

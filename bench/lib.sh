@@ -115,10 +115,11 @@ allocated_bytes() {
     | awk '/^dotnet_gc_heap_total_allocated_bytes(_total)?[ {]/ { v = $NF } END { printf "%.0f", v + 0 }'
 }
 
-# run_wrk URL BODYFILE HEADERS DELAY_MS SECONDS: prints wrk's RESULT line (see bench/wrk/chat.lua).
+# run_wrk URL BODYFILE HEADERS RATE SECONDS: prints wrk's RESULT line (see bench/wrk/chat.lua). RATE is requests
+# per second in all, evenly spaced; 0 drives a closed loop, as fast as the server answers.
 run_wrk() {
-  local url=$1 body=$2 headers=$3 delay=$4 seconds=$5
-  BENCH_BODY="$body" BENCH_HEADERS="$headers" BENCH_DELAY_MS="$delay" \
+  local url=$1 body=$2 headers=$3 rate=$4 seconds=$5
+  BENCH_BODY="$body" BENCH_HEADERS="$headers" BENCH_RATE="$rate" \
     wrk -t"${WRK_THREADS:-1}" -c"${WRK_CONNECTIONS:-16}" -d"${seconds}s" --timeout 10s \
     -s "$BENCH_ROOT/bench/wrk/chat.lua" "$url" | grep '^RESULT' || echo "RESULT requests=0 duration_us=1 p50_us=0 p90_us=0 p99_us=0 mean_us=0 errors=1 non2xx=0"
 }

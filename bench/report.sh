@@ -34,7 +34,7 @@ report() {
   echo
   echo "Ratios (same run): routed/Portkey $(ratio "${RPS[gw_auto]}" "${RPS[portkey]}")x (target >= 10), routed/plain YARP $(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") (target >= 0.5),"
   echo "explicit/plain YARP $(ratio "${RPS[gw_explicit]}" "${RPS[yarp]}"), streaming/plain YARP $(ratio "${RPS[gw_stream]}" "${RPS[yarp_stream]}"), nginx/plain YARP $(ratio "${RPS[nginx]}" "${RPS[yarp]}");"
-  echo "p99 added at ~${PACED_RATE} req/s: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
+  echo "p99 added at ${PACED_RATE} req/s evenly spaced: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
   echo "Gateway CPU per request: explicit ${CPU_US[gw_explicit]} µs, routed ${CPU_US[gw_auto]} µs (plain YARP ${CPU_US[yarp]} µs); allocated per request: explicit ${ALLOC_KB[gw_explicit]} KB, routed ${ALLOC_KB[gw_auto]} KB."
   echo "Raw wrk results and server logs: ${RESULTS#"$BENCH_ROOT"/}"
   echo

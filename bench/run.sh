@@ -72,15 +72,15 @@ declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US A
 GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-# bench_case ID PID URL BODY HEADERS DELAY_MS: one round of a case; rounds add up (req/s = all requests / all
+# bench_case ID PID URL BODY HEADERS RATE: one round of a case; rounds add up (req/s = all requests / all
 # time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
-  local id=$1 pid=$2 url=$3 body=$4 headers=$5 delay=$6 line
+  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 line
   local ticks alloc=0
-  run_wrk "$url" "$body" "$headers" "$delay" "$WARMUP_SECONDS" >/dev/null
+  run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" >/dev/null
   ticks=$(cpu_ticks "$pid")
   [[ $pid != "$GW_PID" ]] || alloc=$(allocated_bytes "$GW_METRICS")
-  line=$(run_wrk "$url" "$body" "$headers" "$delay" "$ROUND_SECONDS")
+  line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
   [[ $pid != "$GW_PID" ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$GW_METRICS") - alloc))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
@@ -96,8 +96,8 @@ median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END {
 
 CHAT=/v1/chat/completions
 GW="http://127.0.0.1:$GW_PORT$CHAT"
-PACED_RATE=1000   # req/s in all: each connection pauses connections * 1000 / rate ms between requests
-PACED_DELAY_MS=$((${WRK_CONNECTIONS:-16} * 1000 / PACED_RATE))
+# req/s in all, one request every 1 ms over the 16 connections (bench/wrk/chat.lua keeps one schedule for all of them)
+PACED_RATE=1000
 
 # A cache hit is only measured when the gateway says so: a response header naming a cache with the value "hit".
 CACHE_NOTE=""
@@ -107,7 +107,7 @@ if ! curl -s -D - -o /dev/null -H "$GW_HEADERS" -H 'Content-Type: application/js
   CACHE_NOTE="n/a: the gateway answered a repeated temperature-0 request without a cache-hit header"
 fi
 
-# id;label;pid;url;body;headers;delay ms (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
+# id;label;pid;url;body;headers;rate in req/s, 0 = closed loop (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
 CASES=(
   "direct;direct to simulator, explicit;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;0"
   "nginx;nginx, explicit;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;explicit;$GW_HEADERS;0"
@@ -121,23 +121,23 @@ CASES=(
   "portkey_stream;Portkey 1.15.2, streaming;n/a: fails on Node 20 with TypeError: immutable"
   "gw_stream;ExpertRouter, streaming;$GW_PID;$GW;stream;$GW_HEADERS;0"
   "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
-  "direct_1k;direct to simulator, paced ~1k req/s;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_DELAY_MS"
-  "gw_auto_1k;ExpertRouter, auto, paced ~1k req/s;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_DELAY_MS"
+  "direct_1k;direct to simulator, 1k req/s evenly spaced;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_RATE"
+  "gw_auto_1k;ExpertRouter, auto, 1k req/s evenly spaced;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_RATE"
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
 if ((PREWARM_SECONDS > 0)); then
   log "pre-warm: every case once for ${PREWARM_SECONDS}s, not measured"
   for spec in "${CASES[@]}"; do
-    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
-    [[ $pid == n/a* ]] || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$delay" "$PREWARM_SECONDS" >/dev/null
+    IFS=';' read -r id _ pid url body headers rate <<<"$spec"
+    [[ $pid == n/a* ]] || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$rate" "$PREWARM_SECONDS" >/dev/null
   done
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
-    IFS=';' read -r id _ pid url body headers delay <<<"$spec"
-    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$delay"
+    IFS=';' read -r id _ pid url body headers rate <<<"$spec"
+    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate"
   done
 done
 

@@ -1,8 +1,9 @@
 -- POSTs one fixed OpenAI chat body per request and prints a machine-readable result line at the end.
 --   BENCH_BODY      file holding the JSON body
 --   BENCH_HEADERS   extra headers, "name: value" pairs separated by "|"
---   BENCH_DELAY_MS  pause of each connection between requests (0 = closed loop, as fast as possible);
---                   connections * 1000 / delay gives a paced rate, e.g. 10 connections, 10 ms: about 1k req/s
+--   BENCH_RATE      requests per second in all, arriving evenly spaced (0 or unset = closed loop, as fast as possible)
+--   BENCH_DELAY_MS  pause of each connection between requests; the connections stay in step, so this sends
+--                   bursts of `connections` requests every BENCH_DELAY_MS (ignored when BENCH_RATE is set)
 local function read_all(path)
   local file = assert(io.open(path, "rb"), "cannot open BENCH_BODY " .. tostring(path))
   local text = file:read("*a")
@@ -19,7 +20,33 @@ for pair in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^|]+") do
 end
 
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0
-if delay_ms > 0 then
+local rate = tonumber(os.getenv("BENCH_RATE") or "0") or 0
+if rate > 0 then
+  -- Constant arrival rate (what wrk2 does): one shared schedule, a slot every 1000/rate ms, handed to whichever
+  -- connection is free next. A fixed pause per connection instead keeps the connections in step, so they send
+  -- their requests together: bursts of `connections` requests, not a rate. A slot that has already passed (every
+  -- connection was busy) is not caught up on: the achieved req/s then shows the shortfall.
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock_id, bench_timespec *tp);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval = 1000 / rate
+  local next_slot = 0
+  function delay()
+    local now = now_ms()
+    local slot = math.max(next_slot, now)
+    next_slot = slot + interval
+    -- wrk's timers count whole milliseconds.
+    return math.floor(slot - now + 0.5)
+  end
+elseif delay_ms > 0 then
   function delay() return delay_ms end
 end
 

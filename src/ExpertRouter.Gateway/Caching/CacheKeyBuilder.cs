@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ExpertRouter.Gateway.Pipeline;
 
 namespace ExpertRouter.Gateway.Caching;
 
@@ -22,8 +23,7 @@ public static class CacheKeyBuilder
     {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
-        var deterministic = root.TryGetProperty("temperature", out var temperature)
-            && temperature.ValueKind == JsonValueKind.Number && temperature.GetDouble() == 0;
+        var deterministic = OpenAIRequestParser.IsDeterministic(root);
         var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
             && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
 

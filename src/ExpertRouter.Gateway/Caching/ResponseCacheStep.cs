@@ -38,10 +38,12 @@ internal sealed partial class ResponseCacheStep(
         var tenant = feature.Tenant.Id;
         var options = policies.For(feature.Tenant);
         var cacheControl = context.Request.Headers.CacheControl.ToString();
-        var keys = options.Enabled && !cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
+        // Keys cost a canonical JSON and two hashes: only requests the cache may keep pay for them.
+        var keys = options.Enabled && (request.Deterministic || options.CacheNonDeterministic)
+            && !cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
             ? CacheKeyBuilder.Build(tenant, request.Body, options.Mode == CacheMode.Semantic && request.Prompt.Length > 0)
             : null;
-        if (keys is null || !(keys.Deterministic || options.CacheNonDeterministic))
+        if (keys is null)
         {
             Record(context, new CacheOutcome(CacheOutcome.Bypass, null, 0, 0, 0), tenant);
             await next(context);

@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Accounting;
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Pipeline.Usage;
@@ -23,10 +24,15 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var request = feature.Request!;
         var policy = feature.Tenant;
-        var bounds = feature.Decision!.Ranking.Select(s => new CostBound(s, RequestCost.MaxCostUsd(request, s.Expert, _defaultMaxOutput))).ToList();
+        var ranking = feature.Decision!.Ranking;
+        var bounds = new List<CostBound>(ranking.Count);
+        foreach (var score in ranking)
+        {
+            bounds.Add(new CostBound(score, RequestCost.MaxCostUsd(request, score.Expert, _defaultMaxOutput)));
+        }
+
         var named = feature.Decision.Router == RouterStep.DirectRouterName;
-        if (policy.MaxCostPerRequestUsd is { } cap
-            && ((named && bounds[0].MaxCostUsd > cap) || (bounds = [.. bounds.Where(b => b.MaxCostUsd <= cap)]).Count == 0))
+        if (policy.MaxCostPerRequestUsd is { } cap && ((named && bounds[0].MaxCostUsd > cap) || KeepWithin(bounds, cap) == 0))
         {
             var who = named ? $"Model '{feature.Decision.Chosen.Expert.Id}'" : "Every expert this request may use";
             await ApiErrorWriter.WriteAsync(context, ApiError.InvalidRequest(
@@ -43,7 +49,18 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
             return;
         }
 
-        feature.Decision = feature.Decision with { Ranking = [.. admitted.Select(b => b.Score)] };
+        if (admitted.Count != ranking.Count)
+        {
+            // Admitted experts are the ranking's in its order, less some: equal counts mean nothing was dropped.
+            var kept = new ExpertScore[admitted.Count];
+            for (var i = 0; i < kept.Length; i++)
+            {
+                kept[i] = admitted[i].Score;
+            }
+
+            feature.Decision = feature.Decision with { Ranking = kept };
+        }
+
         feature.Reservation = admission!.Reservation;
         if (StreamUsageRequest.Needed(request))
         {
@@ -105,9 +122,34 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
         return (admission, [], error);
     }
 
-    private AdmissionRequest Request(TenantPolicy policy, OpenAIRequest request, IReadOnlyList<CostBound> bounds, bool enforce) =>
-        AdmissionRequest.For(policy, bounds.Max(b => b.MaxCostUsd), request.PromptTokens + bounds.Max(b => RequestCost.MaxOutputTokens(request, b.Score.Expert, _defaultMaxOutput)))
-            with { EnforceBudget = enforce };
+    private AdmissionRequest Request(TenantPolicy policy, OpenAIRequest request, List<CostBound> bounds, bool enforce)
+    {
+        var maxCost = 0.0;
+        var maxOutput = 0;
+        foreach (var bound in bounds)
+        {
+            maxCost = Math.Max(maxCost, bound.MaxCostUsd);
+            maxOutput = Math.Max(maxOutput, RequestCost.MaxOutputTokens(request, bound.Score.Expert, _defaultMaxOutput));
+        }
+
+        return AdmissionRequest.For(policy, maxCost, request.PromptTokens + maxOutput) with { EnforceBudget = enforce };
+    }
+
+    /// <summary>Drops, in place and in order, the bounds over the cap; returns how many are left.</summary>
+    private static int KeepWithin(List<CostBound> bounds, double cap)
+    {
+        var kept = 0;
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            if (bounds[i].MaxCostUsd <= cap)
+            {
+                bounds[kept++] = bounds[i];
+            }
+        }
+
+        bounds.RemoveRange(kept, bounds.Count - kept);
+        return kept;
+    }
 
     private async Task ForwardAndSettleAsync(HttpContext context, IExpertRoutingFeature feature, bool hideUsage)
     {
@@ -137,7 +179,9 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
         finally
         {
             context.Response.Body = original;
-            await SettleAsync(context, feature, capture?.Usage ?? filter?.Usage);
+            var usage = capture?.Usage ?? filter?.Usage;
+            capture?.Dispose();
+            await SettleAsync(context, feature, usage);
         }
     }
 

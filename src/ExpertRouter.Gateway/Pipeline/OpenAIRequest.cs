@@ -37,6 +37,9 @@ public sealed record OpenAIRequest
     /// <summary>The body has a top-level <c>stream_options</c> object.</summary>
     public bool HasStreamOptions { get; init; }
 
+    /// <summary><c>temperature</c> is 0: the same request should get the same answer, so a cache may keep it.</summary>
+    public bool Deterministic { get; init; }
+
     /// <summary>The client asked for the final usage chunk (<c>stream_options.include_usage</c>).</summary>
     public bool StreamIncludeUsage { get; init; }
 }

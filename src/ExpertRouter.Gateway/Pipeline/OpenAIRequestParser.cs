@@ -98,9 +98,14 @@ public static class OpenAIRequestParser
             PromptTokens = TokenEstimate.FromCharacters(promptChars),
             MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
             HasStreamOptions = hasStreamOptions,
+            Deterministic = IsDeterministic(root),
             StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,
         }, null);
     }
+
+    /// <summary>True when the body sets <c>temperature</c> to the number 0.</summary>
+    public static bool IsDeterministic(JsonElement root) =>
+        root.TryGetProperty("temperature", out var temperature) && temperature.ValueKind == JsonValueKind.Number && temperature.GetDouble() == 0;
 
     private static (string Prompt, int Chars, ApiError? Error) ReadMessages(JsonElement root)
     {

@@ -78,6 +78,23 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Equal(2, _upstream.Requests.Count);
     }
 
+    [Theory]
+    [InlineData(""","temperature":0.7""")]
+    [InlineData("")]
+    public async Task NonDeterministicRequest_TenantThatOptsIn_IsCached(string temperature)
+    {
+        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>(Settings(_upstream))
+        {
+            ["ExpertRouter:Cache:Tenants:demo:CacheNonDeterministic"] = "true",
+        });
+
+        using var first = await gateway.Client.PostAsync("/v1/chat/completions", Chat("Tell me a joke", extra: temperature));
+        using var second = await gateway.Client.PostAsync("/v1/chat/completions", Chat("Tell me a joke", extra: temperature));
+
+        Assert.Equal(("miss", "hit"), (CacheResult(first), CacheResult(second)));
+        Assert.Single(_upstream.Requests);
+    }
+
     [Fact]
     public async Task NoStoreHeader_Bypasses()
     {

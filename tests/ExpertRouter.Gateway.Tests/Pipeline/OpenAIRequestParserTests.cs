@@ -39,6 +39,20 @@ public sealed class OpenAIRequestParserTests
         Assert.Equal(Core.Experts.TokenEstimate.FromCharacters(2 * expectedText.Length), request.PromptTokens);
     }
 
+    [Theory]
+    [InlineData(""","temperature":0""", true)]
+    [InlineData(""","temperature":0.0""", true)]
+    [InlineData(""","temperature":0.2""", false)]
+    [InlineData(",\"temperature\":\"0\"", false)]
+    [InlineData(""","temperature":null""", false)]
+    [InlineData("", false)]
+    public void Parse_TemperatureZero_IsDeterministic(string temperature, bool deterministic)
+    {
+        var (request, _) = Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]""" + temperature + "}");
+
+        Assert.Equal(deterministic, request!.Deterministic);
+    }
+
     [Fact]
     public void Parse_ContentParts_JoinsTextParts()
     {

@@ -19,22 +19,45 @@ public sealed class UsageCaptureTests
         Assert.Equal(new UsageReport(5, 7), capture.Usage);
     }
 
-    [Fact]
-    public async Task Capture_BodyLargerThanKept_ReadsUsageFromTail()
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(65_536)]
+    [InlineData(1_000_000)]
+    [InlineData(int.MaxValue)]
+    public async Task Capture_BodyLargerThanKept_ReadsUsageFromTail(int chunk)
     {
-        // A large embeddings answer: only prompt and total tokens, usage last.
+        // A large embeddings answer: only prompt and total tokens, usage last; written in pieces of every size
+        // against the 64 KiB tail kept, and in one piece.
         var vectors = string.Join(",", Enumerable.Range(0, 800_000).Select(i => "0.125"));
         var body = """{"object":"list","data":[{"embedding":[""" + vectors + """]}],"usage":{"prompt_tokens":40,"total_tokens":40}}""";
-        var capture = new UsageCaptureStream(Stream.Null);
+        var inner = new MemoryStream();
+        using var capture = new UsageCaptureStream(inner);
         var bytes = Encoding.UTF8.GetBytes(body);
 
-        for (var offset = 0; offset < bytes.Length; offset += 65_536)
+        for (var offset = 0; offset < bytes.Length; offset += chunk)
         {
-            await capture.WriteAsync(bytes.AsMemory(offset, Math.Min(65_536, bytes.Length - offset)));
+            await capture.WriteAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)));
         }
 
         Assert.True(bytes.Length > 4 * 1024 * 1024);
+        Assert.Equal(bytes.Length, inner.Length);
         Assert.Equal(new UsageReport(40, 0), capture.Usage);
+    }
+
+    [Fact]
+    public async Task Capture_ManySmallWrites_KeepsTheWholeBodyInOrder()
+    {
+        var filler = string.Concat(Enumerable.Repeat("the quick brown fox ", 2_000));
+        var body = "{\"id\":\"x\",\"choices\":[{\"message\":{\"content\":\"" + filler + "\"}}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":13}}";
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var capture = new UsageCaptureStream(Stream.Null);
+
+        for (var offset = 0; offset < bytes.Length; offset += 7)
+        {
+            capture.Write(bytes, offset, Math.Min(7, bytes.Length - offset));
+        }
+
+        Assert.Equal(new UsageReport(11, 13), capture.Usage);
     }
 
     [Fact]
