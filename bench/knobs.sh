@@ -5,7 +5,7 @@
 #
 #   bench/knobs.sh [--no-build] [--seconds N] [--warmup N] [--rounds N] [--only REGEX]
 #
-# About 20 s per variant per round (start, warm-up, measure); 7 variants x 2 rounds is about 5 minutes.
+# About 20 s per variant per round (start, warm-up, measure); 9 variants x 2 rounds is about 6 minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
