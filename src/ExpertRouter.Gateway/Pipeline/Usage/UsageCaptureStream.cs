@@ -56,7 +56,11 @@ internal sealed class UsageCaptureStream(Stream inner) : WriteOnlyStream(inner)
         {
             var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_copy.Length * 2, _length + bytes.Length));
             _copy.AsSpan(0, _length).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_copy);
+            if (_copy.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_copy);
+            }
+
             _copy = grown;
         }
 
