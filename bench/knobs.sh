@@ -5,7 +5,7 @@
 #
 #   bench/knobs.sh [--no-build] [--seconds N] [--warmup N] [--rounds N] [--only REGEX]
 #
-# About 20 s per variant per round (start, warm-up, measure); 9 variants x 2 rounds is about 6 minutes.
+# About 20 s per variant per round (start, warm-up, measure); 10 variants x 2 rounds is about 7 minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -47,6 +47,7 @@ VARIANTS=(
   "ReadyToRun + server GC|gateway-r2r|DOTNET_gcServer=1"
   "thread pool: no spinning before parking|gateway|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
   "socket completions inline on the epoll thread|gateway|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
+  "segments GC instead of regions (libclrgc.so)|gateway|DOTNET_GCName=libclrgc.so"
 )
 
 mapfile -t VARIANTS < <(printf '%s\n' "${VARIANTS[@]}" | grep -E -- "^[^|]*($ONLY)")
