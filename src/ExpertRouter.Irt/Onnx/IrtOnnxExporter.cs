@@ -38,25 +38,7 @@ public static class IrtOnnxExporter
             AddSharedEmbedding(builder, ensemble);
         }
 
-        var memberOutputs = new List<string>();
-        for (var i = 0; i < ensemble.Members.Count; i++)
-        {
-            var embedding = denseInput ? EmbeddingInput : builder.AddNode(
-                "Slice",
-                $"m{i}_embedding",
-                ["embedding_all", builder.AddInitializer($"m{i}_from", [(long)i * first.EmbeddingSize], 1), builder.AddInitializer($"m{i}_to", [(long)(i + 1) * first.EmbeddingSize], 1), "axis_columns"]);
-            memberOutputs.Add(AddMember(builder, ensemble.Members[i], $"m{i}_", embedding));
-        }
-
-        if (memberOutputs.Count == 1)
-        {
-            builder.AddNode("Identity", ProbabilitiesOutput, [memberOutputs[0]]);
-        }
-        else
-        {
-            builder.AddNode("Mean", ProbabilitiesOutput, [.. memberOutputs]);
-        }
-
+        AddMembers(builder, ensemble, denseInput);
         builder.AddOutput(ProbabilitiesOutput, DataType.Float, "batch", first.Experts);
         return builder.Build("expertrouter-irt", metadata);
     }
@@ -66,7 +48,7 @@ public static class IrtOnnxExporter
     /// that ONNX Runtime folds away at load. The batch arrives flattened, without padding: feature t has id, weight
     /// and the row (prompt) it belongs to. One Gather fetches every feature's S·D columns, and a ScatterND with
     /// reduction "add" sums them into their prompt's row, so the work is proportional to the features, not to
-    /// batch × longest prompt. A Slice per member then takes its D columns.
+    /// batch × longest prompt. Members then read their column blocks of it (<see cref="AddMembers"/>).
     /// </summary>
     private static void AddSharedEmbedding(OnnxGraphBuilder g, IrtEnsemble ensemble)
     {
@@ -98,30 +80,73 @@ public static class IrtOnnxExporter
         g.AddNode("ScatterND", "embedding_all", [zeros, indices, weighted], OnnxGraphBuilder.StringAttribute("reduction", "add"));
     }
 
-    private static string AddMember(OnnxGraphBuilder g, IrtParameters p, string prefix, string embedding)
+    /// <summary>
+    /// Every member in one set of nodes. Each member's parameters stay in the file under its own names (the importer
+    /// reads them back for cold start); small constant subgraphs lay them side by side, which ONNX Runtime folds at
+    /// load, so a request runs ≈ 8 nodes whatever the member count instead of ≈ 12 per member: per-node dispatch
+    /// was most of a small batch's cost. Per member, with difficulty folded into the read-out:
+    /// logits = softplus(x·Wa + ba)·θᵀ + x·(Uᵀ − wb·1ᵀ) + (β − bb), and the output is the members' mean sigmoid.
+    /// Members read disjoint column blocks of the shared embedding (block-diagonal weights) or, with a dense input,
+    /// all read the same embedding (weights side by side).
+    /// </summary>
+    private static void AddMembers(OnnxGraphBuilder g, IrtEnsemble ensemble, bool denseInput)
     {
-        int d = p.EmbeddingSize, k = p.AbilityDimensions, m = p.Experts;
-        var wa = g.AddInitializer(prefix + "Wa", p.DiscriminationWeights, d, k);
-        var ba = g.AddInitializer(prefix + "ba", p.DiscriminationBias, k);
-        var za = g.AddNode("Add", prefix + "za", [g.AddNode("MatMul", prefix + "za_mm", [embedding, wa]), ba]);
-        var a = g.AddNode("Softplus", prefix + "a", [za]);
-        var wb = g.AddInitializer(prefix + "wb", p.DifficultyWeights, d, 1);
-        var bb = g.AddInitializer(prefix + "bb", p.DifficultyBias, 1);
-        var b = g.AddNode("Add", prefix + "b", [g.AddNode("MatMul", prefix + "b_mm", [embedding, wb]), bb]);
-        var thetaT = g.AddInitializer(prefix + "thetaT", Transpose(p.Abilities, m, k), k, m);
-        var ability = g.AddNode("MatMul", prefix + "ability", [a, thetaT]);
-        var centered = g.AddNode("Sub", prefix + "centered", [ability, b]);
-        var beta = g.AddInitializer(prefix + "beta", p.ExpertBias, m);
-        var logits = g.AddNode("Add", prefix + "biased", [centered, beta]);
-        if (p.ExpertLinear.Any(v => v != 0f))
+        var first = ensemble.Members[0];
+        int s = ensemble.Members.Count, d = first.EmbeddingSize, k = first.AbilityDimensions, m = first.Experts;
+        var input = denseInput ? EmbeddingInput : "embedding_all";
+        var ones = g.AddInitializer("ones_row", Enumerable.Repeat(1f, m).ToArray(), 1, m);
+        List<string> wa = [], ba = [], thetaT = [], read = [], offset = [];
+        for (var i = 0; i < s; i++)
         {
-            var uT = g.AddInitializer(prefix + "UT", Transpose(p.ExpertLinear, m, d), d, m);
-            var read = g.AddNode("MatMul", prefix + "read", [embedding, uT]);
-            logits = g.AddNode("Add", prefix + "logits", [logits, read]);
+            var p = ensemble.Members[i];
+            var prefix = $"m{i}_";
+            wa.Add(g.AddInitializer(prefix + "Wa", p.DiscriminationWeights, d, k));
+            ba.Add(g.AddInitializer(prefix + "ba", p.DiscriminationBias, k));
+            thetaT.Add(g.AddInitializer(prefix + "thetaT", Transpose(p.Abilities, m, k), k, m));
+            var wb = g.AddInitializer(prefix + "wb", p.DifficultyWeights, d, 1);
+            var bb = g.AddInitializer(prefix + "bb", p.DifficultyBias, 1);
+            var beta = g.AddInitializer(prefix + "beta", p.ExpertBias, m);
+            var difficulty = g.AddNode("MatMul", prefix + "difficulty_read", [wb, ones]);
+            read.Add(p.ExpertLinear.Any(v => v != 0f)
+                ? g.AddNode("Sub", prefix + "read", [g.AddInitializer(prefix + "UT", Transpose(p.ExpertLinear, m, d), d, m), difficulty])
+                : g.AddNode("Neg", prefix + "read", [difficulty]));
+            offset.Add(g.AddNode("Sub", prefix + "offset", [beta, bb]));
         }
 
-        return g.AddNode("Sigmoid", prefix + "probabilities", [logits]);
+        var waAll = denseInput ? SideBySide(g, "Wa_all", wa) : BlockDiagonal(g, "Wa_all", wa, k);
+        var readAll = denseInput ? SideBySide(g, "read_all", read) : BlockDiagonal(g, "read_all", read, m);
+        var thetaAll = BlockDiagonal(g, "thetaT_all", thetaT, m);
+        var za = g.AddNode("Add", "za", [g.AddNode("MatMul", "za_mm", [input, waAll]), g.AddNode("Concat", "ba_all", [.. ba], OnnxGraphBuilder.IntAttribute("axis", 0))]);
+        var a = g.AddNode("Softplus", "a", [za]);
+        var ability = g.AddNode("MatMul", "ability", [a, thetaAll]);
+        var direct = g.AddNode("MatMul", "direct_read", [input, readAll]);
+        var logits = g.AddNode("Add", "logits", [g.AddNode("Add", "logits_read", [ability, direct]), g.AddNode("Concat", "offset_all", [.. offset], OnnxGraphBuilder.IntAttribute("axis", 0))]);
+        var probabilities = g.AddNode("Sigmoid", "member_probabilities", [logits]);
+        if (s == 1)
+        {
+            g.AddNode("Identity", ProbabilitiesOutput, [probabilities]);
+            return;
+        }
+
+        var byMember = g.AddNode("Reshape", "by_member", [probabilities, g.AddInitializer("members_shape", [-1L, s, m], 3)]);
+        g.AddNode("ReduceMean", ProbabilitiesOutput, [byMember], OnnxGraphBuilder.IntsAttribute("axes", 1), OnnxGraphBuilder.IntAttribute("keepdims", 0));
     }
+
+    /// <summary>Blocks (each rows × <paramref name="columns"/>) on the diagonal of one constant matrix.</summary>
+    private static string BlockDiagonal(OnnxGraphBuilder g, string name, IReadOnlyList<string> blocks, int columns)
+    {
+        var padded = new string[blocks.Count];
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var pads = g.AddInitializer($"{name}_pads{i}", [0L, (long)i * columns, 0L, (long)(blocks.Count - 1 - i) * columns], 4);
+            padded[i] = g.AddNode("Pad", $"{name}_block{i}", [blocks[i], pads]);
+        }
+
+        return g.AddNode("Concat", name, padded, OnnxGraphBuilder.IntAttribute("axis", 0));
+    }
+
+    private static string SideBySide(OnnxGraphBuilder g, string name, IReadOnlyList<string> blocks) =>
+        g.AddNode("Concat", name, [.. blocks], OnnxGraphBuilder.IntAttribute("axis", 1));
 
     private static float[] Transpose(float[] values, int rows, int columns)
     {

@@ -42,12 +42,19 @@ public sealed class IrtOnnxExporterTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void HashedGraph_AgreesWithReferenceComputation(int members)
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    public void HashedGraph_AgreesWithReferenceComputation(int members, bool middleMemberWithoutReadOut)
     {
         var featurizer = new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 });
         var ensemble = RandomEnsemble(512, members);
+        if (middleMemberWithoutReadOut)
+        {
+            // A member whose direct read-out stayed zero has no UT initializer: only its difficulty is read out.
+            Array.Clear(ensemble.Members[1].ExpertLinear);
+        }
+
         var features = Prompts.Select(featurizer.Featurize).ToArray();
         // Flattened batch: every prompt's features with their row; the empty prompt gets one padding feature.
         var flat = features.SelectMany((f, row) => f.Count == 0
@@ -75,6 +82,35 @@ public sealed class IrtOnnxExporterTests
                 Assert.InRange(onnx[i, m] - expected[m], -1e-5f, 1e-5f);
             }
         }
+    }
+
+    [Fact]
+    public void Members_RunAsOneSetOfNodes_WhateverTheirCount()
+    {
+        // Nodes that depend on a graph input run on every request; the rest are constants ONNX Runtime folds at load.
+        static int PerRequestNodes(IrtEnsemble ensemble)
+        {
+            var graph = IrtOnnxExporter.Export(ensemble, denseInput: false).Graph;
+            var live = graph.Input.Select(i => i.Name).ToHashSet();
+            var count = 0;
+            foreach (var node in graph.Node)
+            {
+                if (node.Input.Any(live.Contains))
+                {
+                    live.Add(node.Output[0]);
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
+        var one = PerRequestNodes(RandomEnsemble(64, 1));
+        var four = PerRequestNodes(RandomEnsemble(64, 4));
+
+        // Four members only add the reshape that averages them (one member ends in an identity instead).
+        Assert.Equal(one + 1, four);
+        Assert.InRange(four, 10, 20);
     }
 
     [Fact]
