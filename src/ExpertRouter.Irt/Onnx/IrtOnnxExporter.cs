@@ -83,8 +83,8 @@ public static class IrtOnnxExporter
     /// <summary>
     /// Every member in one set of nodes. Each member's parameters stay in the file under its own names (the importer
     /// reads them back for cold start); small constant subgraphs lay them side by side, which ONNX Runtime folds at
-    /// load, so a request runs ≈ 8 nodes whatever the member count instead of ≈ 12 per member: per-node dispatch
-    /// was most of a small batch's cost. Per member, with difficulty folded into the read-out:
+    /// load, so the members take 10 of a request's nodes whatever their count instead of 10 each: per-node dispatch
+    /// was a large part of a small batch's cost. Per member, with difficulty folded into the read-out:
     /// logits = softplus(x·Wa + ba)·θᵀ + x·(Uᵀ − wb·1ᵀ) + (β − bb), and the output is the members' mean sigmoid.
     /// Members read disjoint column blocks of the shared embedding (block-diagonal weights) or, with a dense input,
     /// all read the same embedding (weights side by side).
