@@ -12,8 +12,8 @@ namespace ExpertRouter.Benchmarks.Caching;
 [MedianColumn]
 public class SemanticLookupBenchmarks
 {
-    private const int Dimensions = 256;
-    private readonly HashedTextEmbedder _embedder = new(Dimensions);
+    internal const int Dimensions = 256;
+    private static readonly HashedTextEmbedder Embedder = new(Dimensions);
     private InProcessSemanticIndex _index = null!;
     private SemanticQuery _near = null!;
     private SemanticQuery _unseen = null!;
@@ -33,10 +33,16 @@ public class SemanticLookupBenchmarks
                 .AsTask().GetAwaiter().GetResult();
         }
 
-        var near = Prompt(Entries / 2).ToLowerInvariant().TrimEnd('?');
-        _near = new SemanticQuery("tenant-a", "scope", Embed(near), PromptAgreement.Summarise(near), 0.95);
+        (_near, _unseen) = Queries("tenant-a", Entries);
+    }
+
+    /// <summary>The two lookups every semantic benchmark times: a near duplicate of a stored prompt, and a prompt like none of them.</summary>
+    internal static (SemanticQuery Near, SemanticQuery Unseen) Queries(string tenant, int entries)
+    {
+        var near = Prompt(entries / 2).ToLowerInvariant().TrimEnd('?');
         const string unseen = "Compose a limerick about a database index";
-        _unseen = new SemanticQuery("tenant-a", "scope", Embed(unseen), PromptAgreement.Summarise(unseen), 0.95);
+        return (new SemanticQuery(tenant, "scope", Embed(near), PromptAgreement.Summarise(near), 0.95),
+                new SemanticQuery(tenant, "scope", Embed(unseen), PromptAgreement.Summarise(unseen), 0.95));
     }
 
     internal static string Prompt(int i) =>
@@ -44,10 +50,10 @@ public class SemanticLookupBenchmarks
 
     private static readonly string[] Topics = ["billing", "search", "payments", "support", "growth", "infra", "mobile"];
 
-    private float[] Embed(string text)
+    internal static float[] Embed(string text)
     {
         var vector = new float[Dimensions];
-        _embedder.Embed(text, vector);
+        Embedder.Embed(text, vector);
         return vector;
     }
 

@@ -18,8 +18,7 @@ namespace ExpertRouter.Benchmarks.Caching;
 public class SharedSemanticLookupBenchmarks
 {
     public const string EnvironmentVariable = "EXPERTROUTER_BENCH_REDIS";
-    private const int Dimensions = 256;
-    private readonly HashedTextEmbedder _embedder = new(Dimensions);
+    private const int Dimensions = SemanticLookupBenchmarks.Dimensions;
     private ConnectionMultiplexer _redis = null!;
     private ISemanticIndex _reader = null!;
     private SemanticQuery _near = null!;
@@ -44,14 +43,11 @@ public class SharedSemanticLookupBenchmarks
             Task.WhenAll(chunk.Select(i =>
             {
                 var prompt = SemanticLookupBenchmarks.Prompt(i);
-                return writer.AddAsync(new SemanticEntry(tenant, "scope", Embed(prompt), PromptAgreement.Summarise(prompt), $"key-{i}", expires), CancellationToken.None).AsTask();
+                return writer.AddAsync(new SemanticEntry(tenant, "scope", SemanticLookupBenchmarks.Embed(prompt), PromptAgreement.Summarise(prompt), $"key-{i}", expires), CancellationToken.None).AsTask();
             })).GetAwaiter().GetResult();
         }
 
-        var near = SemanticLookupBenchmarks.Prompt(Entries / 2).ToLowerInvariant().TrimEnd('?');
-        _near = new SemanticQuery(tenant, "scope", Embed(near), PromptAgreement.Summarise(near), 0.95);
-        const string unseen = "Compose a limerick about a database index";
-        _unseen = new SemanticQuery(tenant, "scope", Embed(unseen), PromptAgreement.Summarise(unseen), 0.95);
+        (_near, _unseen) = SemanticLookupBenchmarks.Queries(tenant, Entries);
         // The reader catches up once here, as a running replica would have.
         if (LookupNearDuplicate() == 0)
         {
@@ -65,13 +61,6 @@ public class SharedSemanticLookupBenchmarks
     private ISemanticIndex Create() => new RedisSemanticIndex(
         _redis, TimeProvider.System, new InProcessSemanticIndex(TimeProvider.System, Dimensions, Entries), Entries, TimeSpan.Zero,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSemanticIndex>.Instance);
-
-    private float[] Embed(string text)
-    {
-        var vector = new float[Dimensions];
-        _embedder.Embed(text, vector);
-        return vector;
-    }
 
     [Benchmark]
     public float LookupNearDuplicate() => _reader.FindAsync(_near, CancellationToken.None).AsTask().GetAwaiter().GetResult()?.Similarity ?? 0;
