@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Starts the gateway exactly as the README's first command does, then checks it from outside with curl and with
 # the openai npm client. Bounded: gives up after 120 s of start-up and each request times out.
+# Usage: tests/blackbox/run.sh [gateway executable]   (e.g. a Native AOT publish; default: 'dotnet run')
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${BLACKBOX_PORT:-18080}
 base="http://127.0.0.1:$port"
 log=$(mktemp)
-dotnet run --project src/ExpertRouter.Gateway -c Release -- --urls "$base" >"$log" 2>&1 &
+# The admin endpoints are on for these checks: SHA-256 of "blackbox-admin".
+export ExpertRouter__AdminKeySha256=8186d9c1d0bed5adf448b555fc2141753818b38cb31dcaa4c5fc4e1cdffd3569
+if [ -n "${1:-}" ]; then
+  echo "blackbox: checking $1"
+  "$1" --urls "$base" >"$log" 2>&1 &
+else
+  dotnet run --project src/ExpertRouter.Gateway -c Release -- --urls "$base" >"$log" 2>&1 &
+fi
 gateway=$!
 trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true' EXIT
 
@@ -38,10 +46,28 @@ expect "deterministic completion" 200 "${cached[@]}"
 expect "same completion again" 200 "${cached[@]}"
 grep -qi '^x-expertrouter-cache: hit' /tmp/blackbox-headers && { passed=$((passed+1)); echo "ok   curl: repeat is a cache hit"; } || { failed=$((failed+1)); echo "FAIL curl: repeat was not a cache hit: $(grep -i expertrouter-cache /tmp/blackbox-headers)"; }
 expect "embeddings" 200 "${auth[@]}" "$base/v1/embeddings" -d '{"model":"text-embedding-sim","input":"hi"}'
-expect "models" 200 "${auth[@]}" "$base/v1/models"
 expect "malformed JSON" 400 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":'
 expect "unknown model" 404 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"gpt-7","messages":[{"role":"user","content":"x"}]}'
 expect "no key" 401 -H "Content-Type: application/json" "$base/v1/chat/completions" -d '{"model":"auto","messages":[{"role":"user","content":"x"}]}'
+for mode in vote3 judge3 cascade3 fanout3; do
+  expect "ensemble $mode" 200 "${auth[@]}" "$base/v1/chat/completions" -d '{"model":"ensemble/'"$mode"'","messages":[{"role":"user","content":"What is 2 + 2? Answer in JSON."}]}'
+done
+# Documents the gateway writes itself (source-generated JSON: the natively compiled gateway has no other kind).
+contains() { # name, text the last body must contain
+  if grep -q -- "$2" /tmp/blackbox-body; then passed=$((passed+1)); echo "ok   curl: $1";
+  else failed=$((failed+1)); echo "FAIL curl: $1: body lacks $2: $(head -c 300 /tmp/blackbox-body)"; fi
+}
+expect "readiness" 200 "$base/readyz"; contains "readiness names its checks" '"checks":{'
+expect "metrics" 200 "$base/metrics"; contains "metrics has the gateway's counters" 'expertrouter_'
+expect "tenant usage" 200 "${auth[@]}" "$base/v1/usage"; contains "usage document" '"object":"usage"'
+admin=(-H "Authorization: Bearer blackbox-admin")
+expect "admin: tenants" 200 "${admin[@]}" "$base/admin/tenants"; contains "admin: tenant spend" '"spent_today_usd":'
+expect "admin: tenant usage" 200 "${admin[@]}" "$base/admin/tenants/demo/usage"; contains "admin: tenant ledger" '"tenant":"demo"'
+expect "admin: rejections" 200 "${admin[@]}" "$base/admin/policies/rejections"; contains "admin: rejection count" '"rejected_total":0'
+expect "admin: reload" 200 -X POST "${admin[@]}" "$base/admin/policies/reload"; contains "admin: reload result" '"accepted":'
+expect "admin: accounting" 200 "${admin[@]}" "$base/admin/accounting"; contains "admin: accounting store" '"store":"in-process"'
+expect "admin: wrong key" 401 -H "Authorization: Bearer nope" "$base/admin/tenants"
+expect "models list" 200 "${auth[@]}" "$base/v1/models"; contains "models: routers listed" '"expertrouter_kind":"router"'
 head -c 11000000 /dev/zero | tr '\0' 'a' > /tmp/blackbox-big
 expect "oversize body" 413 "${auth[@]}" "$base/v1/chat/completions" --data-binary @/tmp/blackbox-big
 printf '{"model":"auto","messages":[{"role":"user","content":"\xff\xfe"}]}' > /tmp/blackbox-utf8

@@ -22,7 +22,7 @@ public sealed record ExpertPool
         if (File.Exists(poolFileOrIds))
         {
             using var stream = File.OpenRead(poolFileOrIds);
-            return JsonSerializer.Deserialize<ExpertPool>(stream)
+            return JsonSerializer.Deserialize(stream, EvaluationJson.Default.ExpertPool)
                 ?? throw new InvalidDataException($"{poolFileOrIds}: empty pool file");
         }
 

@@ -13,7 +13,7 @@ public sealed class ModelPriceTable
     public static ModelPriceTable Load(string path)
     {
         using var stream = File.OpenRead(path);
-        var prices = JsonSerializer.Deserialize<Dictionary<string, ModelPrice>>(stream)
+        var prices = JsonSerializer.Deserialize(stream, EvaluationJson.Default.DictionaryStringModelPrice)
             ?? throw new InvalidDataException($"{path}: empty price table");
         return new ModelPriceTable(prices);
     }

@@ -1,13 +1,15 @@
 using System.IO.Compression;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ExpertRouter.Evaluation.Data;
 
 /// <summary>Writes records in the routing schema as JSONL, gzip-compressed when the path ends in .gz.</summary>
 public static class RoutingDatasetWriter
 {
-    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = EvaluationJson.Default };
+    private static readonly JsonTypeInfo<RoutingRecord> RecordJson = (JsonTypeInfo<RoutingRecord>)Json.GetTypeInfo(typeof(RoutingRecord));
 
     public static void Write(string path, IEnumerable<RoutingRecord> records)
     {
@@ -23,7 +25,7 @@ public static class RoutingDatasetWriter
         using var writer = new StreamWriter(output);
         foreach (var record in records)
         {
-            writer.WriteLine(JsonSerializer.Serialize(record, Json));
+            writer.WriteLine(JsonSerializer.Serialize(record, RecordJson));
         }
     }
 }

@@ -22,7 +22,7 @@ public static class FeedbackLogImporter
         var order = new List<string>();
         foreach (var line in jsonLines.Where(l => !string.IsNullOrWhiteSpace(l)))
         {
-            var entry = JsonSerializer.Deserialize<RequestLogRecord>(line);
+            var entry = JsonSerializer.Deserialize(line, EvaluationJson.Default.RequestLogRecord);
             if (entry?.Score is not { } score || string.IsNullOrEmpty(entry.Expert))
             {
                 continue;

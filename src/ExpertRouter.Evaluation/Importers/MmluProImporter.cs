@@ -129,7 +129,7 @@ public static partial class MmluProImporter
             var text = o.ValueKind == JsonValueKind.String ? o.GetString() ?? "" : "";
             try
             {
-                return JsonSerializer.Deserialize<string[]>(text) ?? [];
+                return JsonSerializer.Deserialize(text, EvaluationJson.Default.StringArray) ?? [];
             }
             catch (JsonException)
             {

@@ -1,4 +1,5 @@
 using System.Text;
+using ExpertRouter.Gateway.Hosting;
 using Microsoft.SemanticKernel;
 
 namespace ExpertRouter.Gateway.Aggregation;
@@ -41,6 +42,7 @@ public sealed class EnsemblePrompts
         using var stream = typeof(EnsemblePrompts).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Prompt template '{resource}' is not embedded.");
         using var reader = new StreamReader(stream);
-        return KernelFunctionFactory.CreateFromPrompt(reader.ReadToEnd(), functionName: name);
+        // The overload taking serializer options needs no reflection: the templates only ever receive strings.
+        return KernelFunctionFactory.CreateFromPrompt(reader.ReadToEnd(), GatewayJson.Default.Options, functionName: name);
     }
 }

@@ -83,7 +83,7 @@ public sealed class ExpertChatCompletionService(string expertId, ExpertCallPipel
         var messages = new JsonArray();
         foreach (var message in chatHistory)
         {
-            messages.Add(new JsonObject { ["role"] = message.Role.Label, ["content"] = message.Content ?? "" });
+            messages.Add((JsonNode)new JsonObject { ["role"] = message.Role.Label, ["content"] = message.Content ?? "" });
         }
 
         return new JsonObject { ["messages"] = messages };

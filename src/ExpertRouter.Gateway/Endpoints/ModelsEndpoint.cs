@@ -1,6 +1,6 @@
-using System.Text.Json;
 using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Routing;
 
@@ -20,11 +20,20 @@ internal static class ModelsEndpoint
         var aliases = routers.Names.Order(StringComparer.Ordinal).Select(r => Model(ModelAliases.RouterPrefix + r, "expertrouter-router", "router"))
             .Prepend(Model(ModelAliases.Auto, "expertrouter-router", "router"))
             .Concat(ensembles.Names.Order(StringComparer.Ordinal).Select(n => Model(ModelAliases.EnsemblePrefix + n, "expertrouter-ensemble", "ensemble")));
-        return Results.Json(new { @object = "list", data = experts.Concat(aliases).ToArray() }, JsonOptions);
+        return Results.Json(new ModelList([.. experts.Concat(aliases)]), GatewayJson.Default.ModelList);
     }
 
-    private static object Model(string id, string ownedBy, string kind) =>
-        new { id, @object = "model", created = Created, owned_by = ownedBy, expertrouter_kind = kind };
+    private static ModelEntry Model(string id, string ownedBy, string kind) => new(id, Created, ownedBy, kind);
+}
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+/// <summary>OpenAI's model list.</summary>
+internal sealed record ModelList(IReadOnlyList<ModelEntry> Data)
+{
+    public string Object => "list";
+}
+
+/// <summary>One model of the list; <c>expertrouter_kind</c> says whether it is an expert, a router or an ensemble.</summary>
+internal sealed record ModelEntry(string Id, long Created, string OwnedBy, string ExpertrouterKind)
+{
+    public string Object => "model";
 }

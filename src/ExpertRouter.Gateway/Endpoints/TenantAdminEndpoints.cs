@@ -4,6 +4,7 @@ using ExpertRouter.Core.Accounting;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Core.Tenants.Policies;
 using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -28,41 +29,34 @@ public static class TenantAdminEndpoints
         return app;
     }
 
-    private static async Task<Ok<object[]>> ListTenantsAsync(
+    private static async Task<JsonHttpResult<AdminTenant[]>> ListTenantsAsync(
         ITenantDirectory directory, ITenantAccounting accounting, TimeProvider time, CancellationToken cancellationToken)
     {
-        var tenants = new List<object>();
+        var tenants = new List<AdminTenant>();
         var now = time.GetUtcNow();
         foreach (var policy in AllTenants(directory).OrderBy(t => t.Id, StringComparer.Ordinal))
         {
             var spend = await accounting.GetSpendAsync(policy.Id, cancellationToken);
             var month = await accounting.GetLedgerAsync(policy.Id, BudgetPeriod.MonthStart(now), BudgetPeriod.Day(now), cancellationToken);
-            tenants.Add(new
-            {
-                id = policy.Id,
-                keys = policy.ApiKeySha256.Count,
-                router = policy.Router,
-                lambda = policy.Lambda,
-                budget = new
-                {
-                    daily_usd = policy.Budget.DailyUsd,
-                    monthly_usd = policy.Budget.MonthlyUsd,
-                    mode = policy.Budget.Mode.ToString().ToLowerInvariant(),
-                    downgrade_to = policy.Budget.DowngradeExperts,
-                },
-                rate_limits = new { requests_per_minute = policy.RateLimits.RequestsPerMinute, tokens_per_minute = policy.RateLimits.TokensPerMinute },
-                max_cost_per_request_usd = policy.MaxCostPerRequestUsd,
-                tags = policy.Tags,
-                spent_today_usd = spend.SpentTodayUsd,
-                spent_this_month_usd = spend.SpentThisMonthUsd,
-                reserved_usd = spend.ReservedUsd,
-                cache_hits_this_month = month.Sum(e => e.CacheHits),
-                saved_this_month_usd = UsdNanos.ToUsd(month.Sum(e => e.SavedNanos)),
-                budget_remaining_usd = spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd),
-            });
+            tenants.Add(new AdminTenant(
+                policy.Id,
+                policy.ApiKeySha256.Count,
+                policy.Router,
+                policy.Lambda,
+                new AdminTenantBudget(
+                    policy.Budget.DailyUsd, policy.Budget.MonthlyUsd, policy.Budget.Mode.ToString().ToLowerInvariant(), policy.Budget.DowngradeExperts),
+                new AdminTenantRateLimits(policy.RateLimits.RequestsPerMinute, policy.RateLimits.TokensPerMinute),
+                policy.MaxCostPerRequestUsd,
+                policy.Tags,
+                spend.SpentTodayUsd,
+                spend.SpentThisMonthUsd,
+                spend.ReservedUsd,
+                month.Sum(e => e.CacheHits),
+                UsdNanos.ToUsd(month.Sum(e => e.SavedNanos)),
+                spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd)));
         }
 
-        return TypedResults.Ok(tenants.ToArray());
+        return TypedResults.Json(tenants.ToArray(), GatewayJson.Default.AdminTenantArray);
     }
 
     private static async Task<Results<JsonHttpResult<TenantUsageReport>, ProblemHttpResult>> TenantUsageAsync(
@@ -78,36 +72,37 @@ public static class TenantAdminEndpoints
             return TypedResults.Problem("'start_date' and 'end_date' must be yyyy-MM-dd, in order, at most 366 days apart.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return TypedResults.Json(await TenantUsageReport.BuildAsync(policy, accounting, time.GetUtcNow(), from, to, cancellationToken), TenantUsageReport.Json);
+        return TypedResults.Json(
+            await TenantUsageReport.BuildAsync(policy, accounting, time.GetUtcNow(), from, to, cancellationToken), GatewayJson.Default.TenantUsageReport);
     }
 
-    private static Ok<object> Rejections(ITenantDirectory directory)
+    private static JsonHttpResult<AdminRejections> Rejections(ITenantDirectory directory)
     {
         var policies = directory as PolicyDirectory;
-        return TypedResults.Ok<object>(new
-        {
-            folder = policies?.FullPath,
-            rejected_total = policies?.RejectedTotal ?? 0,
-            rejections = (policies?.Rejections ?? []).Select(r => new
-            {
-                file = r.File,
-                rejected_at = r.RejectedAt,
-                kept_tenant_id = r.KeptTenantId,
-                errors = r.Errors.Select(e => new { line = e.Line, column = e.Column, message = e.Message, text = e.ToString() }),
-            }),
-        });
+        return TypedResults.Json(
+            new AdminRejections(
+                policies?.FullPath,
+                policies?.RejectedTotal ?? 0,
+                [.. (policies?.Rejections ?? []).Select(r => new AdminRejection(
+                    r.File,
+                    r.RejectedAt,
+                    r.KeptTenantId,
+                    [.. r.Errors.Select(e => new AdminPolicyError(e.Line, e.Column, e.Message, e.ToString()))]))]),
+            GatewayJson.Default.AdminRejections);
     }
 
-    private static Results<Ok<PolicyReloadResult>, ProblemHttpResult> Reload(ITenantDirectory directory) =>
+    private static Results<JsonHttpResult<PolicyReloadResult>, ProblemHttpResult> Reload(ITenantDirectory directory) =>
         directory is PolicyDirectory policies
-            ? TypedResults.Ok(policies.Reload())
+            ? TypedResults.Json(policies.Reload(), GatewayJson.Default.PolicyReloadResult)
             : TypedResults.Problem("Tenants come from inline configuration, not a policy folder.", statusCode: StatusCodes.Status409Conflict);
 
-    private static Ok<object> Accounting(ITenantAccounting accounting) => TypedResults.Ok<object>(accounting switch
-    {
-        ResilientTenantAccounting redis => new { store = "redis", degraded = redis.IsDegraded, pending_reconciliation = redis.PendingReconciliation },
-        _ => new { store = "in-process", degraded = false, pending_reconciliation = 0 },
-    });
+    private static JsonHttpResult<AdminAccounting> Accounting(ITenantAccounting accounting) => TypedResults.Json(
+        accounting switch
+        {
+            ResilientTenantAccounting redis => new AdminAccounting("redis", redis.IsDegraded, redis.PendingReconciliation),
+            _ => new AdminAccounting("in-process", false, 0),
+        },
+        GatewayJson.Default.AdminAccounting);
 
     private static IEnumerable<TenantPolicy> AllTenants(ITenantDirectory directory) => directory switch
     {
@@ -134,3 +129,31 @@ public static class TenantAdminEndpoints
             : TypedResults.Problem("A valid admin key is required (Authorization: Bearer <admin key>).", statusCode: StatusCodes.Status401Unauthorized);
     }
 }
+
+internal sealed record AdminTenant(
+    string Id,
+    int Keys,
+    string Router,
+    double Lambda,
+    AdminTenantBudget Budget,
+    AdminTenantRateLimits RateLimits,
+    double? MaxCostPerRequestUsd,
+    IReadOnlyDictionary<string, string> Tags,
+    double SpentTodayUsd,
+    double SpentThisMonthUsd,
+    double ReservedUsd,
+    long CacheHitsThisMonth,
+    double SavedThisMonthUsd,
+    double? BudgetRemainingUsd);
+
+internal sealed record AdminTenantBudget(double? DailyUsd, double? MonthlyUsd, string Mode, IReadOnlyList<string> DowngradeTo);
+
+internal sealed record AdminTenantRateLimits(int? RequestsPerMinute, int? TokensPerMinute);
+
+internal sealed record AdminRejections(string? Folder, long RejectedTotal, IReadOnlyList<AdminRejection> Rejections);
+
+internal sealed record AdminRejection(string File, DateTimeOffset RejectedAt, string? KeptTenantId, IReadOnlyList<AdminPolicyError> Errors);
+
+internal sealed record AdminPolicyError(int Line, int Column, string Message, string Text);
+
+internal sealed record AdminAccounting(string Store, bool Degraded, int PendingReconciliation);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ExpertRouter.Core.Accounting;
 using ExpertRouter.Core.Tenants;
 
@@ -22,12 +21,6 @@ public sealed record TenantUsageReport(
     long CacheHits)
 {
     public string Object => "usage";
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-    };
 
     public static async Task<TenantUsageReport> BuildAsync(
         TenantPolicy policy, ITenantAccounting accounting, DateTimeOffset now, DateOnly? from, DateOnly? to, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
@@ -32,6 +33,9 @@ public static class ExpertRouterServiceCollectionExtensions
     public static ExpertRouterBuilder AddExpertRouter(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        // Minimal API results (admin ProblemDetails included) resolve types from the gateway's generated JSON first:
+        // the natively compiled gateway has no reflection-based serializer to fall back on.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJson.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new ExpertCatalog(experts));
         var credentials = new ExpertCredentials(experts, Environment.GetEnvironmentVariable);
@@ -77,7 +81,7 @@ public sealed class ExpertRouterBuilder(IServiceCollection services)
 {
     public IServiceCollection Services { get; } = services;
 
-    public ExpertRouterBuilder AddRouter<TRouter>()
+    public ExpertRouterBuilder AddRouter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TRouter>()
         where TRouter : class, IRouter
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouter, TRouter>());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Resilience;
 using Yarp.ReverseProxy;
 
@@ -39,7 +40,7 @@ internal static class UpstreamSelection
         if (!string.Equals(upstreamModel, request.Model, StringComparison.Ordinal))
         {
             var (start, length) = request.ModelToken.GetOffsetAndLength(body.Length);
-            var model = JsonSerializer.SerializeToUtf8Bytes(upstreamModel);
+            var model = JsonSerializer.SerializeToUtf8Bytes(upstreamModel, GatewayJson.Default.String);
             var patched = new byte[body.Length - length + model.Length];
             body.Span[..start].CopyTo(patched);
             model.CopyTo(patched.AsSpan(start));

@@ -12,12 +12,6 @@ public sealed record RouterManifest
     public const string FileName = "router.json";
     public const string CurrentFormat = "expertrouter-irt/1";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     [JsonPropertyName("format")]
     public string Format { get; init; } = CurrentFormat;
 
@@ -60,7 +54,7 @@ public sealed record RouterManifest
     public static RouterManifest Load(string folder)
     {
         var path = Path.Combine(folder, FileName);
-        var manifest = JsonSerializer.Deserialize<RouterManifest>(File.ReadAllText(path), Json)
+        var manifest = JsonSerializer.Deserialize(File.ReadAllText(path), RouterManifestJson.Default.RouterManifest)
             ?? throw new InvalidDataException($"{path}: empty router.json");
         var errors = manifest.Validate();
         return errors.Count == 0
@@ -69,7 +63,7 @@ public sealed record RouterManifest
     }
 
     public void Save(string folder) =>
-        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, RouterManifestJson.Default.RouterManifest) + "\n");
 
     public IReadOnlyList<string> Validate()
     {
@@ -209,3 +203,8 @@ public sealed record DevMetrics
     [JsonPropertyName("maxMeanScore")]
     public double MaxMeanScore { get; init; }
 }
+
+/// <summary>Source-generated, so a natively compiled gateway reads router folders without reflection.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RouterManifest))]
+internal sealed partial class RouterManifestJson : JsonSerializerContext;

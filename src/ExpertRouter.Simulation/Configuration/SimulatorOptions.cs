@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace ExpertRouter.Simulation;
@@ -42,8 +43,14 @@ public sealed record SimulatorOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SectionName);
         IConfiguration source = section.Exists() ? section : configuration;
-        return source.Get<SimulatorOptions>() ?? new SimulatorOptions();
+        return Bind(source) ?? new SimulatorOptions();
     }
+
+    // Init-only properties are beyond the binder's source generator; the natively compiled gateway roots this
+    // assembly, so the reflection binder finds every property (see GatewayApp.Bind).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "This assembly is rooted in the native gateway.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reference-type collections are bound.")]
+    private static SimulatorOptions? Bind(IConfiguration source) => source.Get<SimulatorOptions>();
 
     /// <summary>Every problem at once; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Gateway.Endpoints;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ExpertRouter.Gateway.Hosting;
+
+/// <summary>
+/// Every type the gateway serialises itself, source-generated: a natively compiled gateway (<c>PublishAot</c>) has no
+/// reflection-based JSON, and the generated code is also what the JIT build runs.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(TenantUsageReport))]
+[JsonSerializable(typeof(AdminTenant[]))]
+[JsonSerializable(typeof(AdminRejections))]
+[JsonSerializable(typeof(AdminAccounting))]
+[JsonSerializable(typeof(PolicyReloadResult))]
+[JsonSerializable(typeof(ProblemDetails))]
+internal sealed partial class GatewayJson : JsonSerializerContext;
