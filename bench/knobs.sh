@@ -38,16 +38,18 @@ write_bodies "$RESULTS"
 
 # name|gateway folder|environment
 VARIANTS=(
-  "shipped defaults|gateway|"
-  "server GC|gateway|DOTNET_gcServer=1"
-  "workstation, non-concurrent GC|gateway|DOTNET_gcConcurrent=0"
-  "tiered PGO off|gateway|DOTNET_TieredPGO=0"
-  "tiered compilation off|gateway|DOTNET_TieredCompilation=0"
+  "shipped: Native AOT, workstation concurrent GC|gateway|"
+  "Native AOT + server GC|gateway|DOTNET_gcServer=1"
+  "JIT defaults (framework-dependent, tiered PGO on)|gateway-jit|"
+  "JIT + server GC|gateway-jit|DOTNET_gcServer=1"
+  "JIT, workstation, non-concurrent GC|gateway-jit|DOTNET_gcConcurrent=0"
+  "JIT, tiered PGO off|gateway-jit|DOTNET_TieredPGO=0"
+  "JIT, tiered compilation off|gateway-jit|DOTNET_TieredCompilation=0"
   "ReadyToRun|gateway-r2r|"
   "ReadyToRun + server GC|gateway-r2r|DOTNET_gcServer=1"
-  "thread pool: no spinning before parking|gateway|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
-  "socket completions inline on the epoll thread|gateway|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
-  "segments GC instead of regions (libclrgc.so)|gateway|DOTNET_GCName=libclrgc.so"
+  "JIT, thread pool: no spinning before parking|gateway-jit|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
+  "JIT, socket completions inline on the epoll thread|gateway-jit|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
+  "JIT, segments GC instead of regions (libclrgc.so)|gateway-jit|DOTNET_GCName=libclrgc.so"
 )
 
 mapfile -t VARIANTS < <(printf '%s\n' "${VARIANTS[@]}" | grep -E -- "^[^|]*($ONLY)")
@@ -68,7 +70,7 @@ for ((round = 0; round < ROUNDS; round++)); do
     started=$(date +%s.%N)
     # shellcheck disable=SC2086
     start GW "$RESULTS/gateway-$round.log" env ExpertRouter__SimulatorUrl="$SIM/v1" $environment \
-      dotnet "$BENCH_OUT/$folder/ExpertRouter.Gateway.dll" --urls "http://127.0.0.1:$port"
+      $(gateway_command "$folder") --urls "http://127.0.0.1:$port"
     wait_ready "http://127.0.0.1:$port/readyz"
     ready=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     url="http://127.0.0.1:$port/v1/chat/completions"

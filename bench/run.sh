@@ -8,14 +8,16 @@
 # so all targets see the same stretches of time on a shared machine. Before round 1 every case runs once for
 # --prewarm seconds (5), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts.
 #
-# Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
-# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties), WRK_THREADS (1), WRK_CONNECTIONS (16).
+# Environment: GATEWAY_BUILD (gateway: the shipped Native AOT build; gateway-jit: the framework-dependent JIT build),
+# GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
+# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16).
 # The load part takes about 4 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=5
+GATEWAY_BUILD=${GATEWAY_BUILD:-gateway}
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
@@ -44,7 +46,7 @@ log "simulator $SIM_PORT, gateway $GW_PORT, plain YARP $YARP_PORT, nginx $NGINX_
 start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
 # shellcheck disable=SC2086
 start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
-  dotnet "$BENCH_OUT/gateway/ExpertRouter.Gateway.dll" --urls "http://127.0.0.1:$GW_PORT"
+  $(gateway_command "$GATEWAY_BUILD") --urls "http://127.0.0.1:$GW_PORT"
 start YARP "$RESULTS/plainyarp.log" dotnet "$BENCH_OUT/plainyarp/ExpertRouter.PlainYarp.dll" \
   --urls "http://127.0.0.1:$YARP_PORT" --upstream "$SIM/"
 

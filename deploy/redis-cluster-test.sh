@@ -69,9 +69,12 @@ APP=${1:-}
 if [[ -z "$APP" ]]; then
   APP="$WORK/app"
   echo "cluster-test: publishing the gateway to $APP"
-  dotnet publish src/ExpertRouter.Gateway/ExpertRouter.Gateway.csproj -c Release -o "$APP" -p:UseAppHost=false -nologo -v quiet >"$WORK/publish.log" 2>&1 \
+  bash deploy/publish-gateway.sh "$APP" >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log"; exit 1; }
 fi
+# The image's native executable, or 'dotnet <dll>' for a framework-dependent publish.
+GATEWAY=("$APP/ExpertRouter.Gateway")
+[[ -f "$APP/ExpertRouter.Gateway.dll" ]] && GATEWAY=(dotnet "$APP/ExpertRouter.Gateway.dll")
 mkdir -p "$WORK/policies"
 write_tenant() { # id daily_usd -> key on stdout
   local key="sk-cluster-$1-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -90,7 +93,7 @@ for i in 0 1 2; do
   (cd "$APP" && exec env -i PATH="$PATH" HOME="$WORK" DOTNET_ROOT="${DOTNET_ROOT:-}" DOTNET_NOLOGO=1 \
     ASPNETCORE_URLS="http://127.0.0.1:$port" ExpertRouter__Redis="$REDIS_CONNECTION" \
     ExpertRouter__Policies="$WORK/policies" Logging__LogLevel__Default=Warning \
-    dotnet ExpertRouter.Gateway.dll) >"$WORK/gateway-$i.log" 2>&1 &
+    "${GATEWAY[@]}") >"$WORK/gateway-$i.log" 2>&1 &
   GATEWAY_PIDS+=($!); GATEWAYS+=("http://127.0.0.1:$port")
 done
 for gateway in "${GATEWAYS[@]}"; do

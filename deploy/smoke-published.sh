@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the published gateway exactly as the container's ENTRYPOINT does ('dotnet /app/ExpertRouter.Gateway.dll'),
+# Starts the published gateway exactly as the container's ENTRYPOINT does ('/app/ExpertRouter.Gateway', Native AOT),
 # configured only by environment variables, as an unprivileged user that cannot write to the app folder or a home,
 # with policies in a folder laid out the way the kubelet mounts a ConfigMap. Then it checks:
 #   the Dockerfile's own HEALTHCHECK command, /readyz, /metrics, a routed chat completion,
@@ -23,8 +23,8 @@ fail() { echo "smoke: FAIL $*"; echo "--- gateway output"; tail -n 40 "$WORK/gat
 APP=${1:-}
 if [[ -z "$APP" ]]; then
   APP="$WORK/app"
-  echo "smoke: publishing the gateway (framework-dependent, Release) to $APP"
-  dotnet publish src/ExpertRouter.Gateway/ExpertRouter.Gateway.csproj -c Release -o "$APP" -p:UseAppHost=false -nologo -v quiet >"$WORK/publish.log" 2>&1 \
+  echo "smoke: publishing the gateway (Native AOT, as the image ships it) to $APP"
+  bash deploy/publish-gateway.sh "$APP" >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log"; exit 1; }
 fi
 # Owned by root and read-only for everyone else, like the image's /app.
@@ -41,6 +41,9 @@ ln -s ..data/example.yaml "$POLICIES/example.yaml"
 chmod -R a+rX "$POLICIES"
 mkdir -m 1777 "$WORK/tmp"
 
+# The image runs the native executable; a framework-dependent publish (a .dll) is run the way 'dotnet' runs it.
+GATEWAY=("$APP/ExpertRouter.Gateway")
+[[ -f "$APP/ExpertRouter.Gateway.dll" ]] && GATEWAY=(dotnet "$APP/ExpertRouter.Gateway.dll")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUN_AS=()
 if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
@@ -52,7 +55,7 @@ fi
   ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
   ExpertRouter__Policies="$POLICIES" \
   Logging__LogLevel__Default=Warning \
-  dotnet "$APP/ExpertRouter.Gateway.dll") >"$WORK/gateway.log" 2>&1 &
+  "${GATEWAY[@]}") >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 
 # The Dockerfile's HEALTHCHECK command itself, pointed at this port.

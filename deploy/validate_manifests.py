@@ -45,14 +45,21 @@ def check_dockerfile(root):
     check("gateway" in stages, "Dockerfile: a 'gateway' stage")
     check(list(stages)[-1] == "gateway", "Dockerfile: 'gateway' is the last stage, so a plain build yields the gateway")
     base = dict(stages.get("runtime-base", []))
-    check("aspnet:" in base.get("FROM", ""), "Dockerfile: the runtime stages derive from the ASP.NET runtime image")
-    user = base.get("USER", "")
-    check(re.fullmatch(r"[1-9]\d*(:[1-9]\d*)?", user) is not None, f"Dockerfile: USER must be a numeric non-root id, got '{user}'")
+    native = dict(stages.get("native-base", []))
+    check("aspnet:" in base.get("FROM", ""), "Dockerfile: the simulator's runtime stage derives from the ASP.NET runtime image")
+    check("runtime-deps:" in native.get("FROM", ""), "Dockerfile: the native gateway's stage derives from the runtime-deps image")
+    check(dict(stages.get("simulator", [])).get("FROM") == "runtime-base", "Dockerfile: the simulator stage is FROM runtime-base")
+    check(dict(stages.get("gateway", [])).get("FROM") == "native-base", "Dockerfile: the gateway stage is FROM native-base")
+    for name, stage in (("runtime-base", base), ("native-base", native)):
+        user = stage.get("USER", "")
+        check(re.fullmatch(r"[1-9]\d*(:[1-9]\d*)?", user) is not None, f"Dockerfile: {name} USER must be a numeric non-root id, got '{user}'")
+        check("0.0.0.0:8080" in stage.get("ENV", ""), f"Dockerfile: {name} sets ASPNETCORE_URLS to 0.0.0.0:8080 (the app's default is loopback)")
+    build = " ".join(argument for instruction, argument in stages.get("build", []) if instruction == "RUN")
+    check("-p:PublishAot=true" in build, "Dockerfile: the build stage publishes the gateway with Native AOT")
     gateway = dict(stages.get("gateway", []))
     check("/healthz" in gateway.get("HEALTHCHECK", ""), "Dockerfile: the gateway HEALTHCHECK probes /healthz")
-    check(gateway.get("ENTRYPOINT", "").startswith('["dotnet", "/app/ExpertRouter.Gateway.dll"'),
-          "Dockerfile: the gateway ENTRYPOINT is exec-form 'dotnet /app/ExpertRouter.Gateway.dll'")
-    check("0.0.0.0:8080" in base.get("ENV", ""), "Dockerfile: ASPNETCORE_URLS binds 0.0.0.0:8080 (the app's default is loopback)")
+    check(gateway.get("ENTRYPOINT", "").startswith('["/app/ExpertRouter.Gateway"'),
+          "Dockerfile: the gateway ENTRYPOINT is the exec-form native executable '/app/ExpertRouter.Gateway'")
     for stage, steps in stages.items():
         for instruction, argument in steps:
             if instruction == "COPY" and "--from" not in argument:
