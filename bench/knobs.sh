@@ -38,18 +38,17 @@ write_bodies "$RESULTS"
 
 # name|gateway folder|environment
 VARIANTS=(
-  "shipped: Native AOT, workstation concurrent GC|gateway|"
-  "Native AOT + server GC|gateway|DOTNET_gcServer=1"
-  "JIT defaults (framework-dependent, tiered PGO on)|gateway-jit|"
-  "JIT + server GC|gateway-jit|DOTNET_gcServer=1"
-  "JIT, workstation, non-concurrent GC|gateway-jit|DOTNET_gcConcurrent=0"
-  "JIT, tiered PGO off|gateway-jit|DOTNET_TieredPGO=0"
-  "JIT, tiered compilation off|gateway-jit|DOTNET_TieredCompilation=0"
+  "shipped defaults|gateway|"
+  "server GC|gateway|DOTNET_gcServer=1"
+  "workstation, non-concurrent GC|gateway|DOTNET_gcConcurrent=0"
+  "tiered PGO off|gateway|DOTNET_TieredPGO=0"
+  "tiered compilation off|gateway|DOTNET_TieredCompilation=0"
   "ReadyToRun|gateway-r2r|"
   "ReadyToRun + server GC|gateway-r2r|DOTNET_gcServer=1"
-  "JIT, thread pool: no spinning before parking|gateway-jit|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
-  "JIT, socket completions inline on the epoll thread|gateway-jit|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
-  "JIT, segments GC instead of regions (libclrgc.so)|gateway-jit|DOTNET_GCName=libclrgc.so"
+  "thread pool: no spinning before parking|gateway|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
+  "socket completions inline on the epoll thread|gateway|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
+  "segments GC instead of regions (libclrgc.so)|gateway|DOTNET_GCName=libclrgc.so"
+  "Native AOT (deploy/publish-native.sh)|gateway-native|"
 )
 
 mapfile -t VARIANTS < <(printf '%s\n' "${VARIANTS[@]}" | grep -E -- "^[^|]*($ONLY)")

@@ -39,18 +39,17 @@ bench_install() {
   fi
 }
 
-# Publishes the CLI (simulator), the gateway and the plain YARP baseline in Release. The gateway twice: as it ships
-# (Native AOT, deploy/publish-gateway.sh) into bench/.out/gateway, and framework-dependent (JIT) into
-# bench/.out/gateway-jit for comparison. Extra MSBuild properties for the JIT build (e.g. -p:TieredPGO=false) go in
-# GATEWAY_PUBLISH_ARGS.
+# Publishes the CLI (simulator), the gateway and the plain YARP baseline in Release. The gateway twice: the default
+# framework-dependent (JIT) build into bench/.out/gateway (extra MSBuild properties in GATEWAY_PUBLISH_ARGS), and the
+# natively compiled one (deploy/publish-native.sh, Native AOT) into bench/.out/gateway-native.
 bench_build() {
   log "publishing Release builds into bench/.out (the native gateway takes a minute or two)"
   dotnet publish "$BENCH_ROOT/src/ExpertRouter.Cli" -c Release -o "$BENCH_OUT/cli" --nologo -v quiet >/dev/null
   dotnet publish "$BENCH_ROOT/bench/ExpertRouter.PlainYarp" -c Release -o "$BENCH_OUT/plainyarp" --nologo -v quiet >/dev/null
-  rm -rf "$BENCH_OUT/gateway" "$BENCH_OUT/gateway-jit"
-  bash "$BENCH_ROOT/deploy/publish-gateway.sh" "$BENCH_OUT/gateway" >/dev/null
+  rm -rf "$BENCH_OUT/gateway" "$BENCH_OUT/gateway-native"
   # shellcheck disable=SC2086
-  dotnet publish "$BENCH_ROOT/src/ExpertRouter.Gateway" -c Release -o "$BENCH_OUT/gateway-jit" --nologo -v quiet ${GATEWAY_PUBLISH_ARGS:-} >/dev/null
+  dotnet publish "$BENCH_ROOT/src/ExpertRouter.Gateway" -c Release -o "$BENCH_OUT/gateway" --nologo -v quiet ${GATEWAY_PUBLISH_ARGS:-} >/dev/null
+  bash "$BENCH_ROOT/deploy/publish-native.sh" "$BENCH_OUT/gateway-native" >/dev/null
 }
 
 # gateway_command FOLDER: how to start the gateway published in bench/.out/FOLDER (native executable, or 'dotnet dll').

@@ -8,8 +8,9 @@
 # so all targets see the same stretches of time on a shared machine. Before round 1 every case runs once for
 # --prewarm seconds (5), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts.
 #
-# Environment: GATEWAY_BUILD (gateway: the shipped Native AOT build; gateway-jit: the framework-dependent JIT build),
-# GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of the gateway process),
+# The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
+# one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
+# Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16).
 # The load part takes about 4 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
@@ -17,7 +18,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=5
-GATEWAY_BUILD=${GATEWAY_BUILD:-gateway}
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
@@ -46,7 +46,14 @@ log "simulator $SIM_PORT, gateway $GW_PORT, plain YARP $YARP_PORT, nginx $NGINX_
 start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
 # shellcheck disable=SC2086
 start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
-  $(gateway_command "$GATEWAY_BUILD") --urls "http://127.0.0.1:$GW_PORT"
+  $(gateway_command gateway) --urls "http://127.0.0.1:$GW_PORT"
+GWN_PID=""
+if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
+  GWN_PORT=$(free_port)
+  # shellcheck disable=SC2086
+  start GWN "$RESULTS/gateway-native.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
+    "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" --urls "http://127.0.0.1:$GWN_PORT"
+fi
 start YARP "$RESULTS/plainyarp.log" dotnet "$BENCH_OUT/plainyarp/ExpertRouter.PlainYarp.dll" \
   --urls "http://127.0.0.1:$YARP_PORT" --upstream "$SIM/"
 
@@ -63,6 +70,7 @@ GW_HEADERS="Authorization: Bearer sk-expertrouter-demo"
 PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-custom-host: $SIM/v1"
 wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
+[[ -z $GWN_PID ]] || wait_ready "http://127.0.0.1:$GWN_PORT/readyz"
 wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
 wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-Type: application/json' \
@@ -72,6 +80,7 @@ log "all servers ready"
 
 declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
 GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
+GWN_METRICS="http://127.0.0.1:${GWN_PORT:-0}/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS RATE: one round of a case; rounds add up (req/s = all requests / all
@@ -81,10 +90,13 @@ bench_case() {
   local ticks alloc=0
   run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" >/dev/null
   ticks=$(cpu_ticks "$pid")
-  [[ $pid != "$GW_PID" ]] || alloc=$(allocated_bytes "$GW_METRICS")
+  local metrics=""
+  [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
+  [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
+  [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
-  [[ $pid != "$GW_PID" ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$GW_METRICS") - alloc))
+  [[ -z $metrics ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$metrics") - alloc))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
   REQUESTS[$id]=$((${REQUESTS[$id]:-0} + $(field "$line" requests)))
   MICROS[$id]=$((${MICROS[$id]:-0} + $(field "$line" duration_us)))
@@ -98,6 +110,7 @@ median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END {
 
 CHAT=/v1/chat/completions
 GW="http://127.0.0.1:$GW_PORT$CHAT"
+GWN="http://127.0.0.1:${GWN_PORT:-0}"
 # req/s in all, one request every 1 ms over the 16 connections (bench/wrk/chat.lua keeps one schedule for all of them)
 PACED_RATE=1000
 
@@ -117,6 +130,8 @@ CASES=(
   "portkey;Portkey 1.15.2, explicit;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "gwn_explicit;ExpertRouter native (AOT), explicit model;${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;explicit;$GW_HEADERS;0"
+  "gwn_auto;ExpertRouter native (AOT), auto (routed);${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;auto;$GW_HEADERS;0"
   "direct_stream;direct to simulator, streaming;$SIM_PID;$SIM$CHAT;stream;$GW_HEADERS;0"
   "nginx_stream;nginx, streaming;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;stream;$GW_HEADERS;0"
   "yarp_stream;plain YARP, streaming;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;stream;$GW_HEADERS;0"
@@ -125,6 +140,7 @@ CASES=(
   "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
   "direct_1k;direct to simulator, 1k req/s evenly spaced;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_RATE"
   "gw_auto_1k;ExpertRouter, auto, 1k req/s evenly spaced;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_RATE"
+  "gwn_auto_1k;ExpertRouter native (AOT), auto, 1k req/s evenly spaced;${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;auto;$GW_HEADERS;$PACED_RATE"
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))

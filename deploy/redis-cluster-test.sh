@@ -69,10 +69,11 @@ APP=${1:-}
 if [[ -z "$APP" ]]; then
   APP="$WORK/app"
   echo "cluster-test: publishing the gateway to $APP"
-  bash deploy/publish-gateway.sh "$APP" >"$WORK/publish.log" 2>&1 \
+  dotnet publish src/ExpertRouter.Gateway/ExpertRouter.Gateway.csproj -c Release -o "$APP" -p:UseAppHost=false -nologo -v quiet >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log"; exit 1; }
 fi
-# The image's native executable, or 'dotnet <dll>' for a framework-dependent publish.
+# 'dotnet <dll>' for a framework-dependent publish, the executable itself for a Native AOT one.
+APP=$(cd "$APP" && pwd)  # absolute: the gateway starts from inside its folder
 GATEWAY=("$APP/ExpertRouter.Gateway")
 [[ -f "$APP/ExpertRouter.Gateway.dll" ]] && GATEWAY=(dotnet "$APP/ExpertRouter.Gateway.dll")
 mkdir -p "$WORK/policies"

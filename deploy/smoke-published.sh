@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the published gateway exactly as the container's ENTRYPOINT does ('/app/ExpertRouter.Gateway', Native AOT),
+# Starts the published gateway exactly as the container's ENTRYPOINT does ('dotnet /app/ExpertRouter.Gateway.dll', or
+# '/app/ExpertRouter.Gateway' for the natively compiled 'gateway-native' image),
 # configured only by environment variables, as an unprivileged user that cannot write to the app folder or a home,
 # with policies in a folder laid out the way the kubelet mounts a ConfigMap. Then it checks:
 #   the Dockerfile's own HEALTHCHECK command, /readyz, /metrics, a routed chat completion,
@@ -23,8 +24,8 @@ fail() { echo "smoke: FAIL $*"; echo "--- gateway output"; tail -n 40 "$WORK/gat
 APP=${1:-}
 if [[ -z "$APP" ]]; then
   APP="$WORK/app"
-  echo "smoke: publishing the gateway (Native AOT, as the image ships it) to $APP"
-  bash deploy/publish-gateway.sh "$APP" >"$WORK/publish.log" 2>&1 \
+  echo "smoke: publishing the gateway (framework-dependent, Release) to $APP"
+  dotnet publish src/ExpertRouter.Gateway/ExpertRouter.Gateway.csproj -c Release -o "$APP" -p:UseAppHost=false -nologo -v quiet >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log"; exit 1; }
 fi
 # Owned by root and read-only for everyone else, like the image's /app.
@@ -41,7 +42,8 @@ ln -s ..data/example.yaml "$POLICIES/example.yaml"
 chmod -R a+rX "$POLICIES"
 mkdir -m 1777 "$WORK/tmp"
 
-# The image runs the native executable; a framework-dependent publish (a .dll) is run the way 'dotnet' runs it.
+# A framework-dependent publish (a .dll) runs under 'dotnet'; a Native AOT publish (deploy/publish-native.sh) by itself.
+APP=$(cd "$APP" && pwd)  # absolute: the gateway starts from inside its folder
 GATEWAY=("$APP/ExpertRouter.Gateway")
 [[ -f "$APP/ExpertRouter.Gateway.dll" ]] && GATEWAY=(dotnet "$APP/ExpertRouter.Gateway.dll")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -62,7 +64,7 @@ GATEWAY_PID=$!
 HEALTHCHECK=$(python3 - "$ROOT/deploy/Dockerfile" "$PORT" <<'EOF'
 import json, re, sys
 text = re.sub(r"\\\n", " ", open(sys.argv[1]).read())
-gateway = text[text.index("AS gateway"):]
+gateway = text[text.rindex("AS gateway"):]  # the last stage; gateway-native probes the same way
 command = json.loads(re.search(r"HEALTHCHECK .*?CMD (\[.*\])", gateway).group(1))
 print(command[2].replace("/127.0.0.1/8080", "/127.0.0.1/" + sys.argv[2]))
 EOF

@@ -46,20 +46,24 @@ def check_dockerfile(root):
     check(list(stages)[-1] == "gateway", "Dockerfile: 'gateway' is the last stage, so a plain build yields the gateway")
     base = dict(stages.get("runtime-base", []))
     native = dict(stages.get("native-base", []))
-    check("aspnet:" in base.get("FROM", ""), "Dockerfile: the simulator's runtime stage derives from the ASP.NET runtime image")
+    check("aspnet:" in base.get("FROM", ""), "Dockerfile: the runtime stages derive from the ASP.NET runtime image")
     check("runtime-deps:" in native.get("FROM", ""), "Dockerfile: the native gateway's stage derives from the runtime-deps image")
-    check(dict(stages.get("simulator", [])).get("FROM") == "runtime-base", "Dockerfile: the simulator stage is FROM runtime-base")
-    check(dict(stages.get("gateway", [])).get("FROM") == "native-base", "Dockerfile: the gateway stage is FROM native-base")
     for name, stage in (("runtime-base", base), ("native-base", native)):
         user = stage.get("USER", "")
         check(re.fullmatch(r"[1-9]\d*(:[1-9]\d*)?", user) is not None, f"Dockerfile: {name} USER must be a numeric non-root id, got '{user}'")
         check("0.0.0.0:8080" in stage.get("ENV", ""), f"Dockerfile: {name} sets ASPNETCORE_URLS to 0.0.0.0:8080 (the app's default is loopback)")
-    build = " ".join(argument for instruction, argument in stages.get("build", []) if instruction == "RUN")
-    check("-p:PublishAot=true" in build, "Dockerfile: the build stage publishes the gateway with Native AOT")
     gateway = dict(stages.get("gateway", []))
+    check(gateway.get("FROM") == "runtime-base", "Dockerfile: the gateway stage is FROM runtime-base")
     check("/healthz" in gateway.get("HEALTHCHECK", ""), "Dockerfile: the gateway HEALTHCHECK probes /healthz")
-    check(gateway.get("ENTRYPOINT", "").startswith('["/app/ExpertRouter.Gateway"'),
-          "Dockerfile: the gateway ENTRYPOINT is the exec-form native executable '/app/ExpertRouter.Gateway'")
+    check(gateway.get("ENTRYPOINT", "").startswith('["dotnet", "/app/ExpertRouter.Gateway.dll"'),
+          "Dockerfile: the gateway ENTRYPOINT is exec-form 'dotnet /app/ExpertRouter.Gateway.dll'")
+    native_gateway = dict(stages.get("gateway-native", []))
+    check(native_gateway.get("FROM") == "native-base", "Dockerfile: the gateway-native stage is FROM native-base")
+    check("/healthz" in native_gateway.get("HEALTHCHECK", ""), "Dockerfile: the gateway-native HEALTHCHECK probes /healthz")
+    check(native_gateway.get("ENTRYPOINT", "").startswith('["/app/ExpertRouter.Gateway"'),
+          "Dockerfile: the gateway-native ENTRYPOINT is the exec-form native executable '/app/ExpertRouter.Gateway'")
+    build_native = " ".join(argument for instruction, argument in stages.get("build-native", []) if instruction == "RUN")
+    check("-p:PublishAot=true" in build_native, "Dockerfile: the build-native stage publishes the gateway with Native AOT")
     for stage, steps in stages.items():
         for instruction, argument in steps:
             if instruction == "COPY" and "--from" not in argument:
