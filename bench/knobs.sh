@@ -57,7 +57,7 @@ SIM="http://127.0.0.1:$SIM_PORT"
 start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
 wait_ready "$SIM/v1/models"
 
-declare -A RPS_SUM P99_SUM RSS_MAX READY_SUM
+declare -A RPS_SUM P99_SUM RSS_MAX READY_SUM CPU_SUM
 for ((round = 0; round < ROUNDS; round++)); do
   order=("${VARIANTS[@]}")
   if ((round % 2)); then
@@ -74,12 +74,17 @@ for ((round = 0; round < ROUNDS; round++)); do
     ready=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     url="http://127.0.0.1:$port/v1/chat/completions"
     run_wrk "$url" "$RESULTS/auto.json" "Authorization: Bearer sk-expertrouter-demo" 0 "$WARMUP_SECONDS" >/dev/null
+    ticks=$(cpu_ticks "$GW_PID")
     line=$(run_wrk "$url" "$RESULTS/auto.json" "Authorization: Bearer sk-expertrouter-demo" 0 "$CASE_SECONDS")
+    ticks=$(($(cpu_ticks "$GW_PID") - ticks))
     rss=$(peak_rss_mb "$GW_PID")
     stop "$GW_PID"
     rps=$(awk -v n="$(field "$line" requests)" -v us="$(field "$line" duration_us)" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
     p99=$(awk -v us="$(field "$line" p99_us)" 'BEGIN { printf "%.2f", us / 1000 }')
-    echo "round=$round variant=\"$name\" ready_s=$ready rps=$rps p99_ms=$p99 rss_mb=$rss $line" | tee -a "$RESULTS/raw.txt" >&2
+    # Gateway CPU time over requests served, as bench/run.sh reports it.
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(field "$line" requests)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+    echo "round=$round variant=\"$name\" ready_s=$ready rps=$rps p99_ms=$p99 rss_mb=$rss cpu_us=$cpu $line" | tee -a "$RESULTS/raw.txt" >&2
+    CPU_SUM[$name]=$(awk -v a="${CPU_SUM[$name]:-0}" -v b="$cpu" 'BEGIN { print a + b }')
     RPS_SUM[$name]=$(awk -v a="${RPS_SUM[$name]:-0}" -v b="$rps" 'BEGIN { print a + b }')
     P99_SUM[$name]=$(awk -v a="${P99_SUM[$name]:-0}" -v b="$p99" 'BEGIN { print a + b }')
     READY_SUM[$name]=$(awk -v a="${READY_SUM[$name]:-0}" -v b="$ready" 'BEGIN { print a + b }')
@@ -91,11 +96,11 @@ done
   echo
   echo "Gateway runtime knobs, auto case, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS:-16}, ${CASE_SECONDS}s after ${WARMUP_SECONDS}s warm-up, mean of $ROUNDS rounds"
   echo
-  echo "| variant | req/s | p99 ms | peak RSS MB | start to ready s |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| variant | req/s | p99 ms | peak RSS MB | start to ready s | CPU µs/req |"
+  echo "|---|---:|---:|---:|---:|---:|"
   for variant in "${VARIANTS[@]}"; do
     IFS='|' read -r name _ _ <<<"$variant"
-    awk -v n="$name" -v r="${RPS_SUM[$name]}" -v p="${P99_SUM[$name]}" -v s="${READY_SUM[$name]}" -v m="${RSS_MAX[$name]}" -v k="$ROUNDS" \
-      'BEGIN { printf "| %s | %.0f | %.2f | %d | %.2f |\n", n, r / k, p / k, m, s / k }'
+    awk -v n="$name" -v r="${RPS_SUM[$name]}" -v p="${P99_SUM[$name]}" -v s="${READY_SUM[$name]}" -v m="${RSS_MAX[$name]}" -v c="${CPU_SUM[$name]}" -v k="$ROUNDS" \
+      'BEGIN { printf "| %s | %.0f | %.2f | %d | %.2f | %.0f |\n", n, r / k, p / k, m, s / k, c / k }'
   done
 } | tee "$RESULTS/summary.md"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the natively compiled gateway (Native AOT) for this machine's Linux architecture: the Dockerfile's
-# 'gateway-native' target. A third less memory than the default JIT build, a quarter more CPU per request
+# 'gateway-native' target. A third less memory than the default JIT build, a quarter to a half more CPU per request
 # (bench/README.md "Native AOT").
 # Usage: deploy/publish-native.sh <output folder>
 # Needs clang and zlib's headers (Debian: clang zlib1g-dev), as every Native AOT build on Linux does.
