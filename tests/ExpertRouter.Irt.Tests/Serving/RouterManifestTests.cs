@@ -1,0 +1,44 @@
+using ExpertRouter.Irt.Serving;
+
+namespace ExpertRouter.Irt.Tests.Serving;
+
+public sealed class RouterManifestTests
+{
+    /// <summary>
+    /// The shipped router.json files were written before the manifest moved to source-generated JSON; reading and
+    /// saving them again must give the same bytes, or every retrain would rewrite the router folders.
+    /// </summary>
+    [Theory]
+    [InlineData("irt-ze12")]
+    [InlineData("irt-mmlu10")]
+    public void ShippedManifest_LoadThenSave_IsByteIdentical(string router)
+    {
+        var folder = Path.Combine(RepositoryRoot(), "routers", router);
+        var copy = Directory.CreateTempSubdirectory("router-manifest-");
+        try
+        {
+            RouterManifest.Load(folder).Save(copy.FullName);
+
+            Assert.Equal(
+                File.ReadAllBytes(Path.Combine(folder, RouterManifest.FileName)),
+                File.ReadAllBytes(Path.Combine(copy.FullName, RouterManifest.FileName)));
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ExpertRouter.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("ExpertRouter.sln not found above " + AppContext.BaseDirectory);
+    }
+}
