@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Hosting;
@@ -29,11 +30,15 @@ internal static class ModelsEndpoint
 /// <summary>OpenAI's model list.</summary>
 internal sealed record ModelList(IReadOnlyList<ModelEntry> Data)
 {
+    // First, where OpenAI puts it.
+    [JsonPropertyOrder(-1)]
     public string Object => "list";
 }
 
 /// <summary>One model of the list; <c>expertrouter_kind</c> says whether it is an expert, a router or an ensemble.</summary>
-internal sealed record ModelEntry(string Id, long Created, string OwnedBy, string ExpertrouterKind)
+internal sealed record ModelEntry([property: JsonPropertyOrder(-2)] string Id, long Created, string OwnedBy, string ExpertrouterKind)
 {
+    // Right after the id, where OpenAI puts it.
+    [JsonPropertyOrder(-1)]
     public string Object => "model";
 }

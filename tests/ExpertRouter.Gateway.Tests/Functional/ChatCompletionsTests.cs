@@ -115,6 +115,11 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         Assert.Contains("router/irt-ze12", ids);
         Assert.Contains("ensemble/vote3", ids);
         Assert.Equal(12 + 1 + 3 + 5, ids.Length);
+        // OpenAI's field order: the list's "object" first, each model's "id" then "object".
+        Assert.Equal(["object", "data"], body.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            ["id", "object", "created", "owned_by", "expertrouter_kind"],
+            body.RootElement.GetProperty("data")[0].EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
