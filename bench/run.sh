@@ -110,7 +110,8 @@ median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END {
 
 CHAT=/v1/chat/completions
 GW="http://127.0.0.1:$GW_PORT$CHAT"
-GWN="http://127.0.0.1:${GWN_PORT:-0}"
+GWN="http://127.0.0.1:${GWN_PORT:-0}$CHAT"
+GWN_PID_OR_NOTE=${GWN_PID:-"n/a: bench/.out/gateway-native not published"}
 # req/s in all, one request every 1 ms over the 16 connections (bench/wrk/chat.lua keeps one schedule for all of them)
 PACED_RATE=1000
 
@@ -130,8 +131,8 @@ CASES=(
   "portkey;Portkey 1.15.2, explicit;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
-  "gwn_explicit;ExpertRouter native (AOT), explicit model;${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;explicit;$GW_HEADERS;0"
-  "gwn_auto;ExpertRouter native (AOT), auto (routed);${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;auto;$GW_HEADERS;0"
+  "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"
+  "gwn_auto;ExpertRouter native (AOT), auto (routed);$GWN_PID_OR_NOTE;$GWN;auto;$GW_HEADERS;0"
   "direct_stream;direct to simulator, streaming;$SIM_PID;$SIM$CHAT;stream;$GW_HEADERS;0"
   "nginx_stream;nginx, streaming;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;stream;$GW_HEADERS;0"
   "yarp_stream;plain YARP, streaming;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;stream;$GW_HEADERS;0"
@@ -140,7 +141,7 @@ CASES=(
   "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
   "direct_1k;direct to simulator, 1k req/s evenly spaced;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_RATE"
   "gw_auto_1k;ExpertRouter, auto, 1k req/s evenly spaced;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_RATE"
-  "gwn_auto_1k;ExpertRouter native (AOT), auto, 1k req/s evenly spaced;${GWN_PID:-n/a: bench/.out/gateway-native not published};$GWN$CHAT;auto;$GW_HEADERS;$PACED_RATE"
+  "gwn_auto_1k;ExpertRouter native (AOT), auto, 1k req/s evenly spaced;$GWN_PID_OR_NOTE;$GWN;auto;$GW_HEADERS;$PACED_RATE"
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))

@@ -17,21 +17,18 @@ public static partial class GatewayApp
     /// <summary>
     /// Option records are immutable (init-only properties), which the configuration binder's source generator cannot
     /// set, so the reflection binder binds them. Natively compiled, their members survive because the gateway roots its
-    /// own assemblies (<c>TrimmerRootAssembly</c> in the project file), and none of them holds a value-type collection
-    /// the binder would have to instantiate at run time.
+    /// own assemblies (<c>TrimmerRootAssembly</c> in the project file), none of them holds a value-type collection the
+    /// binder would have to instantiate at run time, and the dictionaries it fills by reflection are kept here.
     /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The option types' assemblies are rooted.")]
-    // The binder builds and fills dictionaries through reflection on these exact instantiations.
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, EnsembleOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, EnsembleOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, CacheOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, CacheOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, string>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, string>))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, SimulatedModelOptions>))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, SimulatedModelOptions>))]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reference-type collections are bound.")]
-    internal static T? Bind<T>(IConfiguration section) => section.Get<T>();
+    private static GatewayOptions BindOptions(IConfiguration section) => section.Get<GatewayOptions>() ?? new GatewayOptions();
 
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -45,7 +42,7 @@ public static partial class GatewayApp
         // '--policies <dir>' and '--redis <connection string>' are short for the ExpertRouter settings.
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder);
-        var options = Bind<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName)) ?? new GatewayOptions();
+        var options = BindOptions(builder.Configuration.GetSection(GatewayOptions.SectionName));
         // The gateway enforces its own limit (with an OpenAI 413); Kestrel's, a little higher, lets it drain a modest
         // overshoot so the client reads that 413 instead of a reset connection.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20));
@@ -53,7 +50,7 @@ public static partial class GatewayApp
         SimulatedExpertServer? simulator = null;
         if (options.Experts.Any(e => e.Simulated) && string.IsNullOrEmpty(options.SimulatorUrl))
         {
-            var simulatorOptions = Bind<SimulatorOptions>(builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Simulator")) ?? new SimulatorOptions();
+            var simulatorOptions = SimulatorOptions.Bind(builder.Configuration.GetSection($"{GatewayOptions.SectionName}:Simulator"));
             simulator = await SimulatedExpertServer.StartAsync(simulatorOptions);
         }
 

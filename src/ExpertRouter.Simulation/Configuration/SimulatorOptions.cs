@@ -43,14 +43,19 @@ public sealed record SimulatorOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SectionName);
         IConfiguration source = section.Exists() ? section : configuration;
-        return Bind(source) ?? new SimulatorOptions();
+        return Bind(source);
     }
 
-    // Init-only properties are beyond the binder's source generator; the natively compiled gateway roots this
-    // assembly, so the reflection binder finds every property (see GatewayApp.Bind).
+    /// <summary>
+    /// Binds exactly <paramref name="section"/> (defaults when it is empty). Init-only properties are beyond the
+    /// binder's source generator, so this is the reflection binder: the natively compiled gateway roots this assembly,
+    /// and the one dictionary instantiation it fills by reflection is kept here.
+    /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "This assembly is rooted in the native gateway.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reference-type collections are bound.")]
-    private static SimulatorOptions? Bind(IConfiguration source) => source.Get<SimulatorOptions>();
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, SimulatedModelOptions>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, SimulatedModelOptions>))]
+    public static SimulatorOptions Bind(IConfiguration section) => section.Get<SimulatorOptions>() ?? new SimulatorOptions();
 
     /// <summary>Every problem at once; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()

@@ -13,7 +13,7 @@ public sealed class RouterManifestTests
     [InlineData("irt-mmlu10")]
     public void ShippedManifest_LoadThenSave_IsByteIdentical(string router)
     {
-        var folder = Path.Combine(RepositoryRoot(), "routers", router);
+        var folder = Path.Combine(AppContext.BaseDirectory, "routers", router);
         var copy = Directory.CreateTempSubdirectory("router-manifest-");
         try
         {
@@ -27,18 +27,5 @@ public sealed class RouterManifestTests
         {
             copy.Delete(recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ExpertRouter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("ExpertRouter.sln not found above " + AppContext.BaseDirectory);
     }
 }
