@@ -27,6 +27,10 @@ public static partial class GatewayApp
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, CacheOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, string>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, string>))]
+    // For SimulatorOptions.Bind: stated on that method instead, the native build did not keep them (checked with
+    // Simulator:Models:<id>:FixedAnswer), so every dictionary the gateway's start-up binds is kept here.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, SimulatedModelOptions>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, SimulatedModelOptions>))]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reference-type collections are bound.")]
     private static GatewayOptions BindOptions(IConfiguration section) => section.Get<GatewayOptions>() ?? new GatewayOptions();
 

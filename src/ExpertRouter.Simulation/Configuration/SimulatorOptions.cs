@@ -48,13 +48,11 @@ public sealed record SimulatorOptions
 
     /// <summary>
     /// Binds exactly <paramref name="section"/> (defaults when it is empty). Init-only properties are beyond the
-    /// binder's source generator, so this is the reflection binder: the natively compiled gateway roots this assembly,
-    /// and the one dictionary instantiation it fills by reflection is kept here.
+    /// binder's source generator, so this is the reflection binder: the natively compiled gateway roots this assembly
+    /// and keeps the dictionary type it fills by reflection (GatewayApp.BindOptions).
     /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "This assembly is rooted in the native gateway.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reference-type collections are bound.")]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, SimulatedModelOptions>))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, SimulatedModelOptions>))]
     public static SimulatorOptions Bind(IConfiguration section) => section.Get<SimulatorOptions>() ?? new SimulatorOptions();
 
     /// <summary>Every problem at once; empty when the options are usable.</summary>
