@@ -2,22 +2,25 @@
 # Load benchmark, all on 127.0.0.1: the simulated expert (zero latency) driven directly and through nginx, plain
 # YARP, Portkey's gateway and ExpertRouter, in one run, with ratios computed from that same run.
 #
-#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N] [--prewarm N]
+#   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N] [--prewarm N] [--load-budget N]
 #
 # Every case runs in each of --rounds rounds (3) for --seconds / rounds (12 / 3 = 4 s) after a --warmup (1 s) run,
-# so all targets see the same stretches of time on a shared machine. Before round 1 every case runs once for
-# --prewarm seconds (5), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts.
+# so all targets see the same stretches of time on a shared machine. Before round 1 every closed-loop case runs once
+# for --prewarm seconds (3), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts
+# (a paced case drives the same path of the same server as a closed-loop one, so it is not pre-warmed again).
+# A run is bounded: the load is planned to fit --load-budget seconds (280), which with start-up (≈ 10 s) keeps a
+# run without a build under 5 minutes; a plan over it shortens the pre-warm, then the rounds, and says so.
 #
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16).
-# The load part takes about 4 minutes with the defaults; a first build adds a few minutes before it.
+# The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=5
+BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=3 LOAD_BUDGET=280
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
@@ -25,6 +28,7 @@ while (($#)); do
     --warmup) WARMUP_SECONDS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
     --prewarm) PREWARM_SECONDS=$2; shift ;;
+    --load-budget) LOAD_BUDGET=$2; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -145,11 +149,27 @@ CASES=(
 )
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
+MEASURED=0 PREWARMED=0
+for spec in "${CASES[@]}"; do
+  IFS=';' read -r _ _ pid _ _ _ rate <<<"$spec"
+  [[ $pid == n/a* ]] && continue
+  MEASURED=$((MEASURED + 1))
+  ((rate > 0)) || PREWARMED=$((PREWARMED + 1))
+done
+planned_load() { echo $((PREWARMED * PREWARM_SECONDS + MEASURED * ROUNDS * (WARMUP_SECONDS + ROUND_SECONDS))); }
+PLANNED=$(planned_load)
+while (($(planned_load) > LOAD_BUDGET && PREWARM_SECONDS > 2)); do PREWARM_SECONDS=$((PREWARM_SECONDS - 1)); done
+while (($(planned_load) > LOAD_BUDGET && ROUND_SECONDS > 1)); do ROUND_SECONDS=$((ROUND_SECONDS - 1)); done
+if (($(planned_load) != PLANNED)); then
+  log "the plan ($PLANNED s of load) is over --load-budget $LOAD_BUDGET s: pre-warm ${PREWARM_SECONDS}s, rounds ${ROUND_SECONDS}s"
+fi
+log "$MEASURED cases, $(planned_load) s of load planned"
+LOAD_STARTED=$SECONDS
 if ((PREWARM_SECONDS > 0)); then
-  log "pre-warm: every case once for ${PREWARM_SECONDS}s, not measured"
+  log "pre-warm: every closed-loop case once for ${PREWARM_SECONDS}s, not measured"
   for spec in "${CASES[@]}"; do
     IFS=';' read -r id _ pid url body headers rate <<<"$spec"
-    [[ $pid == n/a* ]] || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$rate" "$PREWARM_SECONDS" >/dev/null
+    [[ $pid == n/a* ]] || ((rate > 0)) || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$rate" "$PREWARM_SECONDS" >/dev/null
   done
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -177,4 +197,6 @@ for spec in "${CASES[@]}"; do
 done
 
 source "$BENCH_ROOT/bench/report.sh"
+# Logged before the report, whose last line must stay the ratios line.
+log "load took $((SECONDS - LOAD_STARTED)) s ($(planned_load) s planned); the whole run $SECONDS s"
 report | tee "$RESULTS/summary.md"
