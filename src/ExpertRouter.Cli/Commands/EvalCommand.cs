@@ -14,7 +14,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var routers = new Option<string>("--routers") { Description = "Comma-separated router names, or 'all'.", DefaultValueFactory = _ => "all" };
+        var routers = new Option<string>("--routers") { Description = "Comma-separated router names, or 'all'; 'a+b' or 'a:0.3+b:0.7' blends registered routers' predictions.", DefaultValueFactory = _ => "all" };
         var sweep = new Option<int>("--sweep") { Description = "Number of λ settings per router.", DefaultValueFactory = _ => 41 };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for confidence intervals (0 = none).", DefaultValueFactory = _ => 200 };
         var output = new Option<string?>("--out") { Description = "Results folder; default evals/results/<pool>-<UTC time>." };
@@ -40,7 +40,7 @@ internal static class EvalCommand
             var trainers = registry.Resolve(parse.GetValue(routers)!, out var unknown);
             if (unknown.Count > 0 || trainers.Count == 0)
             {
-                Console.Error.WriteLine($"eval: unknown router(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", registry.Names)}.");
+                Console.Error.WriteLine($"eval: unknown router(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", registry.Names)}; blends of them: a+b or a:0.3+b:0.7.");
                 return 2;
             }
 

@@ -15,7 +15,7 @@ internal static class RouteBatchCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var router = new Option<string>("--router") { Description = "Router name (see eval --help for the list).", Required = true };
+        var router = new Option<string>("--router") { Description = "Router name (see eval --help for the list), or a blend such as irt:0.3+knn:0.7.", Required = true };
         var sweep = new Option<int>("--sweep") { Description = "Number of λ settings, cheapest to highest quality.", DefaultValueFactory = _ => 21 };
         var output = new Option<string>("--out") { Description = "Decisions file (JSONL).", Required = true };
         var command = new Command("route-batch", "Train a router and write its decisions for every test prompt at N cost settings.");
@@ -42,9 +42,11 @@ internal static class RouteBatchCommand
             }
 
             var registry = RouterCatalog.Build(() => inputs.Test);
-            if (!registry.TryGet(name, out var trainer))
+            // One router: a registered name or a blend of them, never a list or "all".
+            var resolved = name.Contains(',', StringComparison.Ordinal) ? [] : registry.Resolve(name, out var unknown);
+            if (resolved is not [var trainer])
             {
-                Console.Error.WriteLine($"route-batch: unknown router '{name}'. Known: {string.Join(", ", registry.Names)}.");
+                Console.Error.WriteLine($"route-batch: unknown router '{name}'. Known: {string.Join(", ", registry.Names)}; blends of them: a+b or a:0.3+b:0.7.");
                 return 2;
             }
 

@@ -45,7 +45,11 @@ public sealed class RouterTrainerRegistry
 
     public bool TryGet(string name, out IRouterTrainer trainer) => _trainers.TryGetValue(name, out trainer!);
 
-    /// <summary>Resolves a comma-separated list ("all" = every registered name); unknown names are listed in the error.</summary>
+    /// <summary>
+    /// Resolves a comma-separated list ("all" = every registered name; "a+b" or "a:0.3+b:0.7" = a
+    /// <see cref="BlendedRouterTrainer"/> of registered routers, never part of "all"); unknown names and malformed
+    /// blends, each with its reason, are listed in <paramref name="unknown"/>.
+    /// </summary>
     public IReadOnlyList<IRouterTrainer> Resolve(string names, out IReadOnlyList<string> unknown)
     {
         var requested = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -54,7 +58,33 @@ public sealed class RouterTrainerRegistry
             requested = Names.ToArray();
         }
 
-        unknown = requested.Where(n => !_trainers.ContainsKey(n)).ToArray();
-        return requested.Where(_trainers.ContainsKey).Select(n => _trainers[n]).ToArray();
+        var found = new List<IRouterTrainer>();
+        var missing = new List<string>();
+        foreach (var name in requested)
+        {
+            if (_trainers.TryGetValue(name, out var trainer))
+            {
+                found.Add(trainer);
+            }
+            else if (BlendedRouterTrainer.IsBlend(name))
+            {
+                var blend = BlendedRouterTrainer.TryParse(name, n => _trainers.GetValueOrDefault(n), out var error);
+                if (blend is null)
+                {
+                    missing.Add(error!);
+                }
+                else
+                {
+                    found.Add(blend);
+                }
+            }
+            else
+            {
+                missing.Add(name);
+            }
+        }
+
+        unknown = missing;
+        return found;
     }
 }

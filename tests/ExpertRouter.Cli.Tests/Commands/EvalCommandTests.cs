@@ -27,6 +27,20 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Eval_ReportsABlendOfRoutersUnderTheNameAskedFor()
+    {
+        var results = _fixture.Path_("blend");
+
+        var exit = await CliFixture.RunAsync(
+            "eval", "--train", "fx:train", "--test", "fx-test.jsonl.gz", "--pool", "big,mathy,tiny",
+            "--routers", "knn,knn:0.3+task-label:0.7", "--sweep", "9", "--bootstrap", "0",
+            "--data-dir", _fixture.Root, "--out", results);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("| knn:0.3+task-label:0.7 |", File.ReadAllText(Path.Combine(results, "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_RefusesTrainAndTestThatShareAPrompt()
     {
         var exit = await CliFixture.RunAsync(

@@ -47,10 +47,27 @@ public sealed class RouteBatchCommandTests : IDisposable
         Assert.Equal("big", last["q101"]);    // code: only big right
     }
 
-    [Fact]
-    public async Task RouteBatch_UnknownRouterFailsWithExitCode2()
+    [Theory]
+    [InlineData("nope")]
+    [InlineData("all")]
+    [InlineData("knn,logreg")]
+    [InlineData("knn+nope")]
+    [InlineData("oracle+knn")]
+    public async Task RouteBatch_UnknownRouterFailsWithExitCode2(string router)
     {
-        Assert.Equal(2, await RouteBatch("nope", "fx-test.jsonl.gz", _fixture.Path_("x.jsonl"), sweep: 3));
+        Assert.Equal(2, await RouteBatch(router, "fx-test.jsonl.gz", _fixture.Path_("x.jsonl"), sweep: 3));
+    }
+
+    [Fact]
+    public async Task RouteBatch_BlendOfOneRouterWithItselfDecidesLikeThatRouter()
+    {
+        var alone = _fixture.Path_("alone.jsonl");
+        var blend = _fixture.Path_("blend.jsonl");
+
+        Assert.Equal(0, await RouteBatch("knn", "fx-test.jsonl.gz", alone, sweep: 5));
+        Assert.Equal(0, await RouteBatch("knn:1+knn:3", "fx-test.jsonl.gz", blend, sweep: 5));
+
+        Assert.Equal(File.ReadAllLines(alone), File.ReadAllLines(blend));
     }
 
     public void Dispose() => _fixture.Dispose();
