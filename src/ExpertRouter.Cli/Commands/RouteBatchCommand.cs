@@ -43,7 +43,7 @@ internal static class RouteBatchCommand
 
             var registry = RouterCatalog.Build(() => inputs.Test);
             // One router: a registered name or a blend of them, never a list or "all".
-            var resolved = name.Contains(',', StringComparison.Ordinal) ? [] : registry.Resolve(name, out var unknown);
+            var resolved = name.Contains(',', StringComparison.Ordinal) ? [] : registry.Resolve(name, out _);
             if (resolved is not [var trainer])
             {
                 Console.Error.WriteLine($"route-batch: unknown router '{name}'. Known: {string.Join(", ", registry.Names)}; blends of them: a+b or a:0.3+b:0.7.");

@@ -85,7 +85,7 @@ public sealed class BlendedRouterTrainer : IRouterTrainer
         for (var i = 0; i < routers.Length; i++)
         {
             var done = (double)i / routers.Length;
-            var progress = training.Progress is { } total ? new Progress(total, done, routers.Length) : null;
+            var progress = training.Progress is { } total ? new PartProgress(total, done, routers.Length) : null;
             routers[i] = _parts[i].Trainer.Train(training with { Progress = progress }, cancellationToken);
         }
 
@@ -93,7 +93,7 @@ public sealed class BlendedRouterTrainer : IRouterTrainer
         return new BlendedRouter(Name, routers, _parts.Select(p => p.Weight).ToArray());
     }
 
-    private sealed class Progress(IProgress<double> total, double offset, int parts) : IProgress<double>
+    private sealed class PartProgress(IProgress<double> total, double offset, int parts) : IProgress<double>
     {
         public void Report(double value) => total.Report(offset + value / parts);
     }
