@@ -163,6 +163,9 @@ while (($(planned_load) > LOAD_BUDGET && ROUND_SECONDS > 1)); do ROUND_SECONDS=$
 if (($(planned_load) != PLANNED)); then
   log "the plan ($PLANNED s of load) is over --load-budget $LOAD_BUDGET s: pre-warm ${PREWARM_SECONDS}s, rounds ${ROUND_SECONDS}s"
 fi
+if (($(planned_load) > LOAD_BUDGET)); then
+  log "still over --load-budget at the shortest pre-warm and rounds: fewer --rounds or a shorter --warmup would fit"
+fi
 log "$MEASURED cases, $(planned_load) s of load planned"
 LOAD_STARTED=$SECONDS
 if ((PREWARM_SECONDS > 0)); then
