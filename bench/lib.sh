@@ -139,9 +139,14 @@ run_wrk() {
 # field RESULT_LINE NAME: one value of a RESULT line.
 field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<"$1"; }
 
-# Writes the request bodies used by the cases into DIR.
+# write_bodies DIR: the request bodies of every case. BENCH_PROMPT_FILE (plain text) replaces the short default
+# prompt in all of them, e.g. bench/prompts/long.txt (265 words: the router's cost grows with a prompt's n-grams).
 write_bodies() {
   local dir=$1 prompt='Explain in two sentences why the sky is blue and why sunsets are red.'
+  if [[ -n ${BENCH_PROMPT_FILE:-} ]]; then
+    # JSON string escaping for text: backslashes, quotes, tabs; lines joined with \n.
+    prompt=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' "$BENCH_PROMPT_FILE" | awk 'NR > 1 { printf "\\n" } { printf "%s", $0 }')
+  fi
   # No temperature in the non-cache cases: a response cache must not turn them into cache hits.
   printf '{"model":"gpt-4o-mini-2024-07-18","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/explicit.json"
   printf '{"model":"auto","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/auto.json"

@@ -14,7 +14,8 @@
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
-# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16).
+# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16),
+# BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every case's body).
 # The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
 set -euo pipefail

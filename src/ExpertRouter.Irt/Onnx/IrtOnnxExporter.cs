@@ -46,9 +46,12 @@ public static class IrtOnnxExporter
     /// <summary>
     /// All members' tables side by side (rows × members·D), stored in half precision and cast to float by a node
     /// that ONNX Runtime folds away at load. The batch arrives flattened, without padding: feature t has id, weight
-    /// and the row (prompt) it belongs to. One Gather fetches every feature's S·D columns, and a ScatterND with
-    /// reduction "add" sums them into their prompt's row, so the work is proportional to the features, not to
-    /// batch × longest prompt. Members then read their column blocks of it (<see cref="AddMembers"/>).
+    /// and the row (prompt) it belongs to. One Gather fetches every feature's S·D columns, and one MatMul pools them:
+    /// a (prompts × features) matrix, a OneHot of the rows scaled by the weights, times the gathered rows. That was
+    /// half the time of a Mul that wrote the weighted rows out and a ScatterND (reduction "add") that summed them
+    /// into their prompt's row (140 → 73 µs for one 265-word prompt, 2,036 features), at the price of work that grows
+    /// with prompts × features; <see cref="Serving.HashedPromptScorer"/> cuts large batches into runs to bound it.
+    /// Members then read their column blocks of the pooled rows (<see cref="AddMembers"/>).
     /// </summary>
     private static void AddSharedEmbedding(OnnxGraphBuilder g, IrtEnsemble ensemble)
     {
@@ -69,15 +72,12 @@ public static class IrtOnnxExporter
         var half = g.AddHalfInitializer(TableName, table, rows, s * d);
         var full = g.AddNode("Cast", "table_float", [half], OnnxGraphBuilder.IntAttribute("to", 1));
         var gathered = g.AddNode("Gather", "gathered", [full, IdsInput], OnnxGraphBuilder.IntAttribute("axis", 0));
-        var axis1 = g.AddInitializer("axis_columns", [1L], 1);
-        var weighted = g.AddNode("Mul", "weighted", [gathered, g.AddNode("Unsqueeze", "weights_column", [WeightsInput, axis1])]);
         // Prompt count = last row + 1 (the scorer gives every prompt at least one feature, padding with weight 0).
         var last = g.AddNode("ReduceMax", "last_row", [RowsInput], OnnxGraphBuilder.IntAttribute("keepdims", 1));
         var count = g.AddNode("Add", "prompt_count", [last, g.AddInitializer("one", [1L], 1)]);
-        var shape = g.AddNode("Concat", "pooled_shape", [count, g.AddInitializer("width", [(long)s * d], 1)], OnnxGraphBuilder.IntAttribute("axis", 0));
-        var zeros = g.AddNode("ConstantOfShape", "pooled_zeros", [shape]);
-        var indices = g.AddNode("Unsqueeze", "row_indices", [RowsInput, axis1]);
-        g.AddNode("ScatterND", "embedding_all", [zeros, indices, weighted], OnnxGraphBuilder.StringAttribute("reduction", "add"));
+        var membership = g.AddNode("OneHot", "row_membership", [RowsInput, count, g.AddInitializer("off_on", [0f, 1f], 2)], OnnxGraphBuilder.IntAttribute("axis", 0));
+        var pooling = g.AddNode("Mul", "pooling_weights", [membership, WeightsInput]);
+        g.AddNode("MatMul", "embedding_all", [pooling, gathered]);
     }
 
     /// <summary>

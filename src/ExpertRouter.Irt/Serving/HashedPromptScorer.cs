@@ -8,10 +8,17 @@ namespace ExpertRouter.Irt.Serving;
 /// <summary>
 /// Owns the one <see cref="InferenceSession"/> of a hashed-n-gram IRT graph. Checks the graph's input and output names
 /// at load, lays a batch's features out flat (id, weight, row) in pooled arrays and wraps them as <see cref="OrtValue"/>s
-/// without copies.
+/// without copies; a large batch becomes several runs (<see cref="MaxRowsTimesFeatures"/>).
 /// </summary>
 public sealed class HashedPromptScorer : IPromptScorer
 {
+    /// <summary>
+    /// The graph pools with a MatMul of a (prompts × features) membership matrix, so one run's pooling work grows with
+    /// prompts × features; runs are cut where that product would pass this, which keeps a run's pooling within
+    /// ≈ 2 M multiply-adds (a run costs ≈ 12 µs before any feature, so small prompts still share one).
+    /// </summary>
+    public const int MaxRowsTimesFeatures = 16_384;
+
     private readonly InferenceSession _session;
     private readonly HashedNgramFeaturizer _featurizer;
     private readonly string[] _inputNames = [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput];
@@ -53,13 +60,28 @@ public sealed class HashedPromptScorer : IPromptScorer
 
     public void Score(IReadOnlyList<HashedFeatures> features, Span<float> probabilities)
     {
-        var rows = features.Count;
-        var total = 0;
-        foreach (var f in features)
+        var start = 0;
+        while (start < features.Count)
         {
-            total += Math.Max(1, f.Count);
-        }
+            var (end, total) = (start, 0);
+            while (end < features.Count)
+            {
+                var next = total + Math.Max(1, features[end].Count);
+                if (end > start && (long)(end - start + 1) * next > MaxRowsTimesFeatures)
+                {
+                    break;
+                }
 
+                (total, end) = (next, end + 1);
+            }
+
+            ScoreRun(features, start, end - start, total, probabilities.Slice(start * Experts, (end - start) * Experts));
+            start = end;
+        }
+    }
+
+    private void ScoreRun(IReadOnlyList<HashedFeatures> features, int first, int rows, int total, Span<float> probabilities)
+    {
         var ids = ArrayPool<long>.Shared.Rent(total);
         var weights = ArrayPool<float>.Shared.Rent(total);
         var rowOf = ArrayPool<long>.Shared.Rent(total);
@@ -68,7 +90,7 @@ public sealed class HashedPromptScorer : IPromptScorer
             var t = 0;
             for (var i = 0; i < rows; i++)
             {
-                var f = features[i];
+                var f = features[first + i];
                 if (f.Count == 0)
                 {
                     // An empty prompt still needs a row: one padding feature with weight 0.

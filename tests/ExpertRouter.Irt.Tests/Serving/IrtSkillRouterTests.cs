@@ -47,6 +47,29 @@ public sealed class IrtSkillRouterTests
     }
 
     [Fact]
+    public async Task PredictBatch_LargerThanOneRun_IsCutIntoRunsThatScoreLikeSingleCalls()
+    {
+        // Long prompts (hundreds of n-grams each) and an empty one: the batch needs several runs.
+        var prompts = Prompts(24).Select((p, i) => i == 5 ? "" : string.Join(' ', Enumerable.Repeat(p, 1 + i % 9))).ToArray();
+        var features = prompts.Select(p => Trained.Value.Build.Featurizer.Featurize(p).Count).ToArray();
+        Assert.True((long)features.Sum() * prompts.Length > 4L * HashedPromptScorer.MaxRowsTimesFeatures, "the batch must not fit one run");
+        await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
+
+        var batch = router.PredictBatch(prompts);
+
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var single = await router.PredictAsync(prompts[i]);
+            var reference = Trained.Value.Build.Predict(prompts[i]);
+            for (var m = 0; m < reference.Length; m++)
+            {
+                Assert.InRange(batch[i][m] - single[m], -1e-6f, 1e-6f);
+                Assert.InRange(single[m] - reference[m], -1e-5f, 1e-5f);
+            }
+        }
+    }
+
+    [Fact]
     public async Task EstimateQualityAsync_MapsCandidatesById_AndHasNoOpinionOfUnknownExperts()
     {
         await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
