@@ -4,7 +4,7 @@
 Uses the CUDA execution provider when this onnxruntime has it, else says so and times CPU. Inputs mimic real prompts:
 each row has `--features` distinct hashed n-gram ids (ZeroEval dev prompts average ~700, MMLU-Pro ~900) with
 L2-normalised weights. Prints prompts/s at each batch size, each batch in one run. The graph pools with a
-(prompts × features) MatMul, so one CPU run of 256 such prompts does ~25× the pooling work of 256 single runs; the
+(prompts × features) MatMul, so one run of 256 such prompts does 256 times the pooling work of 256 single runs; the
 C# scorer cuts CPU batches into runs of ≤ 16,384 prompts × features for that reason. A GPU takes the whole batch.
 """
 import argparse
