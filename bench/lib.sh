@@ -144,8 +144,8 @@ field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<"$1"; }
 write_bodies() {
   local dir=$1 prompt='Explain in two sentences why the sky is blue and why sunsets are red.'
   if [[ -n ${BENCH_PROMPT_FILE:-} ]]; then
-    # JSON string escaping for text: backslashes, quotes, tabs; lines joined with \n.
-    prompt=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' "$BENCH_PROMPT_FILE" | awk 'NR > 1 { printf "\\n" } { printf "%s", $0 }')
+    # JSON string escaping for text: backslashes, quotes, tabs; CRLF or LF lines joined with \n.
+    prompt=$(sed -e 's/\r$//' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' "$BENCH_PROMPT_FILE" | awk 'NR > 1 { printf "\\n" } { printf "%s", $0 }')
   fi
   # No temperature in the non-cache cases: a response cache must not turn them into cache hits.
   printf '{"model":"gpt-4o-mini-2024-07-18","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/explicit.json"

@@ -42,9 +42,8 @@ internal static class RouteBatchCommand
             }
 
             var registry = RouterCatalog.Build(() => inputs.Test);
-            // One router: a registered name or a blend of them, never a list or "all".
-            var resolved = name.Contains(',', StringComparison.Ordinal) ? [] : registry.Resolve(name, out _);
-            if (resolved is not [var trainer])
+            // One router, a registered name or a blend of them: a list or "all" resolves to several, a typo to none.
+            if (registry.Resolve(name, out var unknown) is not [var trainer] || unknown.Count > 0)
             {
                 Console.Error.WriteLine($"route-batch: unknown router '{name}'. Known: {string.Join(", ", registry.Names)}; blends of them: a+b or a:0.3+b:0.7.");
                 return 2;

@@ -25,13 +25,9 @@ public sealed class RouteBatchCommandTests : IDisposable
     [Fact]
     public async Task RouteBatch_NonOracleRoutersNeverReadTestOutcomes()
     {
-        var withOutcomes = _fixture.Path_("a.jsonl");
-        var stripped = _fixture.Path_("b.jsonl");
-
-        Assert.Equal(0, await RouteBatch("logreg", "fx-test.jsonl.gz", withOutcomes, sweep: 7));
-        Assert.Equal(0, await RouteBatch("logreg", "fx-test-stripped.jsonl.gz", stripped, sweep: 7));
-
-        Assert.Equal(File.ReadAllLines(withOutcomes), File.ReadAllLines(stripped));
+        Assert.Equal(
+            await DecisionLines("logreg", "fx-test.jsonl.gz", "a.jsonl", sweep: 7),
+            await DecisionLines("logreg", "fx-test-stripped.jsonl.gz", "b.jsonl", sweep: 7));
     }
 
     [Fact]
@@ -51,6 +47,7 @@ public sealed class RouteBatchCommandTests : IDisposable
     [InlineData("nope")]
     [InlineData("all")]
     [InlineData("knn,logreg")]
+    [InlineData("knn,nope")]
     [InlineData("knn+nope")]
     [InlineData("oracle+knn")]
     public async Task RouteBatch_UnknownRouterFailsWithExitCode2(string router)
@@ -61,13 +58,9 @@ public sealed class RouteBatchCommandTests : IDisposable
     [Fact]
     public async Task RouteBatch_BlendOfOneRouterWithItselfDecidesLikeThatRouter()
     {
-        var alone = _fixture.Path_("alone.jsonl");
-        var blend = _fixture.Path_("blend.jsonl");
-
-        Assert.Equal(0, await RouteBatch("knn", "fx-test.jsonl.gz", alone, sweep: 5));
-        Assert.Equal(0, await RouteBatch("knn:1+knn:3", "fx-test.jsonl.gz", blend, sweep: 5));
-
-        Assert.Equal(File.ReadAllLines(alone), File.ReadAllLines(blend));
+        Assert.Equal(
+            await DecisionLines("knn", "fx-test.jsonl.gz", "alone.jsonl", sweep: 5),
+            await DecisionLines("knn:1+knn:3", "fx-test.jsonl.gz", "blend.jsonl", sweep: 5));
     }
 
     public void Dispose() => _fixture.Dispose();
@@ -77,6 +70,14 @@ public sealed class RouteBatchCommandTests : IDisposable
             "route-batch", "--train", "fx:train", "--test", test, "--pool", "big,mathy,tiny", "--router", router,
             "--sweep", sweep.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output,
             "--data-dir", _fixture.Root);
+
+    /// <summary>Runs route-batch into <paramref name="file"/> (it must succeed) and returns the decision lines.</summary>
+    private async Task<string[]> DecisionLines(string router, string test, string file, int sweep)
+    {
+        var output = _fixture.Path_(file);
+        Assert.Equal(0, await RouteBatch(router, test, output, sweep));
+        return File.ReadAllLines(output);
+    }
 
     private static List<Decision> ReadDecisions(string path) =>
         File.ReadAllLines(path).Select(l => JsonSerializer.Deserialize<Decision>(l)!).ToList();
