@@ -3,9 +3,9 @@
 
 Uses the CUDA execution provider when this onnxruntime has it, else says so and times CPU. Inputs mimic real prompts:
 each row has `--features` distinct hashed n-gram ids (ZeroEval dev prompts average ~700, MMLU-Pro ~900) with
-L2-normalised weights. Prints prompts/s at each batch size, each batch in one run. The graph pools with a
-(prompts × features) MatMul, so one run of 256 such prompts does 256 times the pooling work of 256 single runs; the
-C# scorer cuts CPU batches into runs of ≤ 16,384 prompts × features for that reason. A GPU takes the whole batch.
+L2-normalised weights. Prints prompts/s at each batch size, each batch in one run. The graph takes one row per
+prompt (ids: batch × features, weights: batch × 1 × features) and pools with a batched MatMul, so a run's work grows
+with the batch; graphs exported before 2026-11-25 take the features flattened with a `rows` input, also handled here.
 """
 import argparse
 import json
@@ -34,14 +34,17 @@ def main():
     if used != "CUDAExecutionProvider":
         print("NOTE: no CUDA execution provider in this onnxruntime build: numbers below are CPU numbers.")
 
+    inputs = {i.name for i in session.get_inputs()}
     rng = np.random.default_rng(1)
     for batch in [int(b) for b in args.batches.split(",")]:
-        # The graph takes the batch flattened: each feature's id, weight and row (prompt index).
-        ids = np.concatenate([rng.choice(buckets, size=args.features, replace=False) for _ in range(batch)]).astype(np.int64)
+        ids = np.stack([rng.choice(buckets, size=args.features, replace=False) for _ in range(batch)]).astype(np.int64)
         weights = rng.random((batch, args.features), dtype=np.float32)
         weights /= np.linalg.norm(weights, axis=1, keepdims=True)
-        rows = np.repeat(np.arange(batch, dtype=np.int64), args.features)
-        feed = {"ids": ids, "weights": weights.reshape(-1), "rows": rows}
+        if "rows" in inputs:
+            rows = np.repeat(np.arange(batch, dtype=np.int64), args.features)
+            feed = {"ids": ids.reshape(-1), "weights": weights.reshape(-1), "rows": rows}
+        else:
+            feed = {"ids": ids, "weights": weights.reshape(batch, 1, args.features)}
         for _ in range(5):
             session.run(None, feed)
         runs, start = 0, time.perf_counter()

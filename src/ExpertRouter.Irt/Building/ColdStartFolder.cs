@@ -58,10 +58,13 @@ public static class ColdStartFolder
             : manifest.Calibration is { } old ? old with { Source = old.Source + $" (before '{expert.Id}' was added)" } : null;
         var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         metadata["experts"] = string.Join(",", experts.Select(e => e.Id));
-        OnnxModelFile.Write(IrtOnnxExporter.Export(grown, IrtOnnxImporter.IsDense(model), metadata), modelPath);
+        var dense = IrtOnnxImporter.IsDense(model);
+        OnnxModelFile.Write(IrtOnnxExporter.Export(grown, dense, metadata), modelPath);
         var updated = manifest with
         {
             Experts = experts,
+            // The graph is written anew in the current layout, whatever layout the folder had.
+            Inputs = IrtRouterFolder.InputSpecs(dense, grown.Members[0].EmbeddingSize),
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", experts.Length.ToString()])],
             Calibration = calibration,
             DevMetrics = null,

@@ -28,13 +28,7 @@ public static class IrtRouterFolder
             Name = name,
             Model = "model.onnx",
             Encoder = encoder,
-            Inputs = dense
-                ? [new TensorSpec(IrtOnnxExporter.EmbeddingInput, "float", ["batch", first.EmbeddingSize.ToString()])]
-                : [
-                    new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["features"]),
-                    new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["features"]),
-                    new TensorSpec(IrtOnnxExporter.RowsInput, "int64", ["features"]),
-                ],
+            Inputs = InputSpecs(dense, first.EmbeddingSize),
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
             EmbeddingSize = first.EmbeddingSize,
             AbilityDimensions = first.AbilityDimensions,
@@ -60,6 +54,14 @@ public static class IrtRouterFolder
         manifest.Save(folder);
         return manifest;
     }
+
+    /// <summary>The inputs of a graph <see cref="IrtOnnxExporter"/> writes, as <c>router.json</c> records them.</summary>
+    public static TensorSpec[] InputSpecs(bool dense, int embeddingSize) => dense
+        ? [new TensorSpec(IrtOnnxExporter.EmbeddingInput, "float", ["batch", embeddingSize.ToString()])]
+        : [
+            new TensorSpec(IrtOnnxExporter.IdsInput, "int64", ["batch", "features"]),
+            new TensorSpec(IrtOnnxExporter.WeightsInput, "float", ["batch", "1", "features"]),
+        ];
 
     /// <summary>Copies the encoder graph and vocabulary into the router folder; the manifest names the copies.</summary>
     private static EncoderSpec CopyEncoder(string folder, EncoderSpec source)

@@ -6,8 +6,10 @@ namespace ExpertRouter.Irt.Onnx;
 
 /// <summary>
 /// Exports an <see cref="IrtEnsemble"/> as one ONNX graph computing exactly what <see cref="IrtModel"/> computes.
-/// Hashed input, the batch's features flattened: <c>ids</c> (int64), <c>weights</c> (float) and <c>rows</c> (int64, the
-/// prompt each feature belongs to, ascending; every prompt has at least one feature).
+/// Hashed input, one row per prompt padded to the batch's longest: <c>ids</c> (int64, batch × features) and
+/// <c>weights</c> (float, batch × 1 × features; padding has weight 0).
+/// Graphs exported before 2026-11-25 take the features flattened with a third input, <c>rows</c>; the scorer still
+/// serves them (<see cref="Serving.HashedPromptScorer"/>).
 /// Dense input (an external encoder's embedding): <c>embedding</c> (float, batch × D), with each member's table
 /// taken as the identity. Output: <c>probabilities</c> (float, batch × experts).
 /// </summary>
@@ -15,6 +17,7 @@ public static class IrtOnnxExporter
 {
     public const string IdsInput = "ids";
     public const string WeightsInput = "weights";
+    /// <summary>The flattened layout's third input (graphs exported before 2026-11-25).</summary>
     public const string RowsInput = "rows";
     public const string EmbeddingInput = "embedding";
     public const string ProbabilitiesOutput = "probabilities";
@@ -32,9 +35,8 @@ public static class IrtOnnxExporter
         }
         else
         {
-            builder.AddInput(IdsInput, DataType.Int64, "features");
-            builder.AddInput(WeightsInput, DataType.Float, "features");
-            builder.AddInput(RowsInput, DataType.Int64, "features");
+            builder.AddInput(IdsInput, DataType.Int64, "batch", "features");
+            builder.AddInput(WeightsInput, DataType.Float, "batch", 1, "features");
             AddSharedEmbedding(builder, ensemble);
         }
 
@@ -45,12 +47,11 @@ public static class IrtOnnxExporter
 
     /// <summary>
     /// All members' tables side by side (rows × members·D), stored in half precision and cast to float by a node
-    /// that ONNX Runtime folds away at load. The batch arrives flattened, without padding: feature t has id, weight
-    /// and the row (prompt) it belongs to. One Gather fetches every feature's S·D columns, and one MatMul pools them:
-    /// a (prompts × features) matrix, a OneHot of the rows scaled by the weights, times the gathered rows. That was
-    /// half the time of a Mul that wrote the weighted rows out and a ScatterND (reduction "add") that summed them
-    /// into their prompt's row (140 → 73 µs for one 265-word prompt, 2,036 features), at the price of work that grows
-    /// with prompts × features; <see cref="Serving.HashedPromptScorer"/> cuts large batches into runs to bound it.
+    /// that ONNX Runtime folds away at load. One Gather fetches every feature's S·D columns (batch × features × S·D)
+    /// and one batched MatMul pools them with the weights (batch × 1 × features), so a batch costs in proportion to
+    /// its padded features. The flattened layout it replaced pooled with a (prompts × features) OneHot membership
+    /// matrix: four more nodes, and work that grew with prompts × features, so a batch of 8 ZeroEval-sized prompts
+    /// cost 9 µs a prompt against 5 now (one prompt alone: 20 → 12 µs; evals/README.md, "Scoring speed").
     /// Members then read their column blocks of the pooled rows (<see cref="AddMembers"/>).
     /// </summary>
     private static void AddSharedEmbedding(OnnxGraphBuilder g, IrtEnsemble ensemble)
@@ -72,12 +73,8 @@ public static class IrtOnnxExporter
         var half = g.AddHalfInitializer(TableName, table, rows, s * d);
         var full = g.AddNode("Cast", "table_float", [half], OnnxGraphBuilder.IntAttribute("to", 1));
         var gathered = g.AddNode("Gather", "gathered", [full, IdsInput], OnnxGraphBuilder.IntAttribute("axis", 0));
-        // Prompt count = last row + 1 (the scorer gives every prompt at least one feature, padding with weight 0).
-        var last = g.AddNode("ReduceMax", "last_row", [RowsInput], OnnxGraphBuilder.IntAttribute("keepdims", 1));
-        var count = g.AddNode("Add", "prompt_count", [last, g.AddInitializer("one", [1L], 1)]);
-        var membership = g.AddNode("OneHot", "row_membership", [RowsInput, count, g.AddInitializer("off_on", [0f, 1f], 2)], OnnxGraphBuilder.IntAttribute("axis", 0));
-        var pooling = g.AddNode("Mul", "pooling_weights", [membership, WeightsInput]);
-        g.AddNode("MatMul", "embedding_all", [pooling, gathered]);
+        var pooled = g.AddNode("MatMul", "pooled", [WeightsInput, gathered]);
+        g.AddNode("Reshape", "embedding_all", [pooled, g.AddInitializer("embedding_shape", [-1L, s * d], 2)]);
     }
 
     /// <summary>

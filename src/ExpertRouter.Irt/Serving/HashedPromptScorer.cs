@@ -7,27 +7,39 @@ namespace ExpertRouter.Irt.Serving;
 
 /// <summary>
 /// Owns the one <see cref="InferenceSession"/> of a hashed-n-gram IRT graph. Checks the graph's input and output names
-/// at load, lays a batch's features out flat (id, weight, row) in pooled arrays and wraps them as <see cref="OrtValue"/>s
-/// without copies; a large batch becomes several runs (<see cref="MaxRowsTimesFeatures"/>).
+/// at load, lays a batch's features out in pooled arrays and wraps them as <see cref="OrtValue"/>s without copies; a
+/// large batch becomes several runs. Serves both input layouts <see cref="IrtOnnxExporter"/> has written: one padded
+/// row per prompt (current), and the features flattened with a <c>rows</c> input (graphs exported before 2026-11-25).
 /// </summary>
 public sealed class HashedPromptScorer : IPromptScorer
 {
     /// <summary>
-    /// The graph pools with a MatMul of a (prompts × features) membership matrix, so one run's pooling work grows with
-    /// prompts × features; runs are cut where that product would pass this, which keeps a run's pooling within
-    /// ≈ 2 M multiply-adds (a run costs ≈ 12 µs before any feature, so small prompts still share one).
+    /// Most features one run lays out, padding included: the graph gathers S·D floats for each (8 MB for the shipped
+    /// routers at this size), and the flattened layout's pooling works in proportion to prompts × features.
     /// </summary>
-    public const int MaxRowsTimesFeatures = 16_384;
+    public const int MaxFeaturesPerRun = 16_384;
+
+    /// <summary>
+    /// Padding a prompt joins a run with, beyond the run's own features: padded features cost their gather and
+    /// multiply-add (a few ns each), a run ≈ 10 µs, so a few hundred are cheaper than a second run, a long prompt's
+    /// worth for every short one in its batch is not.
+    /// </summary>
+    internal const int PaddingAllowance = 512;
 
     private readonly InferenceSession _session;
     private readonly HashedNgramFeaturizer _featurizer;
-    private readonly string[] _inputNames = [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput];
+    private readonly bool _flat;
+    private readonly string[] _inputNames;
     private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
     // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
     private readonly RunOptions _runOptions = new();
 
     public HashedPromptScorer(InferenceSession session, HashedNgramFeaturizer featurizer, int experts, string provider)
     {
+        _flat = session.InputMetadata.ContainsKey(IrtOnnxExporter.RowsInput);
+        _inputNames = _flat
+            ? [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput]
+            : [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput];
         OnnxContract.Require(session, _inputNames, _outputNames[0], experts);
         _session = session;
         _featurizer = featurizer;
@@ -38,6 +50,9 @@ public sealed class HashedPromptScorer : IPromptScorer
     public int Experts { get; }
 
     public string Provider { get; }
+
+    /// <summary>True for a graph of the flattened layout (a <c>rows</c> input), exported before 2026-11-25.</summary>
+    public bool FlattenedLayout => _flat;
 
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
     {
@@ -63,24 +78,83 @@ public sealed class HashedPromptScorer : IPromptScorer
         var start = 0;
         while (start < features.Count)
         {
-            var (end, total) = (start, 0);
-            while (end < features.Count)
+            var (end, total, longest) = NextRun(features, start, _flat);
+            var slice = probabilities.Slice(start * Experts, (end - start) * Experts);
+            if (_flat)
             {
-                var next = total + Math.Max(1, features[end].Count);
-                if (end > start && (long)(end - start + 1) * next > MaxRowsTimesFeatures)
-                {
-                    break;
-                }
-
-                (total, end) = (next, end + 1);
+                ScoreFlattened(features, start, end - start, total, slice);
+            }
+            else
+            {
+                ScorePadded(features, start, end - start, longest, slice);
             }
 
-            ScoreRun(features, start, end - start, total, probabilities.Slice(start * Experts, (end - start) * Experts));
             start = end;
         }
     }
 
-    private void ScoreRun(IReadOnlyList<HashedFeatures> features, int first, int rows, int total, Span<float> probabilities)
+    /// <summary>
+    /// The run that starts at <paramref name="start"/>: where it ends, its features and its longest prompt's. A run
+    /// always takes its first prompt, however long, and then every next one that keeps it within
+    /// <see cref="MaxFeaturesPerRun"/> (padding included, or prompts × features in the flattened layout) and, padded,
+    /// within twice its own features plus <see cref="PaddingAllowance"/>. An empty prompt counts as one feature.
+    /// </summary>
+    internal static (int End, int Total, int Longest) NextRun(IReadOnlyList<HashedFeatures> features, int start, bool flattened)
+    {
+        var first = Math.Max(1, features[start].Count);
+        var (end, total, longest) = (start + 1, first, first);
+        while (end < features.Count)
+        {
+            var count = Math.Max(1, features[end].Count);
+            var rows = end - start + 1;
+            var laidOut = flattened ? total + count : (long)rows * Math.Max(longest, count);
+            var fits = flattened
+                ? rows * laidOut <= MaxFeaturesPerRun
+                : laidOut <= MaxFeaturesPerRun && laidOut <= 2L * (total + count) + PaddingAllowance;
+            if (!fits)
+            {
+                break;
+            }
+
+            (total, longest, end) = (total + count, Math.Max(longest, count), end + 1);
+        }
+
+        return (end, total, longest);
+    }
+
+    private void ScorePadded(IReadOnlyList<HashedFeatures> features, int first, int rows, int longest, Span<float> probabilities)
+    {
+        var cells = rows * longest;
+        var ids = ArrayPool<long>.Shared.Rent(cells);
+        var weights = ArrayPool<float>.Shared.Rent(cells);
+        try
+        {
+            Array.Clear(ids, 0, cells);
+            Array.Clear(weights, 0, cells);
+            for (var i = 0; i < rows; i++)
+            {
+                var f = features[first + i];
+                var at = i * longest;
+                for (var j = 0; j < f.Count; j++)
+                {
+                    ids[at + j] = f.Ids[j];
+                }
+
+                f.Weights.AsSpan(0, f.Count).CopyTo(weights.AsSpan(at, f.Count));
+            }
+
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, cells), [rows, longest]);
+            using var weightsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weights.AsMemory(0, cells), [rows, 1, longest]);
+            Run([idsValue, weightsValue], rows, probabilities);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ids);
+            ArrayPool<float>.Shared.Return(weights);
+        }
+    }
+
+    private void ScoreFlattened(IReadOnlyList<HashedFeatures> features, int first, int rows, int total, Span<float> probabilities)
     {
         var ids = ArrayPool<long>.Shared.Rent(total);
         var weights = ArrayPool<float>.Shared.Rent(total);
@@ -93,7 +167,6 @@ public sealed class HashedPromptScorer : IPromptScorer
                 var f = features[first + i];
                 if (f.Count == 0)
                 {
-                    // An empty prompt still needs a row: one padding feature with weight 0.
                     (ids[t], weights[t], rowOf[t]) = (0, 0f, i);
                     t++;
                     continue;
@@ -109,8 +182,7 @@ public sealed class HashedPromptScorer : IPromptScorer
             using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, total), shape);
             using var weightsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weights.AsMemory(0, total), shape);
             using var rowsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rowOf.AsMemory(0, total), shape);
-            using var outputs = _session.Run(_runOptions, _inputNames, [idsValue, weightsValue, rowsValue], _outputNames);
-            outputs[0].GetTensorDataAsSpan<float>()[..(rows * Experts)].CopyTo(probabilities);
+            Run([idsValue, weightsValue, rowsValue], rows, probabilities);
         }
         finally
         {
@@ -118,6 +190,12 @@ public sealed class HashedPromptScorer : IPromptScorer
             ArrayPool<float>.Shared.Return(weights);
             ArrayPool<long>.Shared.Return(rowOf);
         }
+    }
+
+    private void Run(OrtValue[] inputs, int rows, Span<float> probabilities)
+    {
+        using var outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
+        outputs[0].GetTensorDataAsSpan<float>()[..(rows * Experts)].CopyTo(probabilities);
     }
 
     public void Dispose()

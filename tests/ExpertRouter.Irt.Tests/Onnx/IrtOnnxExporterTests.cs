@@ -56,21 +56,24 @@ public sealed class IrtOnnxExporterTests
         }
 
         var features = Prompts.Select(featurizer.Featurize).ToArray();
-        // Flattened batch: every prompt's features with their row; the empty prompt gets one padding feature.
-        var flat = features.SelectMany((f, row) => f.Count == 0
-            ? [(Id: 0L, Weight: 0f, Row: (long)row)]
-            : f.Ids.Select((id, j) => (Id: (long)id, Weight: f.Weights[j], Row: (long)row))).ToArray();
-        int[] shape = [flat.Length];
-        var ids = new DenseTensor<long>(flat.Select(x => x.Id).ToArray(), shape);
-        var weights = new DenseTensor<float>(flat.Select(x => x.Weight).ToArray(), shape);
-        var rows = new DenseTensor<long>(flat.Select(x => x.Row).ToArray(), shape);
+        // One row per prompt, padded to the longest with id 0 and weight 0; the empty prompt is all padding.
+        var longest = features.Max(f => f.Count);
+        var ids = new DenseTensor<long>([features.Length, longest]);
+        var weights = new DenseTensor<float>([features.Length, 1, longest]);
+        for (var i = 0; i < features.Length; i++)
+        {
+            for (var j = 0; j < features[i].Count; j++)
+            {
+                ids[i, j] = features[i].Ids[j];
+                weights[i, 0, j] = features[i].Weights[j];
+            }
+        }
 
         using var session = new InferenceSession(OnnxModelFile.Serialize(IrtOnnxExporter.Export(ensemble, denseInput: false)));
         using var results = session.Run(
         [
             NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.IdsInput, ids),
             NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.WeightsInput, weights),
-            NamedOnnxValue.CreateFromTensor(IrtOnnxExporter.RowsInput, rows),
         ]);
 
         var onnx = results.Single().AsTensor<float>();

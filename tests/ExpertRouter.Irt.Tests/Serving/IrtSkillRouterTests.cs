@@ -49,10 +49,22 @@ public sealed class IrtSkillRouterTests
     [Fact]
     public async Task PredictBatch_LargerThanOneRun_IsCutIntoRunsThatScoreLikeSingleCalls()
     {
-        // Long prompts (hundreds of n-grams each) and an empty one: the batch needs several runs.
-        var prompts = Prompts(24).Select((p, i) => i == 5 ? "" : string.Join(' ', Enumerable.Repeat(p, 1 + i % 9))).ToArray();
-        var features = prompts.Select(p => Trained.Value.Build.Featurizer.Featurize(p).Count).ToArray();
-        Assert.True((long)features.Sum() * prompts.Length > 4L * HashedPromptScorer.MaxRowsTimesFeatures, "the batch must not fit one run");
+        // Short prompts, an empty one and a long one, which padding keeps out of the short prompts' runs.
+        var prompts = Prompts(24).Select((p, i) => i switch
+        {
+            5 => "",
+            12 => p + string.Concat(Enumerable.Range(0, 400).Select(k => $" term{k}x{k * 7919 % 1000}")),
+            _ => string.Join(' ', Enumerable.Repeat(p, 1 + i % 3)),
+        }).ToArray();
+        var features = prompts.Select(p => Trained.Value.Build.Featurizer.Featurize(p)).ToArray();
+        var runEnds = new List<int>();
+        for (var start = 0; start < prompts.Length; start = runEnds[^1])
+        {
+            runEnds.Add(HashedPromptScorer.NextRun(features, start, flattened: false).End);
+        }
+
+        Assert.True(runEnds.Count >= 2, $"the batch must need several runs (runs end at {string.Join(", ", runEnds)})");
+        Assert.Contains(runEnds, end => end > 6);
         await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
 
         var batch = router.PredictBatch(prompts);
