@@ -4,7 +4,7 @@ namespace ExpertRouter.Irt.Encoding;
 /// A prompt as a sparse bag of hashed n-grams: distinct ids in ascending order and their weights (counts scaled to
 /// unit L2 norm, so long and short prompts give embeddings of the same scale).
 /// </summary>
-public sealed record HashedFeatures(int[] Ids, float[] Weights)
+public sealed record HashedFeatures(int[] Ids, float[] Weights) : EncodedPrompt
 {
     public int Count => Ids.Length;
 }

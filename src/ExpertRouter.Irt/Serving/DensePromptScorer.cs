@@ -36,6 +36,11 @@ public sealed class DensePromptScorer : IPromptScorer
         outputs[0].GetTensorDataAsSpan<float>()[..(prompts.Count * Experts)].CopyTo(probabilities);
     }
 
+    public EncodedPrompt Encode(string prompt) => new PromptText(prompt);
+
+    public void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities) =>
+        Score(prompts.Select(p => p is PromptText text ? text.Text : throw new ArgumentException("A prompt this scorer did not encode.", nameof(prompts))).ToArray(), probabilities);
+
     public void Dispose()
     {
         _encoder.Dispose();

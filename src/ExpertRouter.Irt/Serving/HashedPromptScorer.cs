@@ -54,6 +54,7 @@ public sealed class HashedPromptScorer : IPromptScorer
     /// <summary>True for a graph of the flattened layout (a <c>rows</c> input), exported before 2026-11-25.</summary>
     public bool FlattenedLayout => _flat;
 
+    /// <summary>Featurizes a large batch in parallel: offline, nothing else wants the cores.</summary>
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
     {
         var features = new HashedFeatures[prompts.Count];
@@ -68,6 +69,19 @@ public sealed class HashedPromptScorer : IPromptScorer
         {
             // Hashing is a good share of a batch's time and each prompt is independent.
             Parallel.For(0, features.Length, i => features[i] = _featurizer.Featurize(prompts[i]));
+        }
+
+        Score(features, probabilities);
+    }
+
+    public EncodedPrompt Encode(string prompt) => _featurizer.Featurize(prompt);
+
+    public void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities)
+    {
+        var features = new HashedFeatures[prompts.Count];
+        for (var i = 0; i < features.Length; i++)
+        {
+            features[i] = prompts[i] as HashedFeatures ?? throw new ArgumentException("A prompt this scorer did not encode.", nameof(prompts));
         }
 
         Score(features, probabilities);

@@ -1,3 +1,5 @@
+using ExpertRouter.Irt.Encoding;
+
 namespace ExpertRouter.Irt.Serving;
 
 /// <summary>Scores a batch of prompts: P(answers well) per router expert, row-major (prompts × experts).</summary>
@@ -8,5 +10,12 @@ public interface IPromptScorer : IDisposable
     /// <summary>The execution provider actually in use ("Cpu" or "Cuda").</summary>
     string Provider { get; }
 
+    /// <summary>Scores a whole batch at once, encoding it as fast as it can (offline evaluation).</summary>
     void Score(IReadOnlyList<string> prompts, Span<float> probabilities);
+
+    /// <summary>The model-free part of scoring one prompt, for the caller's own thread.</summary>
+    EncodedPrompt Encode(string prompt);
+
+    /// <summary>Scores prompts this scorer's <see cref="Encode"/> prepared.</summary>
+    void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities);
 }

@@ -14,7 +14,7 @@ namespace ExpertRouter.Irt.Serving;
 public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAsyncDisposable, IDisposable
 {
     private readonly IPromptScorer _scorer;
-    private readonly MicroBatcher<string, float[]> _batcher;
+    private readonly MicroBatcher<EncodedPrompt, float[]> _batcher;
     private readonly Dictionary<string, int> _expertIndex;
 
     private IrtSkillRouter(RouterManifest manifest, IPromptScorer scorer, OnnxServingOptions options, TimeProvider time)
@@ -22,8 +22,8 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         Manifest = manifest;
         _scorer = scorer;
         _expertIndex = manifest.Experts.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        _batcher = new MicroBatcher<string, float[]>(
-            ScoreBatch, options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
+        _batcher = new MicroBatcher<EncodedPrompt, float[]>(
+            prompts => Rows(prompts.Count, probabilities => _scorer.Score(prompts, probabilities)), options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
     }
 
     public string Name => Manifest.Name;
@@ -72,12 +72,16 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         return new IrtSkillRouter(manifest, scorer, options, time ?? TimeProvider.System);
     }
 
-    /// <summary>P(answers well) for every expert of <see cref="Experts"/>, batched with concurrent callers.</summary>
+    /// <summary>
+    /// P(answers well) for every expert of <see cref="Experts"/>, batched with concurrent callers. The prompt is
+    /// encoded (hashed) here, on the caller's thread, so callers hash in parallel and a batch holds the model only for
+    /// its ONNX run; encoding inside the batch meant a Parallel.For on a thread pool the requests already keep busy.
+    /// </summary>
     public Task<float[]> PredictAsync(string prompt, CancellationToken cancellationToken = default) =>
-        _batcher.EnqueueAsync(prompt, cancellationToken);
+        _batcher.EnqueueAsync(_scorer.Encode(prompt), cancellationToken);
 
-    /// <summary>Scores prompts in one ONNX run, bypassing the batcher (offline evaluation).</summary>
-    public float[][] PredictBatch(IReadOnlyList<string> prompts) => ScoreBatch(prompts);
+    /// <summary>Scores prompts in as few ONNX runs as it can, bypassing the batcher (offline evaluation).</summary>
+    public float[][] PredictBatch(IReadOnlyList<string> prompts) => Rows(prompts.Count, probabilities => _scorer.Score(prompts, probabilities));
 
     public async ValueTask EstimateQualityAsync(
         RoutingQuery query,
@@ -109,12 +113,12 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private float[][] ScoreBatch(IReadOnlyList<string> prompts)
+    private float[][] Rows(int prompts, SpanAction score)
     {
         var experts = _scorer.Experts;
-        var flat = new float[prompts.Count * experts];
-        _scorer.Score(prompts, flat);
-        var rows = new float[prompts.Count][];
+        var flat = new float[prompts * experts];
+        score(flat);
+        var rows = new float[prompts][];
         for (var i = 0; i < rows.Length; i++)
         {
             rows[i] = flat.AsSpan(i * experts, experts).ToArray();
@@ -122,6 +126,8 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
         return rows;
     }
+
+    private delegate void SpanAction(Span<float> probabilities);
 
     private static partial class Log
     {

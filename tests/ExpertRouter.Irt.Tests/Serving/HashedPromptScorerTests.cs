@@ -86,4 +86,20 @@ public sealed class HashedPromptScorerTests
 
         Assert.Equal([(0, 8), (8, 9)], runs);
     }
+
+    [Fact]
+    public void EncodedPrompts_ScoreLikeTheirText_AndAnotherScorersEncodingIsRefused()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
+        using var scorer = new HashedPromptScorer(new InferenceSession(path), new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 }), experts: 5, "Cpu");
+        string[] prompts = ["What is 17 * 23?", "", "Which gas do plants absorb?"];
+        var fromText = new float[15];
+        var fromEncoded = new float[15];
+
+        scorer.Score(prompts, fromText);
+        scorer.Score(prompts.Select(scorer.Encode).ToArray(), fromEncoded);
+
+        Assert.Equal(fromText, fromEncoded);
+        Assert.Throws<ArgumentException>(() => scorer.Score([new PromptText("not hashed")], new float[5]));
+    }
 }
