@@ -7,6 +7,9 @@ namespace ExpertRouter.Irt.Tests.Serving;
 
 public sealed class HashedPromptScorerTests
 {
+    /// <summary>A two-member graph (5 experts, 512 buckets) written by the exporter of 2026-11-24: inputs ids, weights, rows.</summary>
+    internal static string FlattenedLayoutFixture { get; } = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
+
     private static HashedFeatures[] OfCounts(params int[] counts) =>
         counts.Select(c => new HashedFeatures(new int[c], new float[c])).ToArray();
 
@@ -26,8 +29,7 @@ public sealed class HashedPromptScorerTests
     [Fact]
     public void FlattenedLayout_ExportedBeforeThePaddedOne_IsStillServed_AndAgreesWithTheReference()
     {
-        // A two-member graph written by the exporter of 2026-11-24 (inputs ids, weights, rows), 512 buckets.
-        var path = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
+        var path = FlattenedLayoutFixture;
         var reference = IrtOnnxImporter.Read(OnnxModelFile.Read(path));
         var featurizer = new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 });
         string[] prompts = ["What is 17 * 23? Answer with a number.", "", "Which gas do plants absorb? (A) O2 (B) CO2", "hi"];
@@ -90,8 +92,7 @@ public sealed class HashedPromptScorerTests
     [Fact]
     public void EncodedPrompts_ScoreLikeTheirText_AndAnotherScorersEncodingIsRefused()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
-        using var scorer = new HashedPromptScorer(new InferenceSession(path), new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 }), experts: 5, "Cpu");
+        using var scorer = new HashedPromptScorer(new InferenceSession(FlattenedLayoutFixture), new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 }), experts: 5, "Cpu");
         string[] prompts = ["What is 17 * 23?", "", "Which gas do plants absorb?"];
         var fromText = new float[15];
         var fromEncoded = new float[15];

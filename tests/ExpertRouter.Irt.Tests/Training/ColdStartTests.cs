@@ -2,6 +2,7 @@ using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Onnx;
 using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Tests.Serving;
 using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Tests.Training;
@@ -57,8 +58,7 @@ public sealed class ColdStartTests
     [Fact]
     public void AddExpertToFolder_OfTheFlattenedLayout_RewritesItInTheCurrentLayout_KeepingTheOldExpertsScores()
     {
-        // The fixture graph: 5 experts, 512 buckets, exported with the flattened inputs (ids, weights, rows).
-        var fixture = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
+        var fixture = HashedPromptScorerTests.FlattenedLayoutFixture;
         var folder = Directory.CreateTempSubdirectory("er-flattened-").FullName;
         File.Copy(fixture, Path.Combine(folder, "model.onnx"));
         var encoder = new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = new HashedNgramOptions { Buckets = 512 } };
