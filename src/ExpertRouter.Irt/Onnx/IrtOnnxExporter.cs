@@ -50,8 +50,8 @@ public static class IrtOnnxExporter
     /// that ONNX Runtime folds away at load. One Gather fetches every feature's S·D columns (batch × features × S·D)
     /// and one batched MatMul pools them with the weights (batch × 1 × features), so a batch costs in proportion to
     /// its padded features. The flattened layout it replaced pooled with a (prompts × features) OneHot membership
-    /// matrix: four more nodes, and work that grew with prompts × features, so a batch of 8 ZeroEval-sized prompts
-    /// cost 9 µs a prompt against 5 now (one prompt alone: 20 → 12 µs; evals/README.md, "Scoring speed").
+    /// matrix: four more nodes, and work that grew with prompts × features, so a batch of 8 of the load test's prompts
+    /// (133 features) cost 9.0 µs a prompt against 4.7 now (one alone: 19 → 12 µs; bench/README.md, "Latest run").
     /// Members then read their column blocks of the pooled rows (<see cref="AddMembers"/>).
     /// </summary>
     private static void AddSharedEmbedding(OnnxGraphBuilder g, IrtEnsemble ensemble)

@@ -52,7 +52,7 @@ public sealed class HashedPromptScorer : IPromptScorer
     public string Provider { get; }
 
     /// <summary>True for a graph of the flattened layout (a <c>rows</c> input), exported before 2026-11-25.</summary>
-    public bool FlattenedLayout => _flat;
+    internal bool FlattenedLayout => _flat;
 
     /// <summary>Featurizes a large batch in parallel: offline, nothing else wants the cores.</summary>
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)

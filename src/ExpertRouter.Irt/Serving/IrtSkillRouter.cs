@@ -23,7 +23,7 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         _scorer = scorer;
         _expertIndex = manifest.Experts.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         _batcher = new MicroBatcher<EncodedPrompt, float[]>(
-            prompts => Rows(prompts.Count, probabilities => _scorer.Score(prompts, probabilities)), options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
+            ScoreBatch, options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
     }
 
     public string Name => Manifest.Name;
@@ -81,7 +81,12 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         _batcher.EnqueueAsync(_scorer.Encode(prompt), cancellationToken);
 
     /// <summary>Scores prompts in as few ONNX runs as it can, bypassing the batcher (offline evaluation).</summary>
-    public float[][] PredictBatch(IReadOnlyList<string> prompts) => Rows(prompts.Count, probabilities => _scorer.Score(prompts, probabilities));
+    public float[][] PredictBatch(IReadOnlyList<string> prompts)
+    {
+        var flat = new float[prompts.Count * _scorer.Experts];
+        _scorer.Score(prompts, flat);
+        return Rows(flat);
+    }
 
     public async ValueTask EstimateQualityAsync(
         RoutingQuery query,
@@ -113,12 +118,18 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private float[][] Rows(int prompts, SpanAction score)
+    private float[][] ScoreBatch(IReadOnlyList<EncodedPrompt> prompts)
+    {
+        var flat = new float[prompts.Count * _scorer.Experts];
+        _scorer.Score(prompts, flat);
+        return Rows(flat);
+    }
+
+    /// <summary>The scorer's row-major result (prompts × experts) as one array per prompt.</summary>
+    private float[][] Rows(float[] flat)
     {
         var experts = _scorer.Experts;
-        var flat = new float[prompts * experts];
-        score(flat);
-        var rows = new float[prompts][];
+        var rows = new float[flat.Length / experts][];
         for (var i = 0; i < rows.Length; i++)
         {
             rows[i] = flat.AsSpan(i * experts, experts).ToArray();
@@ -126,8 +137,6 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
         return rows;
     }
-
-    private delegate void SpanAction(Span<float> probabilities);
 
     private static partial class Log
     {
