@@ -40,15 +40,13 @@ public sealed class ActiveHealthAndTraceTests
         Assert.Equal(before, unprobed.Requests.Count);
     }
 
-    [Fact]
-    public async Task IncomingTraceparent_ReachesExpertWithSameTraceId()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IncomingTraceparent_ReachesExpertWithSameTraceId(bool logging)
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["ExpertRouter:Experts:13:Id"] = "traced",
-            ["ExpertRouter:Experts:13:BaseUrls:0"] = upstream.BaseAddress.ToString(),
-        });
+        await using var gateway = await GatewayHost.StartAsync(TracedExpert(upstream), logging: logging ? new EveryLevelLoggerProvider() : null);
         const string traceId = "0af7651916cd43dd8448eb211c80319c";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -65,6 +63,60 @@ public sealed class ActiveHealthAndTraceTests
         // gateway's own span when it is on; either way the expert joins the caller's trace.
         Assert.Equal(4, parts.Length);
         Assert.Equal(traceId, parts[1]);
+    }
+
+    [Fact]
+    public async Task ShippedLogging_StartsNoActivityPerRequest()
+    {
+        // ASP.NET Core starts an Activity for every request once its hosting logger is enabled at any level, even with
+        // no tracer listening; the shipped configuration turns that logger off (bench/README.md: 10% of a request's
+        // CPU). An Activity would show here as a traceparent the gateway made up for a caller that sent none.
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(TracedExpert(upstream), logging: new EveryLevelLoggerProvider());
+
+        using var response = await PostAsync(gateway.Client, "traced");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(Assert.Single(upstream.Requests).Headers.ContainsKey("traceparent"));
+    }
+
+    [Fact]
+    public async Task HostingLoggerOn_StartsAnActivityPerRequest()
+    {
+        // The control for the test above: with the hosting logger on, the same request reaches the expert in a trace.
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = TracedExpert(upstream);
+        settings["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning";
+        await using var gateway = await GatewayHost.StartAsync(settings, logging: new EveryLevelLoggerProvider());
+
+        using var response = await PostAsync(gateway.Client, "traced");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, Assert.Single(upstream.Requests).Headers["traceparent"].Split('-').Length);
+    }
+
+    private static Dictionary<string, string?> TracedExpert(RecordingUpstream upstream) => new()
+    {
+        ["ExpertRouter:Experts:13:Id"] = "traced",
+        ["ExpertRouter:Experts:13:BaseUrls:0"] = upstream.BaseAddress.ToString(),
+    };
+
+    /// <summary>Enabled at every level and writes nothing: the configuration's filters alone decide what is on.</summary>
+    private sealed class EveryLevelLoggerProvider : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string model) =>

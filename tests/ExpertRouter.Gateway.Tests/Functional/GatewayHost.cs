@@ -27,12 +27,23 @@ public sealed class GatewayHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <param name="services">Replaces services before the gateway's own (for example a fake <see cref="TimeProvider"/>).</param>
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="logging">
+    /// The one logging provider, filtered by the shipped configuration's log levels; none by default. Without a provider
+    /// no logger is enabled, which changes what ASP.NET Core does per request (it starts an Activity only for an enabled
+    /// logger or a listener).
+    /// </param>
+    public static async Task<GatewayHost> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, ILoggerProvider? logging = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
+            if (logging is not null)
+            {
+                builder.Logging.AddProvider(logging);
+            }
+
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
