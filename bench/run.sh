@@ -5,22 +5,29 @@
 #   bench/run.sh [--no-build] [--seconds N] [--rounds N] [--warmup N] [--prewarm N] [--load-budget N]
 #
 # Every case runs in each of --rounds rounds (3) for --seconds / rounds (12 / 3 = 4 s) after a --warmup (1 s) run,
-# so all targets see the same stretches of time on a shared machine. Before round 1 every closed-loop case runs once
-# for --prewarm seconds (3), unmeasured, so the JIT's tiering and PGO settle in every server before anything counts
-# (a paced case drives the same path of the same server as a closed-loop one, so it is not pre-warmed again).
+# so all targets see the same stretches of time on a shared machine. Before round 1 every closed-loop case of a
+# JIT-compiled server (.NET, Node) runs once for --prewarm seconds (3), unmeasured, so tiering and PGO settle before
+# anything counts (a paced case, or a second connection count, drives a path its server's other case already warmed).
 # A run is bounded: the load is planned to fit --load-budget seconds (280), which with start-up (≈ 10 s) keeps a
 # run without a build under 5 minutes; a plan over it shortens the pre-warm, then the rounds, and says so.
 #
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
+# Closed-loop cases run on WRK_CONNECTIONS (64) connections: throughput is a server's rate when saturated, and on
+# these 2 cores 16 connections left the gateway waiting on hand-offs between threads (routed 10.3k req/s at 16,
+# 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
+# throughput with more connections (1,162 req/s at 64 against 1,278 at 16), so it also runs on 16 and every ratio
+# divides by its better figure. The paced cases keep PACED_CONNECTIONS (16): at 1k req/s that is plenty.
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
-# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (16),
-# BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every case's body).
+# GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (64),
+# PACED_CONNECTIONS (16), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
+# case's body).
 # The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-64} PACED_CONNECTIONS=${PACED_CONNECTIONS:-16}
 BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=3 LOAD_BUDGET=280
 while (($#)); do
   case $1 in
@@ -88,18 +95,18 @@ GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_PORT:-0}/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-# bench_case ID PID URL BODY HEADERS RATE: one round of a case; rounds add up (req/s = all requests / all
-# time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
+# bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /
+# all time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
-  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 line
+  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 line
   local ticks alloc=0
-  run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" >/dev/null
+  run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" "$connections" >/dev/null
   ticks=$(cpu_ticks "$pid")
   local metrics=""
   [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
   [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
-  line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS")
+  line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
   [[ -z $metrics ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$metrics") - alloc))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
@@ -117,7 +124,7 @@ CHAT=/v1/chat/completions
 GW="http://127.0.0.1:$GW_PORT$CHAT"
 GWN="http://127.0.0.1:${GWN_PORT:-0}$CHAT"
 GWN_PID_OR_NOTE=${GWN_PID:-"n/a: bench/.out/gateway-native not published"}
-# req/s in all, one request every 1 ms over the 16 connections (bench/wrk/chat.lua keeps one schedule for all of them)
+# req/s in all, one request every 1 ms over PACED_CONNECTIONS (bench/wrk/chat.lua keeps one schedule for all of them)
 PACED_RATE=1000
 
 # A cache hit is only measured when the gateway says so: a response header naming a cache with the value "hit".
@@ -128,12 +135,14 @@ if ! curl -s -D - -o /dev/null -H "$GW_HEADERS" -H 'Content-Type: application/js
   CACHE_NOTE="n/a: the gateway answered a repeated temperature-0 request without a cache-hit header"
 fi
 
-# id;label;pid;url;body;headers;rate in req/s, 0 = closed loop (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
+# id;label;pid;url;body;headers;rate in req/s, 0 = closed loop;connections, empty = WRK_CONNECTIONS for a closed
+# loop, PACED_CONNECTIONS for a paced case (";" because headers use "|"); a third field "n/a: ..." is reported, not run.
 CASES=(
   "direct;direct to simulator, explicit;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;0"
   "nginx;nginx, explicit;$NGINX_PID;http://127.0.0.1:$NGINX_PORT$CHAT;explicit;$GW_HEADERS;0"
   "yarp;plain YARP, explicit;$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;explicit;$GW_HEADERS;0"
   "portkey;Portkey 1.15.2, explicit;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0"
+  "portkey_c16;Portkey 1.15.2, explicit, 16 connections;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0;16"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"
@@ -149,13 +158,19 @@ CASES=(
   "gwn_auto_1k;ExpertRouter native (AOT), auto, 1k req/s evenly spaced;$GWN_PID_OR_NOTE;$GWN;auto;$GW_HEADERS;$PACED_RATE"
 )
 
+# connections_of RATE CONNECTIONS: a case's connection count.
+connections_of() { if [[ -n $2 ]]; then echo "$2"; elif (($1 > 0)); then echo "$PACED_CONNECTIONS"; else echo "$WRK_CONNECTIONS"; fi; }
+# needs_prewarm ID RATE: whether a case is pre-warmed. Only servers with a JIT need it: not nginx, not the native
+# gateway; a paced case and a second connection count drive a path their server's other case already warmed.
+needs_prewarm() { ! { (($2 > 0)) || [[ $1 == nginx || $1 == gwn_* || $1 == *_c16 ]]; }; }
+
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
 MEASURED=0 PREWARMED=0
 for spec in "${CASES[@]}"; do
-  IFS=';' read -r _ _ pid _ _ _ rate <<<"$spec"
+  IFS=';' read -r id _ pid _ _ _ rate _ <<<"$spec"
   [[ $pid == n/a* ]] && continue
   MEASURED=$((MEASURED + 1))
-  ((rate > 0)) || PREWARMED=$((PREWARMED + 1))
+  ! needs_prewarm "$id" "$rate" || PREWARMED=$((PREWARMED + 1))
 done
 planned_load() { echo $((PREWARMED * PREWARM_SECONDS + MEASURED * ROUNDS * (WARMUP_SECONDS + ROUND_SECONDS))); }
 PLANNED=$(planned_load)
@@ -170,17 +185,18 @@ fi
 log "$MEASURED cases, $(planned_load) s of load planned"
 LOAD_STARTED=$SECONDS
 if ((PREWARM_SECONDS > 0)); then
-  log "pre-warm: every closed-loop case once for ${PREWARM_SECONDS}s, not measured"
+  log "pre-warm: $PREWARMED closed-loop cases on JIT-compiled servers once for ${PREWARM_SECONDS}s, not measured"
   for spec in "${CASES[@]}"; do
-    IFS=';' read -r id _ pid url body headers rate <<<"$spec"
-    [[ $pid == n/a* ]] || ((rate > 0)) || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$rate" "$PREWARM_SECONDS" >/dev/null
+    IFS=';' read -r id _ pid url body headers rate connections <<<"$spec"
+    [[ $pid == n/a* ]] || ! needs_prewarm "$id" "$rate" \
+      || run_wrk "$url" "$RESULTS/$body.json" "$headers" "$rate" "$PREWARM_SECONDS" "$(connections_of "$rate" "$connections")" >/dev/null
   done
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
-    IFS=';' read -r id _ pid url body headers rate <<<"$spec"
-    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate"
+    IFS=';' read -r id _ pid url body headers rate connections <<<"$spec"
+    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")"
   done
 done
 
