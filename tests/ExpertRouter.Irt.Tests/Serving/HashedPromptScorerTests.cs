@@ -13,10 +13,11 @@ public sealed class HashedPromptScorerTests
     private static HashedFeatures[] OfCounts(params int[] counts) =>
         counts.Select(c => new HashedFeatures(new int[c], new float[c])).ToArray();
 
-    private static List<(int Start, int End)> Runs(HashedFeatures[] features, bool flattened)
+    /// <summary>How <see cref="HashedPromptScorer"/> cuts a batch into runs: each run's first and past-the-end prompt.</summary>
+    internal static List<(int Start, int End)> Runs(IReadOnlyList<HashedFeatures> features, bool flattened)
     {
         var runs = new List<(int, int)>();
-        for (var start = 0; start < features.Length;)
+        for (var start = 0; start < features.Count;)
         {
             var (end, _, _) = HashedPromptScorer.NextRun(features, start, flattened);
             runs.Add((start, end));

@@ -57,14 +57,10 @@ public sealed class IrtSkillRouterTests
             _ => string.Join(' ', Enumerable.Repeat(p, 1 + i % 3)),
         }).ToArray();
         var features = prompts.Select(p => Trained.Value.Build.Featurizer.Featurize(p)).ToArray();
-        var runEnds = new List<int>();
-        for (var start = 0; start < prompts.Length; start = runEnds[^1])
-        {
-            runEnds.Add(HashedPromptScorer.NextRun(features, start, flattened: false).End);
-        }
+        var runs = HashedPromptScorerTests.Runs(features, flattened: false);
 
-        Assert.True(runEnds.Count >= 2, $"the batch must need several runs (runs end at {string.Join(", ", runEnds)})");
-        Assert.Contains(runEnds, end => end > 6);
+        Assert.True(runs.Count >= 2, $"the batch must need several runs (runs: {string.Join(", ", runs)})");
+        Assert.Contains(runs, run => run.End > 6);
         await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
 
         var batch = router.PredictBatch(prompts);

@@ -60,29 +60,36 @@ public sealed class ColdStartTests
     {
         var fixture = HashedPromptScorerTests.FlattenedLayoutFixture;
         var folder = Directory.CreateTempSubdirectory("er-flattened-").FullName;
-        File.Copy(fixture, Path.Combine(folder, "model.onnx"));
-        var encoder = new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = new HashedNgramOptions { Buckets = 512 } };
-        new RouterManifest
+        try
         {
-            Name = "flattened",
-            Encoder = encoder,
-            Inputs = [new TensorSpec("ids", "int64", ["features"]), new TensorSpec("weights", "float", ["features"]), new TensorSpec("rows", "int64", ["features"])],
-            Experts = Enumerable.Range(0, 5).Select(i => new RouterExpert { Id = $"e{i}", InputUsdPerMTok = 1, OutputUsdPerMTok = 2, ExpectedOutputTokens = 100 }).ToArray(),
-        }.Save(folder);
-        var historian = new RouterExpert { Id = "historian", InputUsdPerMTok = 0.2, OutputUsdPerMTok = 0.4, ExpectedOutputTokens = 100 };
-        var prompt = SyntheticRouting.Prompt(2, hard: false, new Random(1));
-        var before = IrtOnnxImporter.Read(OnnxModelFile.Read(fixture)).Predict(new HashedNgramFeaturizer(encoder.HashedNgrams).Featurize(prompt));
+            File.Copy(fixture, Path.Combine(folder, "model.onnx"));
+            var encoder = new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = new HashedNgramOptions { Buckets = 512 } };
+            new RouterManifest
+            {
+                Name = "flattened",
+                Encoder = encoder,
+                Inputs = [new TensorSpec("ids", "int64", ["features"]), new TensorSpec("weights", "float", ["features"]), new TensorSpec("rows", "int64", ["features"])],
+                Experts = Enumerable.Range(0, 5).Select(i => new RouterExpert { Id = $"e{i}", InputUsdPerMTok = 1, OutputUsdPerMTok = 2, ExpectedOutputTokens = 100 }).ToArray(),
+            }.Save(folder);
+            var historian = new RouterExpert { Id = "historian", InputUsdPerMTok = 0.2, OutputUsdPerMTok = 0.4, ExpectedOutputTokens = 100 };
+            var prompt = SyntheticRouting.Prompt(2, hard: false, new Random(1));
+            var before = IrtOnnxImporter.Read(OnnxModelFile.Read(fixture)).Predict(new HashedNgramFeaturizer(encoder.HashedNgrams).Featurize(prompt));
 
-        ColdStartFolder.AddExpert(folder, historian, SyntheticRouting.Records(50, seed: 77), calibrationPrompts: null);
+            ColdStartFolder.AddExpert(folder, historian, SyntheticRouting.Records(50, seed: 77), calibrationPrompts: null);
 
-        Assert.Equal(["ids", "weights"], RouterManifest.Load(folder).Inputs.Select(i => i.Name));
-        Assert.Equal(["ids", "weights"], OnnxModelFile.Read(Path.Combine(folder, "model.onnx")).Graph.Input.Select(i => i.Name));
-        using var router = IrtSkillRouter.Load(folder, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var after = router.PredictBatch([prompt])[0];
-        Assert.Equal(6, after.Length);
-        for (var m = 0; m < before.Length; m++)
+            Assert.Equal(["ids", "weights"], RouterManifest.Load(folder).Inputs.Select(i => i.Name));
+            Assert.Equal(["ids", "weights"], OnnxModelFile.Read(Path.Combine(folder, "model.onnx")).Graph.Input.Select(i => i.Name));
+            using var router = IrtSkillRouter.Load(folder, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var after = router.PredictBatch([prompt])[0];
+            Assert.Equal(6, after.Length);
+            for (var m = 0; m < before.Length; m++)
+            {
+                Assert.InRange(after[m] - before[m], -1e-5f, 1e-5f);
+            }
+        }
+        finally
         {
-            Assert.InRange(after[m] - before[m], -1e-5f, 1e-5f);
+            Directory.Delete(folder, recursive: true);
         }
     }
 }
