@@ -1,5 +1,4 @@
 using ExpertRouter.Irt.Encoding;
-using ExpertRouter.Irt.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ExpertRouter.Irt.Serving;
@@ -9,8 +8,8 @@ public sealed class DensePromptScorer : IPromptScorer
 {
     private readonly BertOnnxEncoder _encoder;
     private readonly InferenceSession _head;
-    private readonly string[] _inputNames = [IrtOnnxExporter.EmbeddingInput];
-    private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
+    private readonly string[] _inputNames = [IrtGraphNames.EmbeddingInput];
+    private readonly string[] _outputNames = [IrtGraphNames.ProbabilitiesOutput];
     // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
     private readonly RunOptions _runOptions = new();
 

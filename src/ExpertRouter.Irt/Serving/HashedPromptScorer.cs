@@ -1,6 +1,5 @@
 using System.Buffers;
 using ExpertRouter.Irt.Encoding;
-using ExpertRouter.Irt.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ExpertRouter.Irt.Serving;
@@ -8,7 +7,7 @@ namespace ExpertRouter.Irt.Serving;
 /// <summary>
 /// Owns the one <see cref="InferenceSession"/> of a hashed-n-gram IRT graph. Checks the graph's input and output names
 /// at load, lays a batch's features out in pooled arrays and wraps them as <see cref="OrtValue"/>s without copies; a
-/// large batch becomes several runs. Serves both input layouts <see cref="IrtOnnxExporter"/> has written: one padded
+/// large batch becomes several runs. Serves both input layouts the exporter (ExpertRouter.Irt.Training) has written: one padded
 /// row per prompt (current), and the features flattened with a <c>rows</c> input (graphs exported before 2026-11-25).
 /// </summary>
 public sealed class HashedPromptScorer : IPromptScorer
@@ -30,16 +29,16 @@ public sealed class HashedPromptScorer : IPromptScorer
     private readonly HashedNgramFeaturizer _featurizer;
     private readonly bool _flat;
     private readonly string[] _inputNames;
-    private readonly string[] _outputNames = [IrtOnnxExporter.ProbabilitiesOutput];
+    private readonly string[] _outputNames = [IrtGraphNames.ProbabilitiesOutput];
     // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
     private readonly RunOptions _runOptions = new();
 
     public HashedPromptScorer(InferenceSession session, HashedNgramFeaturizer featurizer, int experts, string provider)
     {
-        _flat = session.InputMetadata.ContainsKey(IrtOnnxExporter.RowsInput);
+        _flat = session.InputMetadata.ContainsKey(IrtGraphNames.RowsInput);
         _inputNames = _flat
-            ? [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput, IrtOnnxExporter.RowsInput]
-            : [IrtOnnxExporter.IdsInput, IrtOnnxExporter.WeightsInput];
+            ? [IrtGraphNames.IdsInput, IrtGraphNames.WeightsInput, IrtGraphNames.RowsInput]
+            : [IrtGraphNames.IdsInput, IrtGraphNames.WeightsInput];
         OnnxContract.Require(session, _inputNames, _outputNames[0], experts);
         _session = session;
         _featurizer = featurizer;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
-using ExpertRouter.Irt.Training;
+using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Irt.Serving;
 

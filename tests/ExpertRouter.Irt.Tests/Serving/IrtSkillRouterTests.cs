@@ -1,7 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Irt.Serving;
-using ExpertRouter.Irt.Tests.Training;
 using Microsoft.Extensions.Logging;
 
 namespace ExpertRouter.Irt.Tests.Serving;
@@ -10,8 +9,8 @@ public sealed class IrtSkillRouterTests
 {
     private static readonly Lazy<(string Folder, ExpertRouter.Irt.Building.IrtBuild Build)> Trained = new(() =>
     {
-        var build = PlantedAbilityTests.TrainSynthetic(members: 2);
-        return (DeterminismTests.Write(build), build);
+        var build = SyntheticRouting.Train(members: 2);
+        return (SyntheticRouting.WriteFolder(build), build);
     });
 
     private static string[] Prompts(int count)

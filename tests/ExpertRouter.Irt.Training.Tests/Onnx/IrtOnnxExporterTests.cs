@@ -1,11 +1,12 @@
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Model;
 using ExpertRouter.Irt.Onnx;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace ExpertRouter.Irt.Tests.Onnx;
+namespace ExpertRouter.Irt.Training.Tests.Onnx;
 
 public sealed class IrtOnnxExporterTests
 {

@@ -1,4 +1,5 @@
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Building;

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using ExpertRouter.Irt.Serving;
 
-namespace ExpertRouter.Irt.Training;
+namespace ExpertRouter.Irt.Serving;
 
 /// <summary>Hyper-parameters of one training run; stored in <c>router.json</c>.</summary>
 public sealed record IrtTrainingOptions

@@ -2,25 +2,14 @@ using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Training;
 
-namespace ExpertRouter.Irt.Tests.Training;
+namespace ExpertRouter.Irt.Training.Tests.Training;
 
 public sealed class PlantedAbilityTests
 {
-    internal static IrtBuild TrainSynthetic(int seed = 5, int members = 1, IReadOnlyList<ExpertRouter.Core.Experts.ExpertDefinition>? experts = null, IProgress<double>? progress = null) =>
-        IrtBuild.Run(new IrtBuildRequest
-        {
-            Train = SyntheticRouting.Records(600, seed),
-            Experts = experts ?? SyntheticRouting.Experts,
-            Hashed = new HashedNgramOptions { Buckets = 1024 },
-            Options = new IrtTrainingOptions { Seed = seed, Epochs = 12, EmbeddingSize = 8, AbilityDimensions = 4, LearningRate = 0.01f },
-            Members = members,
-            Progress = progress,
-        });
-
     [Fact]
     public void Train_OnPlantedAbilities_RecoversEachTopicsExpertRanking()
     {
-        var build = TrainSynthetic();
+        var build = SyntheticRouting.Train();
         var probe = SyntheticRouting.Records(90, seed: 99, split: "dev");
 
         for (var topic = 0; topic < SyntheticRouting.Topics.Length; topic++)
@@ -45,7 +34,7 @@ public sealed class PlantedAbilityTests
     [Fact]
     public void Train_LearnsThatHardPromptsAreHarder()
     {
-        var build = TrainSynthetic();
+        var build = SyntheticRouting.Train();
         var random = new Random(3);
 
         var easy = build.Predict(SyntheticRouting.Prompt(0, hard: false, random));
@@ -57,7 +46,7 @@ public sealed class PlantedAbilityTests
     [Fact]
     public void Train_LowersTheLossBelowAConstantPredictor()
     {
-        var build = TrainSynthetic();
+        var build = SyntheticRouting.Train();
         var examples = IrtDataset.Build(SyntheticRouting.Records(90, 41, "dev"), SyntheticRouting.Experts.Select(e => e.Id).ToArray(), build.Featurizer.Featurize);
         var constant = new[] { 0.5f, 0.5f, 0.5f, 0.5f };
         var constantLoss = examples.Average(e => e.Experts.Select((m, j) => -(e.Scores[j] * Math.Log(constant[m]) + (1 - e.Scores[j]) * Math.Log(1 - constant[m]))).Average());

@@ -1,5 +1,6 @@
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Model;
+using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Irt.Training;
 

@@ -1,5 +1,6 @@
 using ExpertRouter.Irt.Model;
 using ExpertRouter.Irt.Onnx.Proto;
+using ExpertRouter.Irt.Serving;
 using DataType = ExpertRouter.Irt.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ExpertRouter.Irt.Onnx;
@@ -15,12 +16,11 @@ namespace ExpertRouter.Irt.Onnx;
 /// </summary>
 public static class IrtOnnxExporter
 {
-    public const string IdsInput = "ids";
-    public const string WeightsInput = "weights";
-    /// <summary>The flattened layout's third input (graphs exported before 2026-11-25).</summary>
-    public const string RowsInput = "rows";
-    public const string EmbeddingInput = "embedding";
-    public const string ProbabilitiesOutput = "probabilities";
+    public const string IdsInput = IrtGraphNames.IdsInput;
+    public const string WeightsInput = IrtGraphNames.WeightsInput;
+    public const string RowsInput = IrtGraphNames.RowsInput;
+    public const string EmbeddingInput = IrtGraphNames.EmbeddingInput;
+    public const string ProbabilitiesOutput = IrtGraphNames.ProbabilitiesOutput;
 
     /// <summary>The shared half-precision embedding table of a hashed graph (rows × members·D).</summary>
     public const string TableName = "E_all";

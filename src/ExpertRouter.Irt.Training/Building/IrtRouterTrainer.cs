@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Evaluation.Routers;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Building;

@@ -1,7 +1,10 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Irt.Building;
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
 
-namespace ExpertRouter.Irt.Tests;
+namespace ExpertRouter.Irt;
 
 /// <summary>
 /// Generated routing data with planted abilities: three topics with their own vocabulary, plus "hard" prompts that
@@ -63,6 +66,26 @@ internal static class SyntheticRouting
         var words = Enumerable.Range(0, 12).Select(_ => Vocabulary[topic][random.Next(Vocabulary[topic].Length)]);
         var text = $"Question about {Topics[topic]}: " + string.Join(' ', words);
         return hard ? text + " prove rigorously with multi step derivation" : text + " briefly";
+    }
+
+    /// <summary>A small router trained on <see cref="Records"/>: fast enough for unit tests, good enough to route.</summary>
+    public static IrtBuild Train(int seed = 5, int members = 1, IReadOnlyList<ExpertDefinition>? experts = null, IProgress<double>? progress = null) =>
+        IrtBuild.Run(new IrtBuildRequest
+        {
+            Train = Records(600, seed),
+            Experts = experts ?? Experts,
+            Hashed = new HashedNgramOptions { Buckets = 1024 },
+            Options = new IrtTrainingOptions { Seed = seed, Epochs = 12, EmbeddingSize = 8, AbilityDimensions = 4, LearningRate = 0.01f },
+            Members = members,
+            Progress = progress,
+        });
+
+    /// <summary>Writes <paramref name="build"/> as a router folder under the temporary directory.</summary>
+    public static string WriteFolder(IrtBuild build, string name = "synthetic")
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "er-irt-tests-" + Guid.NewGuid().ToString("N"));
+        IrtRouterFolder.Write(folder, name, build, ["synthetic:train"], dev: null);
+        return folder;
     }
 
     private static RecordedOutcome Outcome(double logit, Random random) => new()

@@ -3,7 +3,7 @@ using ExpertRouter.Irt.Onnx.Proto;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace ExpertRouter.Irt.Tests.Onnx;
+namespace ExpertRouter.Irt.Training.Tests.Onnx;
 
 public sealed class OnnxGraphBuilderTests
 {

@@ -2,10 +2,9 @@ using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Onnx;
 using ExpertRouter.Irt.Serving;
-using ExpertRouter.Irt.Tests.Serving;
 using ExpertRouter.Irt.Training;
 
-namespace ExpertRouter.Irt.Tests.Training;
+namespace ExpertRouter.Irt.Training.Tests.Training;
 
 public sealed class ColdStartTests
 {
@@ -14,8 +13,8 @@ public sealed class ColdStartTests
     {
         // Train without "historian", then add it from 50 labelled prompts.
         var withoutHistorian = SyntheticRouting.Experts.Take(3).ToArray();
-        var partial = PlantedAbilityTests.TrainSynthetic(experts: withoutHistorian);
-        var full = PlantedAbilityTests.TrainSynthetic();
+        var partial = SyntheticRouting.Train(experts: withoutHistorian);
+        var full = SyntheticRouting.Train();
         var labels = SyntheticRouting.Records(50, seed: 77)
             .Select(r => (partial.Featurizer.Featurize(r.Prompt), (float)r.Outcomes["historian"].Score))
             .ToArray();
@@ -41,7 +40,7 @@ public sealed class ColdStartTests
     [Fact]
     public void AddExpertToFolder_RewritesGraphAndManifest_AndServesTheNewExpert()
     {
-        var folder = DeterminismTests.Write(PlantedAbilityTests.TrainSynthetic(experts: SyntheticRouting.Experts.Take(3).ToArray()));
+        var folder = SyntheticRouting.WriteFolder(SyntheticRouting.Train(experts: SyntheticRouting.Experts.Take(3).ToArray()));
         var labels = SyntheticRouting.Records(50, seed: 77);
         var historian = new RouterExpert { Id = "historian", InputUsdPerMTok = 0.2, OutputUsdPerMTok = 0.4, ExpectedOutputTokens = 100 };
 
@@ -58,7 +57,7 @@ public sealed class ColdStartTests
     [Fact]
     public void AddExpertToFolder_OfTheFlattenedLayout_RewritesItInTheCurrentLayout_KeepingTheOldExpertsScores()
     {
-        var fixture = HashedPromptScorerTests.FlattenedLayoutFixture;
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Serving", "Fixtures", "flattened-layout.onnx");
         var folder = Directory.CreateTempSubdirectory("er-flattened-").FullName;
         try
         {

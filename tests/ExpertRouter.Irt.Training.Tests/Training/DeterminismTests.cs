@@ -1,16 +1,17 @@
 using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
-namespace ExpertRouter.Irt.Tests.Training;
+namespace ExpertRouter.Irt.Training.Tests.Training;
 
 public sealed class DeterminismTests
 {
     [Fact]
     public void Build_TwiceWithTheSameSeed_WritesByteIdenticalFolders()
     {
-        var first = Write(PlantedAbilityTests.TrainSynthetic(seed: 8, members: 2));
-        var second = Write(PlantedAbilityTests.TrainSynthetic(seed: 8, members: 2));
+        var first = SyntheticRouting.WriteFolder(SyntheticRouting.Train(seed: 8, members: 2));
+        var second = SyntheticRouting.WriteFolder(SyntheticRouting.Train(seed: 8, members: 2));
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(first, "model.onnx")), File.ReadAllBytes(Path.Combine(second, "model.onnx")));
         Assert.Equal(File.ReadAllText(Path.Combine(first, "router.json")), File.ReadAllText(Path.Combine(second, "router.json")));
@@ -19,8 +20,8 @@ public sealed class DeterminismTests
     [Fact]
     public void Build_WithAnotherSeed_GivesOtherWeights()
     {
-        var first = Write(PlantedAbilityTests.TrainSynthetic(seed: 8));
-        var second = Write(PlantedAbilityTests.TrainSynthetic(seed: 9));
+        var first = SyntheticRouting.WriteFolder(SyntheticRouting.Train(seed: 8));
+        var second = SyntheticRouting.WriteFolder(SyntheticRouting.Train(seed: 9));
 
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(first, "model.onnx")), File.ReadAllBytes(Path.Combine(second, "model.onnx")));
     }
@@ -51,7 +52,7 @@ public sealed class DeterminismTests
         var reports = new List<double>();
         var progress = new ListProgress(reports);
 
-        PlantedAbilityTests.TrainSynthetic(seed: 8, members: 3, progress: progress);
+        SyntheticRouting.Train(seed: 8, members: 3, progress: progress);
 
         Assert.NotEmpty(reports);
         Assert.Equal(reports.Order(), reports);
@@ -73,13 +74,6 @@ public sealed class DeterminismTests
         };
 
         Assert.ThrowsAny<OperationCanceledException>(() => IrtBuild.Run(request, cancelled.Token));
-    }
-
-    internal static string Write(IrtBuild build, string name = "synthetic")
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "er-irt-tests-" + Guid.NewGuid().ToString("N"));
-        IrtRouterFolder.Write(folder, name, build, ["synthetic:train"], dev: null);
-        return folder;
     }
 
     private sealed class ListProgress(List<double> reports) : IProgress<double>
