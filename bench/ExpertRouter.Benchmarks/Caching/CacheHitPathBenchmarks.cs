@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
-using ExpertRouter.Core.Accounting.InProcess;
+using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 
 namespace ExpertRouter.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Replay;

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Caching.Replay;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Pipeline;

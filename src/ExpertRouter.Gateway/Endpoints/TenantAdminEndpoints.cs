@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Routing;

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
 
 namespace ExpertRouter.Gateway.Endpoints;

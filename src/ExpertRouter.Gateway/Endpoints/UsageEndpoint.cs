@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Pipeline;

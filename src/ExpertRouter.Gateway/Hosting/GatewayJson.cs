@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Endpoints;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ExpertRouter.Gateway.Telemetry;

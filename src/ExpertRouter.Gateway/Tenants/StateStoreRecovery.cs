@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 
 namespace ExpertRouter.Gateway.Tenants;
 

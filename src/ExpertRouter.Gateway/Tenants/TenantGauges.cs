@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 
 namespace ExpertRouter.Gateway.Tenants;
 

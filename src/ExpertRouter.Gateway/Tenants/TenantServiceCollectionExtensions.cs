@@ -1,8 +1,8 @@
-using ExpertRouter.Core.Accounting;
-using ExpertRouter.Core.Accounting.InProcess;
-using ExpertRouter.Core.Accounting.Redis;
+using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.Accounting.InProcess;
+using ExpertRouter.Gateway.Accounting.Redis;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Routing;

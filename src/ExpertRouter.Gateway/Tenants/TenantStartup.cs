@@ -1,6 +1,6 @@
-using ExpertRouter.Core.Accounting;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Core.Tenants.Policies;
+using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Configuration;
 using StackExchange.Redis;
 

@@ -28,17 +28,4 @@ public sealed class ApiKeyTests
     [InlineData("", false)]
     public void IsSha256Hex_Input_RecognisesLowerHexDigests(string value, bool expected) =>
         Assert.Equal(expected, ApiKeyHash.IsSha256Hex(value));
-
-    [Fact]
-    public void ShippedPolicies_DemoPolicy_AcceptsDemoKeyAndStoresNoPlaintext()
-    {
-        var folder = Path.Combine(TestInfrastructure.TempFolder.RepositoryRoot(), "policies");
-        var text = File.ReadAllText(Path.Combine(folder, "demo.yaml"));
-
-        var result = Core.Tenants.Policies.PolicyYamlReader.Parse("demo.yaml", text);
-
-        Assert.Empty(result.Errors);
-        Assert.Contains(ApiKeyHash.Sha256Hex("sk-expertrouter-demo"), result.Parsed!.Policy.ApiKeySha256);
-        Assert.DoesNotMatch(new Regex(@"^\s*-\s*sk-", RegexOptions.Multiline), text);
-    }
 }

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Stores;
 

@@ -1,5 +1,5 @@
 using ExpertRouter.Core.Caching;
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Semantic.Redis;
 using Microsoft.Extensions.Logging.Abstractions;

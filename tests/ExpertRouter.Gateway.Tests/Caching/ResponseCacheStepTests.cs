@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
-using ExpertRouter.Core.Accounting;
-using ExpertRouter.Core.Accounting.InProcess;
+using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Semantic.Redis;
 

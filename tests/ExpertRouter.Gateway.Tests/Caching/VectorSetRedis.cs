@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Tests.Caching;

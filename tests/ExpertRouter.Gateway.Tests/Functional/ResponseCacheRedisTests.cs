@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Semantic.Redis;

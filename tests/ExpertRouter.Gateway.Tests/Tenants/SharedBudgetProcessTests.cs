@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using Xunit.Abstractions;
 
 namespace ExpertRouter.Gateway.Tests.Tenants;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ExpertRouter.Core.Tests.TestInfrastructure;
+using ExpertRouter.Testing;
 using ExpertRouter.Gateway.Tests.Functional;
 
 namespace ExpertRouter.Gateway.Tests.Tenants;

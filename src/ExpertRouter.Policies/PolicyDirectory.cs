@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using ExpertRouter.Core.Tenants;
+using Microsoft.Extensions.Logging;
+
+namespace ExpertRouter.Policies;
+
+/// <summary>
+/// The tenant policies of one folder, looked up by API key hash. Reloads on change; a file that fails validation
+/// is rejected as a whole, its tenant keeps the last good policy, and the rejection stays visible until fixed.
+/// </summary>
+public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
+{
+    private readonly PolicyDirectoryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _reloadLock = new();
+    private readonly Dictionary<string, PolicyFileState> _files = new(StringComparer.Ordinal);
+    private PolicySnapshot _snapshot = PolicySnapshot.Empty;
+    private PolicyDirectoryWatcher? _watcher;
+    private long _rejectedTotal;
+
+    private PolicyDirectory(PolicyDirectoryOptions options, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string FullPath => Path.GetFullPath(_options.Directory);
+
+    public IReadOnlyCollection<TenantPolicy> Tenants => Volatile.Read(ref _snapshot).ById.Values;
+
+    public IReadOnlyList<PolicyRejection> Rejections => Volatile.Read(ref _snapshot).Rejections;
+
+    /// <summary>Files refused since start-up, for the rejection counter.</summary>
+    public long RejectedTotal => Interlocked.Read(ref _rejectedTotal);
+
+    public event Action<PolicyReloadResult>? Reloaded;
+
+    /// <summary>Loads the folder; throws <see cref="PolicyValidationException"/> listing every problem when any file is bad.</summary>
+    public static PolicyDirectory Load(PolicyDirectoryOptions options, TimeProvider time, ILogger<PolicyDirectory> logger)
+    {
+        var directory = new PolicyDirectory(options, time, logger);
+        if (!System.IO.Directory.Exists(directory.FullPath))
+        {
+            throw new PolicyValidationException([new PolicyError(directory.FullPath, 0, 0, "The policy folder does not exist.")]);
+        }
+
+        var result = directory.Reload();
+        if (result.Rejected.Count > 0)
+        {
+            throw new PolicyValidationException([.. result.Rejected.SelectMany(r => r.Errors)]);
+        }
+
+        if (directory.Tenants.Count == 0)
+        {
+            throw new PolicyValidationException([new PolicyError(directory.FullPath, 0, 0, "The policy folder holds no *.yaml policy.")]);
+        }
+
+        return directory;
+    }
+
+    public TenantPolicy? FindByApiKey(string apiKey) =>
+        Volatile.Read(ref _snapshot).ByKeyHash.GetValueOrDefault(ApiKeyHash.Sha256Hex(apiKey));
+
+    public TenantPolicy? FindById(string tenantId) => Volatile.Read(ref _snapshot).ById.GetValueOrDefault(tenantId);
+
+    /// <summary>Watches the folder for changes (events plus polling) until disposed.</summary>
+    public void StartWatching()
+    {
+        lock (_reloadLock)
+        {
+            _watcher ??= new PolicyDirectoryWatcher(FullPath, _options, _time, () => Reload(), ex => Log.WatcherFailed(_logger, FullPath, ex));
+        }
+    }
+
+    /// <summary>Re-reads every file whose content changed; safe to call from any thread.</summary>
+    public PolicyReloadResult Reload()
+    {
+        lock (_reloadLock)
+        {
+            var result = ReloadLocked();
+            if (result.Changed)
+            {
+                Reloaded?.Invoke(result);
+            }
+
+            return result;
+        }
+    }
+
+    public void Dispose() => _watcher?.Dispose();
+
+    private PolicyReloadResult ReloadLocked()
+    {
+        var present = ReadPolicyFiles();
+        if (present.Count == 0 && _files.Count > 0)
+        {
+            // An unmounted volume or a ConfigMap mid-swap looks like an empty folder; dropping every tenant on
+            // that would lock everyone out, so an empty folder never replaces a non-empty one.
+            Log.FolderEmpty(_logger, FullPath);
+            return new PolicyReloadResult([], [], []);
+        }
+
+        var removed = _files.Keys.Where(path => !present.ContainsKey(path)).ToList();
+        foreach (var path in removed)
+        {
+            _files.Remove(path);
+            Log.PolicyRemoved(_logger, path);
+        }
+
+        var changed = present.Where(p => !_files.TryGetValue(p.Key, out var state) || state.ContentHash != p.Value.Hash).ToList();
+        if (changed.Count == 0 && removed.Count == 0)
+        {
+            return new PolicyReloadResult([], [], []);
+        }
+
+        // A file refused for clashing with another may be fine now that the other changed: look at it again.
+        var toCheck = changed.Select(p => (p.Key, p.Value.Hash, p.Value.Text))
+            .Concat(_files.Where(f => f.Value.Rejection is not null && changed.All(c => c.Key != f.Key))
+                .Where(f => present.TryGetValue(f.Key, out var file) && file.Text.Length > 0)
+                .Select(f => (f.Key, present[f.Key].Hash, present[f.Key].Text)))
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .ToList();
+
+        var accepted = new List<string>();
+        var rejected = new List<PolicyRejection>();
+        foreach (var (path, hash, text) in toCheck)
+        {
+            var previous = _files.GetValueOrDefault(path);
+            var parse = PolicyYamlReader.Parse(path, text);
+            var errors = parse.Parsed is { } parsed
+                ? PolicySetRules.Check(parsed, _files.Values.Select(f => f.Accepted).OfType<ParsedPolicy>(), _options)
+                : [.. parse.Errors];
+            if (errors.Count == 0)
+            {
+                _files[path] = new PolicyFileState(hash, parse.Parsed, null);
+                accepted.Add(path);
+                Log.PolicyAccepted(_logger, path, parse.Parsed!.Policy.Id);
+                continue;
+            }
+
+            var rejection = new PolicyRejection(path, errors, _time.GetUtcNow(), previous?.Accepted?.Policy.Id);
+            _files[path] = new PolicyFileState(hash, previous?.Accepted, rejection);
+            rejected.Add(rejection);
+            Interlocked.Increment(ref _rejectedTotal);
+            TenantMetrics.PolicyRejections.Add(1);
+            Log.PolicyRejected(_logger, path, errors.Count, string.Join("; ", errors));
+        }
+
+        Volatile.Write(ref _snapshot, PolicySnapshot.From(_files.Values));
+        return new PolicyReloadResult(accepted, rejected, removed);
+    }
+
+    private Dictionary<string, (string Hash, string Text)> ReadPolicyFiles()
+    {
+        var files = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        if (!System.IO.Directory.Exists(FullPath))
+        {
+            return files;
+        }
+
+        foreach (var path in System.IO.Directory.EnumerateFiles(FullPath))
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith('.') || !(name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Through a ConfigMap's symlinks this reads whatever '..data' points at now.
+                var bytes = File.ReadAllBytes(path);
+                files[path] = (Convert.ToHexStringLower(SHA256.HashData(bytes)), System.Text.Encoding.UTF8.GetString(bytes));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Mid-write or mid-swap: keep what we have for this file and look again on the next event or poll.
+                if (_files.TryGetValue(path, out var state))
+                {
+                    files[path] = (state.ContentHash, "");
+                }
+
+                Log.PolicyUnreadable(_logger, path, ex.Message);
+            }
+        }
+
+        return files;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Tenant policy {File} accepted for tenant '{TenantId}'.")]
+        public static partial void PolicyAccepted(ILogger logger, string file, string tenantId);
+
+        [LoggerMessage(2, LogLevel.Error, "Tenant policy {File} rejected with {ErrorCount} error(s); the last good policy stays active: {Errors}")]
+        public static partial void PolicyRejected(ILogger logger, string file, int errorCount, string errors);
+
+        [LoggerMessage(3, LogLevel.Warning, "Tenant policy {File} was removed; its tenant no longer authenticates.")]
+        public static partial void PolicyRemoved(ILogger logger, string file);
+
+        [LoggerMessage(4, LogLevel.Warning, "Tenant policy {File} could not be read yet: {Reason}")]
+        public static partial void PolicyUnreadable(ILogger logger, string file, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "Policy folder {Folder} is empty or missing; keeping the current tenants.")]
+        public static partial void FolderEmpty(ILogger logger, string folder);
+
+        [LoggerMessage(5, LogLevel.Warning, "Watching policy folder {Folder} failed; polling continues.")]
+        public static partial void WatcherFailed(ILogger logger, string folder, Exception exception);
+    }
+}
