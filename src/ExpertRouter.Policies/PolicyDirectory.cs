@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
 using Microsoft.Extensions.Logging;
 
@@ -191,22 +192,22 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Tenant policy {File} accepted for tenant '{TenantId}'.")]
+        [LoggerMessage(LogEvents.PolicyAccepted, LogLevel.Information, "Tenant policy {File} accepted for tenant '{TenantId}'.")]
         public static partial void PolicyAccepted(ILogger logger, string file, string tenantId);
 
-        [LoggerMessage(2, LogLevel.Error, "Tenant policy {File} rejected with {ErrorCount} error(s); the last good policy stays active: {Errors}")]
+        [LoggerMessage(LogEvents.PolicyRejected, LogLevel.Error, "Tenant policy {File} rejected with {ErrorCount} error(s); the last good policy stays active: {Errors}")]
         public static partial void PolicyRejected(ILogger logger, string file, int errorCount, string errors);
 
-        [LoggerMessage(3, LogLevel.Warning, "Tenant policy {File} was removed; its tenant no longer authenticates.")]
+        [LoggerMessage(LogEvents.PolicyRemoved, LogLevel.Warning, "Tenant policy {File} was removed; its tenant no longer authenticates.")]
         public static partial void PolicyRemoved(ILogger logger, string file);
 
-        [LoggerMessage(4, LogLevel.Warning, "Tenant policy {File} could not be read yet: {Reason}")]
+        [LoggerMessage(LogEvents.PolicyUnreadable, LogLevel.Warning, "Tenant policy {File} could not be read yet: {Reason}")]
         public static partial void PolicyUnreadable(ILogger logger, string file, string reason);
 
-        [LoggerMessage(6, LogLevel.Warning, "Policy folder {Folder} is empty or missing; keeping the current tenants.")]
+        [LoggerMessage(LogEvents.PolicyFolderEmpty, LogLevel.Warning, "Policy folder {Folder} is empty or missing; keeping the current tenants.")]
         public static partial void FolderEmpty(ILogger logger, string folder);
 
-        [LoggerMessage(5, LogLevel.Warning, "Watching policy folder {Folder} failed; polling continues.")]
+        [LoggerMessage(LogEvents.PolicyWatchFailed, LogLevel.Warning, "Watching policy folder {Folder} failed; polling continues.")]
         public static partial void WatcherFailed(ILogger logger, string folder, Exception exception);
     }
 }

@@ -83,6 +83,7 @@ public static class PolicyYamlReader
             Cache = ReadCache(root.Section("cache")),
             Aggregation = ReadAggregation(root.Section("aggregation")),
             FallbackChain = Values(root.StringList("fallback")),
+            MaxFallbackCostRatio = root.Double("maxFallbackCostRatio"),
             Tags = root.StringMap("tags"),
         };
         target?.ReportUnknownKeys();

@@ -36,6 +36,7 @@ public sealed class PolicyYamlReaderTests
           maxExperts: 2
           strategy: fuse
         fallback: [large, small]
+        maxFallbackCostRatio: 3
         tags:
           team: research
         """;
@@ -62,6 +63,7 @@ public sealed class PolicyYamlReaderTests
         Assert.Equal(new CachePolicy { Enabled = false, TtlSeconds = 600, SemanticSimilarity = 0.95 }, policy.Cache);
         Assert.Equal(new AggregationPolicy { Enabled = true, MaxExperts = 2, Strategy = "fuse" }, policy.Aggregation);
         Assert.Equal(["large", "small"], policy.FallbackChain);
+        Assert.Equal(3, policy.MaxFallbackCostRatio);
         Assert.Equal("research", policy.Tags["team"]);
     }
 

@@ -1,15 +1,19 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
-using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Replay;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Stores;
+using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,9 +30,9 @@ namespace ExpertRouter.Benchmarks.Caching;
 public class CacheHitPathBenchmarks
 {
     private static readonly TenantPolicy Tenant = new() { Id = "tenant-a" };
-    private ResponseCacheStep _step = null!;
+    private CacheStep _step = null!;
     private OpenAIRequest _request = null!;
-    private ExpertCatalog _catalog = null!;
+    private RoutingPlan _plan = null!;
     private ServiceProvider _services = null!;
 
     [Params(false, true)]
@@ -41,13 +45,15 @@ public class CacheHitPathBenchmarks
         var settings = new ResponseCacheSettings();
         var store = new InProcessResponseCacheStore(TimeProvider.System, settings.MaxEntries, settings.MaxBytes);
         var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, 256, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
-        var catalog = _catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);
+        var catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);
+        var ranking = catalog.All.Select(e => new ExpertScore(e, double.NaN, 0, 0)).ToArray();
+        _plan = new RoutingPlan { Router = RoutingPlan.DirectRouter, Ranking = ranking, Fallbacks = ranking };
         var metrics = new CacheMetrics(_services.GetRequiredService<IMeterFactory>());
-        _step = new ResponseCacheStep(
-            _ => throw new InvalidOperationException("A hit must not reach the router."),
+        _step = new CacheStep(
+            _ => throw new InvalidOperationException("A hit must not reach an expert."),
             cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), catalog,
             metrics, new CacheSavings(metrics, new InProcessTenantAccounting(TimeProvider.System), NullLogger<CacheSavings>.Instance), settings,
-            NullLogger<ResponseCacheStep>.Instance);
+            NullLogger<CacheStep>.Instance);
 
         var body = CacheBenchmarkRequests.Chat(turns: 1, "And why are sunsets red?", Stream);
         _request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request!;
@@ -67,7 +73,7 @@ public class CacheHitPathBenchmarks
     {
         var context = new DefaultHttpContext();
         context.Response.Body = System.IO.Stream.Null;
-        context.Features.Set<IExpertRoutingFeature>(new ExpertRoutingFeature(Tenant, "req_bench") { Request = _request, Candidates = _catalog.All });
+        context.Features.Set<IExpertRoutingFeature>(new ExpertRoutingFeature(Tenant, "req_bench") { Request = _request, Plan = _plan });
         await _step.InvokeAsync(context);
         return context.Response.StatusCode;
     }

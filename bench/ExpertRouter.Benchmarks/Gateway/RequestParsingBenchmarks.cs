@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
 
 namespace ExpertRouter.Benchmarks.Gateway;

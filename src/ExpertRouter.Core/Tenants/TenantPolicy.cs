@@ -39,6 +39,12 @@ public sealed record TenantPolicy
     /// <summary>Experts tried in order when the chosen one fails before its first byte.</summary>
     public IReadOnlyList<string> FallbackChain { get; init; } = [];
 
+    /// <summary>
+    /// A fallback may cost at most this many times the first choice's expected cost; dearer experts are never tried
+    /// when the first choice fails. Null: no bound.
+    /// </summary>
+    public double? MaxFallbackCostRatio { get; init; }
+
     /// <summary>Free-form labels for reporting (team, cost centre...); listed by <c>/admin/tenants</c>.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 

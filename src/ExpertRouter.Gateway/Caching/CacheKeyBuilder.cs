@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Caching;
 

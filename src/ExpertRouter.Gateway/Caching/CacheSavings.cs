@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Accounting;
 
 namespace ExpertRouter.Gateway.Caching;
@@ -24,7 +25,7 @@ public sealed partial class CacheSavings(CacheMetrics metrics, ITenantAccounting
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 96, Level = LogLevel.Warning, Message = "Tenant {Tenant}: a cache hit on {Expert} was not recorded in the ledger.")]
+        [LoggerMessage(EventId = LogEvents.CacheSavingNotRecorded, Level = LogLevel.Warning, Message = "Tenant {Tenant}: a cache hit on {Expert} was not recorded in the ledger.")]
         public static partial void NotRecorded(ILogger logger, string tenant, string expert, Exception exception);
     }
 }

@@ -1,4 +1,5 @@
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Caching;
 

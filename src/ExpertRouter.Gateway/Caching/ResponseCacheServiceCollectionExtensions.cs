@@ -2,6 +2,7 @@ using ExpertRouter.Core.Caching;
 using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Caching.Semantic.Redis;
 using ExpertRouter.Gateway.Caching.Stores;
+using ExpertRouter.Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 

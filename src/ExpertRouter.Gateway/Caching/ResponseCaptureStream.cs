@@ -1,5 +1,5 @@
 using System.Buffers;
-using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Caching;
 

@@ -1,7 +1,5 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Gateway.Resilience;
-using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Irt.Serving;
 
 namespace ExpertRouter.Gateway.Configuration;
@@ -59,8 +57,8 @@ public sealed record GatewayOptions
     public string? SimulatorUrl { get; init; }
 
     /// <summary>Named ensembles, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
-    public IReadOnlyDictionary<string, Aggregation.EnsembleOptions> Ensembles { get; init; } =
-        new Dictionary<string, Aggregation.EnsembleOptions>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, EnsembleOptions> Ensembles { get; init; } =
+        new Dictionary<string, EnsembleOptions>(StringComparer.Ordinal);
 }
 
 /// <summary>One router folder (<c>router.json</c> + ONNX graph) and how to serve it.</summary>

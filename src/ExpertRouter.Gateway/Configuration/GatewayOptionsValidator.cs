@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using ExpertRouter.Core.Experts;
-using ExpertRouter.Gateway.Resilience;
-using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Configuration;
 

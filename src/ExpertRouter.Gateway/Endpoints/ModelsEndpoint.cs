@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Experts;
-using ExpertRouter.Gateway.Hosting;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Routing;
 
@@ -13,7 +12,7 @@ internal static class ModelsEndpoint
     // A fixed creation time keeps the listing stable across restarts and replicas.
     private const long Created = 1_735_689_600;
 
-    public static IResult List(HttpContext context, ExpertCatalog catalog, RouterRegistry routers, EnsembleRegistry ensembles)
+    public static IResult List(HttpContext context, ExpertCatalog catalog, RouterRegistry routers, EnsembleCatalog ensembles)
     {
         var tenant = context.Features.GetRequiredFeature<IExpertRoutingFeature>().Tenant;
         var experts = catalog.All.Where(e => tenant.Allows(e.Id))
@@ -21,7 +20,7 @@ internal static class ModelsEndpoint
         var aliases = routers.Names.Order(StringComparer.Ordinal).Select(r => Model(ModelAliases.RouterPrefix + r, "expertrouter-router", "router"))
             .Prepend(Model(ModelAliases.Auto, "expertrouter-router", "router"))
             .Concat(ensembles.Names.Order(StringComparer.Ordinal).Select(n => Model(ModelAliases.EnsemblePrefix + n, "expertrouter-ensemble", "ensemble")));
-        return Results.Json(new ModelList([.. experts.Concat(aliases)]), GatewayJson.Default.ModelList);
+        return Results.Json(new ModelList([.. experts.Concat(aliases)]), EndpointJson.Default.ModelList);
     }
 
     private static ModelEntry Model(string id, string ownedBy, string kind) => new(id, Created, ownedBy, kind);

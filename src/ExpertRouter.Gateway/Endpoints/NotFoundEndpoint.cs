@@ -1,5 +1,5 @@
 using ExpertRouter.Core.OpenAI;
-using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Endpoints;
 

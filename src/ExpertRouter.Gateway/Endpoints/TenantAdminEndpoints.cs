@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Policies;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Configuration;
-using ExpertRouter.Gateway.Hosting;
-using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Tenants;
+using ExpertRouter.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +55,7 @@ public static class TenantAdminEndpoints
                 spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd)));
         }
 
-        return TypedResults.Json(tenants.ToArray(), GatewayJson.Default.AdminTenantArray);
+        return TypedResults.Json(tenants.ToArray(), EndpointJson.Default.AdminTenantArray);
     }
 
     private static async Task<Results<JsonHttpResult<TenantUsageReport>, ProblemHttpResult>> TenantUsageAsync(
@@ -73,7 +72,7 @@ public static class TenantAdminEndpoints
         }
 
         return TypedResults.Json(
-            await TenantUsageReport.BuildAsync(policy, accounting, time.GetUtcNow(), from, to, cancellationToken), GatewayJson.Default.TenantUsageReport);
+            await TenantUsageReport.BuildAsync(policy, accounting, time.GetUtcNow(), from, to, cancellationToken), EndpointJson.Default.TenantUsageReport);
     }
 
     private static JsonHttpResult<AdminRejections> Rejections(ITenantDirectory directory)
@@ -88,12 +87,12 @@ public static class TenantAdminEndpoints
                     r.RejectedAt,
                     r.KeptTenantId,
                     [.. r.Errors.Select(e => new AdminPolicyError(e.Line, e.Column, e.Message, e.ToString()))]))]),
-            GatewayJson.Default.AdminRejections);
+            EndpointJson.Default.AdminRejections);
     }
 
     private static Results<JsonHttpResult<PolicyReloadResult>, ProblemHttpResult> Reload(ITenantDirectory directory) =>
         directory is PolicyDirectory policies
-            ? TypedResults.Json(policies.Reload(), GatewayJson.Default.PolicyReloadResult)
+            ? TypedResults.Json(policies.Reload(), EndpointJson.Default.PolicyReloadResult)
             : TypedResults.Problem("Tenants come from inline configuration, not a policy folder.", statusCode: StatusCodes.Status409Conflict);
 
     private static JsonHttpResult<AdminAccounting> Accounting(ITenantAccounting accounting) => TypedResults.Json(
@@ -102,7 +101,7 @@ public static class TenantAdminEndpoints
             ResilientTenantAccounting redis => new AdminAccounting("redis", redis.IsDegraded, redis.PendingReconciliation),
             _ => new AdminAccounting("in-process", false, 0),
         },
-        GatewayJson.Default.AdminAccounting);
+        EndpointJson.Default.AdminAccounting);
 
     private static IEnumerable<TenantPolicy> AllTenants(ITenantDirectory directory) => directory switch
     {

@@ -1,6 +1,6 @@
-using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Core.OpenAI;
-using ExpertRouter.Gateway.Hosting;
+using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
 
 namespace ExpertRouter.Gateway.Endpoints;
@@ -19,6 +19,6 @@ internal static class UsageEndpoint
         }
 
         var report = await TenantUsageReport.BuildAsync(feature.Tenant, accounting, time.GetUtcNow(), from, to, context.RequestAborted);
-        await Results.Json(report, GatewayJson.Default.TenantUsageReport).ExecuteAsync(context);
+        await Results.Json(report, EndpointJson.Default.TenantUsageReport).ExecuteAsync(context);
     }
 }

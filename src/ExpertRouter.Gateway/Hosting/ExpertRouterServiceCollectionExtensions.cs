@@ -2,15 +2,15 @@ using System.Diagnostics.CodeAnalysis;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Gateway.Aggregation;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Endpoints;
+using ExpertRouter.Gateway.Ensembles;
 using ExpertRouter.Gateway.Experts;
-using ExpertRouter.Gateway.Pipeline;
-using ExpertRouter.Gateway.Resilience;
+using ExpertRouter.Gateway.Invocation;
 using ExpertRouter.Gateway.Routing;
-using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Gateway.Telemetry;
+using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Irt.Serving;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
@@ -20,32 +20,32 @@ namespace ExpertRouter.Gateway.Hosting;
 
 public static class ExpertRouterServiceCollectionExtensions
 {
-    /// <summary>Health checks with this tag decide <c>/readyz</c>; <c>/healthz</c> only says the process is alive.</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>The runtime's own meter (.NET 9 and later).</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
     /// <summary>
-    /// Registers the gateway: experts (with simulated ones already bound to a simulator address), the routing
-    /// steps, the built-in routers and YARP configured with one cluster per expert.
+    /// Registers the gateway: experts (with simulated ones already bound to a simulator address), tenants and their
+    /// accounting, the routing plan's parts (routers, ensembles), the response cache, and the expert invocation service
+    /// over YARP's clusters.
     /// </summary>
     public static ExpertRouterBuilder AddExpertRouter(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         // Minimal API results (admin ProblemDetails included) resolve types from the gateway's generated JSON first:
         // the natively compiled gateway has no reflection-based serializer to fall back on.
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJson.Default));
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EndpointJson.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new ExpertCatalog(experts));
-        var credentials = new ExpertCredentials(experts, Environment.GetEnvironmentVariable);
-        services.AddSingleton(credentials);
+        services.AddSingleton(new ExpertCredentials(experts, Environment.GetEnvironmentVariable));
         services.AddSingleton<RouterRegistry>();
+        services.AddSingleton(new EnsembleCatalog(options.Ensembles));
+        services.AddSingleton<RoutingPlanner>();
         services.AddTenantState(options);
         services.AddSingleton<GatewayMetrics>();
         services.AddResponseCache(options.Cache);
-        services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [ReadyTag]);
-        services.AddExpertResilience(options, experts);
+        services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [HealthTags.Ready]);
+        services.AddExpertInvocation(options, experts);
+        services.AddEnsembles(options, experts);
         // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
         // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()
@@ -61,11 +61,6 @@ public static class ExpertRouterServiceCollectionExtensions
             telemetry.WithTracing(tracing => tracing.AddSource(GatewayMetrics.MeterName).AddAspNetCoreInstrumentation().AddOtlpExporter());
         }
 
-        services.AddReverseProxy()
-            .LoadFromMemory(ExpertProxyConfig.Routes(), ExpertProxyConfig.Clusters(experts, TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds), options.Resilience.ActiveHealthCheck))
-            .AddTransforms(builder => ForwardingTransforms.Apply(builder, credentials, options.MaxFallbacks));
-
-        services.AddEnsembles(options, experts);
         var builder = new ExpertRouterBuilder(services).AddRouter<CheapestRouter>();
         foreach (var router in options.Routers)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using ExpertRouter.Gateway.Aggregation;
-using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Routing;
@@ -107,7 +106,7 @@ public static partial class GatewayApp
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Simulated experts are served in-process at {Address}.")]
+        [LoggerMessage(EventId = LogEvents.EmbeddedSimulator, Level = LogLevel.Information, Message = "Simulated experts are served in-process at {Address}.")]
         public static partial void EmbeddedSimulator(ILogger logger, Uri address);
     }
 }

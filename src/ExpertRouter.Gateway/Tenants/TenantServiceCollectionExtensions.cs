@@ -6,6 +6,8 @@ using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Routing;
+using ExpertRouter.Gateway.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Tenants;
@@ -43,15 +45,16 @@ public static class TenantServiceCollectionExtensions
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(connectionString)));
             services.AddSingleton(sp => new RedisTenantAccounting(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<ResilientTenantAccounting>();
-            services.AddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
+            services.TryAddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
             services.AddHostedService<StateStoreRecovery>();
         }
         else
         {
-            services.AddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<InProcessTenantAccounting>());
+            services.TryAddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<InProcessTenantAccounting>());
         }
 
         services.AddSingleton<TenantGauges>();
+        services.AddHealthChecks().AddCheck<StateStoreReadyCheck>("state-store", tags: [HealthTags.Ready]);
         return services;
     }
 

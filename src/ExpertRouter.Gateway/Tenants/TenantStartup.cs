@@ -1,7 +1,8 @@
-using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
-using ExpertRouter.Policies;
+using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Policies;
 using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Tenants;
@@ -60,13 +61,13 @@ internal static partial class TenantStartup
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Count} tenant policies loaded from {Folder}; watching it for changes.")]
+        [LoggerMessage(EventId = LogEvents.PoliciesLoaded, Level = LogLevel.Information, Message = "{Count} tenant policies loaded from {Folder}; watching it for changes.")]
         public static partial void PoliciesLoaded(ILogger logger, int count, string folder);
 
-        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Accounting in Redis at {Endpoints} (connected: {Connected}); in-process while it is unreachable.")]
+        [LoggerMessage(EventId = LogEvents.AccountingInRedis, Level = LogLevel.Information, Message = "Accounting in Redis at {Endpoints} (connected: {Connected}); in-process while it is unreachable.")]
         public static partial void RedisAccounting(ILogger logger, string endpoints, bool connected);
 
-        [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Accounting in-process: budgets and rate limits hold per replica only (use --redis to share them).")]
+        [LoggerMessage(EventId = LogEvents.AccountingInProcess, Level = LogLevel.Information, Message = "Accounting in-process: budgets and rate limits hold per replica only (use --redis to share them).")]
         public static partial void InProcessAccounting(ILogger logger);
     }
 }

@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
+using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
@@ -140,7 +141,7 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Router {Router} loaded: {Experts} experts on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
+        [LoggerMessage(LogEvents.RouterLoaded, LogLevel.Information, "Router {Router} loaded: {Experts} experts on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
         public static partial void Loaded(ILogger logger, string router, int experts, string provider, int maxBatch, int maxWaitMicroseconds);
     }
 }

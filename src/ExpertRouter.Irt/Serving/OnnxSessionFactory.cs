@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -65,7 +66,7 @@ public static partial class OnnxSessionFactory
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "CUDA execution provider requested for {Model} but unavailable ({Reason}); serving on CPU.")]
+        [LoggerMessage(LogEvents.CudaUnavailable, LogLevel.Warning, "CUDA execution provider requested for {Model} but unavailable ({Reason}); serving on CPU.")]
         public static partial void CudaUnavailable(ILogger logger, string model, string reason);
     }
 }

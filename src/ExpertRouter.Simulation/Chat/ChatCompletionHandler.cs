@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ExpertRouter.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -100,7 +101,7 @@ internal sealed partial class ChatCompletionHandler(SimulatorRuntime runtime, IL
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Debug, "Injecting fault {Kind} into a chat request for model {Model}.")]
+        [LoggerMessage(LogEvents.FaultInjected, LogLevel.Debug, "Injecting fault {Kind} into a chat request for model {Model}.")]
         public static partial void FaultInjected(ILogger logger, FaultKind kind, string model);
     }
 }

@@ -10,7 +10,7 @@ namespace ExpertRouter.Simulation;
 /// </summary>
 internal static class FaultHeader
 {
-    public const string Name = "x-simulator-fault";
+    public const string Name = SimulatorHeaders.Fault;
 
     public static bool TryParse(string header, out InjectedFault? fault, out ApiError? error)
     {

@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Tests.Caching;
 

@@ -1,4 +1,5 @@
 using ExpertRouter.Gateway.Caching;
+using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Tests.Caching;
 

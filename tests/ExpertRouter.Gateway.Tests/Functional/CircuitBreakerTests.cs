@@ -1,13 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ExpertRouter.Gateway.Resilience;
+using ExpertRouter.Gateway.Invocation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
 
 /// <summary>
-/// "broken" is the cheapest expert (under the cheapest router, asked for by name) and answers 500; after two failures its circuit opens and routed requests skip it
+/// "broken" is the cheapest expert (under the cheapest router, asked for by name) and answers 502, a failure of its front door that says
+/// it is down for everyone; after two failures its shared circuit opens and routed requests skip it
 /// without trying. The gateway runs on a fake clock, so the break ends when the test says so.
 /// </summary>
 public sealed class CircuitBreakerTests : IAsyncLifetime
@@ -20,7 +21,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broken = await RecordingUpstream.StartAsync();
-        _broken.Status = 500;
+        _broken.Status = 502;
         _steady = await RecordingUpstream.StartAsync();
         _gateway = await GatewayHost.StartAsync(
             new Dictionary<string, string?>
@@ -53,7 +54,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         for (var i = 0; i < 2; i++)
         {
             using var failing = await PostAsync();
-            Assert.Equal("broken;HTTP 500", failing.Headers.GetValues("x-expertrouter-fallbacks").Single());
+            Assert.Equal("broken;HTTP 502", failing.Headers.GetValues("x-expertrouter-fallbacks").Single());
         }
 
         using (var skipped = await PostAsync())

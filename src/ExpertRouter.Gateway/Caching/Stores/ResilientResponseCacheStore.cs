@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Caching.Stores;
@@ -74,10 +75,10 @@ public sealed partial class ResilientResponseCacheStore(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 60, Level = LogLevel.Warning, Message = "Response cache store {Store} is unreachable ({Error}); caching in process until it is back.")]
+        [LoggerMessage(EventId = LogEvents.CacheStoreUnreachable, Level = LogLevel.Warning, Message = "Response cache store {Store} is unreachable ({Error}); caching in process until it is back.")]
         public static partial void SharedStoreDown(ILogger logger, string store, string error);
 
-        [LoggerMessage(EventId = 61, Level = LogLevel.Information, Message = "Response cache store {Store} is reachable again.")]
+        [LoggerMessage(EventId = LogEvents.CacheStoreReachable, Level = LogLevel.Information, Message = "Response cache store {Store} is reachable again.")]
         public static partial void SharedStoreBack(ILogger logger, string store);
     }
 }

@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Caching.Semantic.Redis;
@@ -127,10 +128,10 @@ public sealed partial class RedisSemanticIndex : ISemanticIndex
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 62, Level = LogLevel.Warning, Message = "Semantic index in Redis unusable ({Error}: {Message}); semantic lookups use this replica's entries until it is back.")]
+        [LoggerMessage(EventId = LogEvents.SemanticIndexUnusable, Level = LogLevel.Warning, Message = "Semantic index in Redis unusable ({Error}: {Message}); semantic lookups use this replica's entries until it is back.")]
         public static partial void SharedIndexDown(ILogger logger, string error, string message);
 
-        [LoggerMessage(EventId = 63, Level = LogLevel.Information, Message = "Semantic index in Redis is usable again.")]
+        [LoggerMessage(EventId = LogEvents.SemanticIndexUsable, Level = LogLevel.Information, Message = "Semantic index in Redis is usable again.")]
         public static partial void SharedIndexBack(ILogger logger);
     }
 }

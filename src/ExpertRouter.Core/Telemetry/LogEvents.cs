@@ -1,0 +1,62 @@
+namespace ExpertRouter.Core.Telemetry;
+
+/// <summary>
+/// Every log event id of every ExpertRouter assembly, in one place so none is used twice (a test checks it): a
+/// dashboard or an alert can key on an id and always mean one message. Ranges by concern.
+/// </summary>
+public static class LogEvents
+{
+    // 100–109: the front of the pipeline.
+    public const int UnknownKey = 100;
+
+    // 110–119: routing decisions.
+    public const int Routed = 110;
+    public const int RouterUncalibrated = 111;
+
+    // 120–139: calling experts.
+    public const int AttemptFailed = 120;
+    public const int ExpertPassedOver = 121;
+    public const int StreamBroken = 122;
+    public const int DeadlineExpired = 123;
+    public const int CircuitChanged = 124;
+    public const int TenantCircuitChanged = 125;
+
+    // 140–149: budgets.
+    public const int RequestRefused = 140;
+    public const int UsageMissing = 141;
+
+    // 150–169: the response cache.
+    public const int SemanticHit = 150;
+    public const int CacheStoreFailed = 151;
+    public const int CacheStoreUnreachable = 152;
+    public const int CacheStoreReachable = 153;
+    public const int SemanticIndexUnusable = 154;
+    public const int SemanticIndexUsable = 155;
+    public const int CacheSavingNotRecorded = 156;
+
+    // 170–179: ensembles.
+    public const int EnsembleAnswered = 170;
+    public const int EnsembleCallFailed = 171;
+    public const int EnsembleStoreFailed = 172;
+
+    // 180–199: start-up and tenant state.
+    public const int EmbeddedSimulator = 180;
+    public const int PoliciesLoaded = 181;
+    public const int AccountingInRedis = 182;
+    public const int AccountingInProcess = 183;
+
+    // 200–219: policy files.
+    public const int PolicyAccepted = 200;
+    public const int PolicyRejected = 201;
+    public const int PolicyRemoved = 202;
+    public const int PolicyUnreadable = 203;
+    public const int PolicyWatchFailed = 204;
+    public const int PolicyFolderEmpty = 205;
+
+    // 300–319: serving routers.
+    public const int RouterLoaded = 300;
+    public const int CudaUnavailable = 301;
+
+    // 400–419: the simulator.
+    public const int FaultInjected = 400;
+}

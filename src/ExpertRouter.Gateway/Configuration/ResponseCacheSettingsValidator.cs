@@ -1,0 +1,56 @@
+namespace ExpertRouter.Gateway.Configuration;
+
+/// <summary>Lists every problem in <c>ExpertRouter:Cache</c>, for start-up to report with the others.</summary>
+public static class ResponseCacheSettingsValidator
+{
+    public const string Section = "ExpertRouter:Cache";
+
+    public static IEnumerable<string> Validate(ResponseCacheSettings settings)
+    {
+        foreach (var error in Validate(settings.Default, $"{Section}:Default"))
+        {
+            yield return error;
+        }
+
+        foreach (var (tenant, options) in settings.Tenants)
+        {
+            foreach (var error in Validate(options, $"{Section}:Tenants:{tenant}"))
+            {
+                yield return error;
+            }
+        }
+
+        if (settings.MaxEntries <= 0)
+        {
+            yield return $"{Section}:MaxEntries: must be positive.";
+        }
+
+        if (settings.MaxBytes <= 0 || settings.MaxEntryBytes <= 0 || settings.MaxEntryBytes > settings.MaxBytes)
+        {
+            yield return $"{Section}: MaxBytes and MaxEntryBytes must be positive, with MaxEntryBytes <= MaxBytes.";
+        }
+
+        if (settings.SemanticCatchUp < TimeSpan.Zero)
+        {
+            yield return $"{Section}:SemanticCatchUp: must not be negative.";
+        }
+
+        if (settings.EmbeddingDimensions is <= 0 or > 4096)
+        {
+            yield return $"{Section}:EmbeddingDimensions: must be between 1 and 4096.";
+        }
+    }
+
+    private static IEnumerable<string> Validate(CacheOptions options, string path)
+    {
+        if (options.Ttl <= TimeSpan.Zero)
+        {
+            yield return $"{path}:Ttl: must be positive.";
+        }
+
+        if (options.SemanticThreshold is <= 0 or > 1 || double.IsNaN(options.SemanticThreshold))
+        {
+            yield return $"{path}:SemanticThreshold: must be in (0, 1].";
+        }
+    }
+}

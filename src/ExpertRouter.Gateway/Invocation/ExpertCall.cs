@@ -1,0 +1,54 @@
+using ExpertRouter.Core.Experts;
+
+namespace ExpertRouter.Gateway.Invocation;
+
+/// <summary>
+/// One call to experts: who may answer, in the order to try them, and what to send. The same description serves a
+/// client's forwarded request and every background call (ensemble members, judges, labelling).
+/// </summary>
+public sealed record ExpertCall
+{
+    public required string RequestId { get; init; }
+
+    /// <summary>The tenant the call is made for: its view of each expert's circuit decides as well as the shared one.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>The experts to try, in order.</summary>
+    public required IReadOnlyList<ExpertDefinition> Experts { get; init; }
+
+    /// <summary>How many of <see cref="Experts"/> may be tried; experts skipped without a call do not count.</summary>
+    public int MaxExperts { get; init; } = 1;
+
+    /// <summary>The path below an expert's base URL, such as <c>/chat/completions</c>.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The JSON body.</summary>
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>
+    /// The byte range of the body's top-level <c>model</c> string token (quotes included): when set, each expert gets
+    /// the body with that token replaced by its own backend model name; when null the body is sent as it is.
+    /// </summary>
+    public Range? ModelToken { get; init; }
+
+    /// <summary>Caps each attempt's total time below the expert's own limit (an ensemble's per-call timeout).</summary>
+    public TimeSpan? MaxAttemptTime { get; init; }
+
+    /// <summary>Called as an expert's answer starts to reach the consumer, with the failed attempts before it: for response headers.</summary>
+    public Action<HttpContext, ExpertDefinition, IReadOnlyList<Attempt>>? OnRelaying { get; init; }
+}
+
+/// <summary>
+/// How a call ended: the expert whose answer reached the consumer (null when none did; its answer may have broken
+/// mid-way, see <see cref="Last"/>), every failed attempt, the last attempt, and how many tries the last expert took
+/// (a transient failure retried on the same expert makes two).
+/// </summary>
+public sealed record InvocationResult(ExpertDefinition? AnsweredBy, IReadOnlyList<Attempt> Failed, Attempt? Last, TimeSpan UpstreamTime, int TriesOnLast = 1)
+{
+    /// <summary>No expert could even be tried: each was unhealthy or had its circuit open.</summary>
+    public bool NoneAvailable => Last is null || Last.Value.Skipped;
+
+    public bool ClientGone => Last is { Outcome: AttemptOutcome.ClientGone };
+
+    public bool BrokenMidway => Last is { Outcome: AttemptOutcome.BrokenMidway };
+}

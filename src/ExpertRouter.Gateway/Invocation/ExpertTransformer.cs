@@ -1,0 +1,62 @@
+using System.Net.Http.Headers;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Simulation;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace ExpertRouter.Gateway.Invocation;
+
+/// <summary>
+/// Rewrites each attempt for its expert: the expert's URL, its own key (the tenant's never reaches an expert) and
+/// the gateway's request id; on the way back, a status another attempt may do better with is held back from the
+/// consumer, and an answer that is relayed gets the call's headers.
+/// </summary>
+internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvider time) : HttpTransformer
+{
+    public const string RequestIdHeader = "x-request-id";
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        var state = httpContext.Features.GetRequiredFeature<InvocationState>();
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, state.Call.Path, httpContext.Request.QueryString);
+        var headers = proxyRequest.Headers;
+        headers.Authorization = credentials.ApiKeyFor(state.Expert.Id) is { } key ? new AuthenticationHeaderValue("Bearer", key) : null;
+        headers.Remove(RequestIdHeader);
+        headers.TryAddWithoutValidation(RequestIdHeader, state.Call.RequestId);
+        if (state.Index > 0)
+        {
+            // A fault the client asked the simulator for is meant for the expert it named, not for every stand-in.
+            headers.Remove(SimulatorHeaders.Fault);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        }
+
+        var state = httpContext.Features.GetRequiredFeature<InvocationState>();
+        var status = (int)proxyResponse.StatusCode;
+        state.RetryAfter = RetryAfterOf(proxyResponse);
+        if (InvocationState.IsRetryable(status) && (state.WillRetry(status) || state.MoreExperts))
+        {
+            // Held back, not relayed: the invoker retries or tries the next expert while the consumer has seen nothing.
+            state.HeldBack = status;
+            return false;
+        }
+
+        var relay = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        state.Call.OnRelaying?.Invoke(httpContext, state.Expert, state.Failed);
+        return relay;
+    }
+
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
+}

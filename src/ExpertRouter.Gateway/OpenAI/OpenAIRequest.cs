@@ -1,0 +1,45 @@
+namespace ExpertRouter.Gateway.OpenAI;
+
+public enum OpenAIEndpoint
+{
+    ChatCompletions,
+    Embeddings,
+}
+
+/// <summary>
+/// A validated request body and what routing needs from it. The body is kept as bytes so it can be forwarded
+/// untouched except for the model name.
+/// </summary>
+public sealed record OpenAIRequest
+{
+    public required OpenAIEndpoint Endpoint { get; init; }
+
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    public required string Model { get; init; }
+
+    /// <summary>Byte range of the top-level <c>model</c> string token, quotes included.</summary>
+    public required Range ModelToken { get; init; }
+
+    public bool Stream { get; init; }
+
+    public bool UsesTools { get; init; }
+
+    /// <summary>The text routing looks at: the last user message, or the embeddings input.</summary>
+    public string Prompt { get; init; } = "";
+
+    /// <summary>Estimated tokens of every message, for cost estimates and context-length checks.</summary>
+    public int PromptTokens { get; init; }
+
+    /// <summary><c>max_completion_tokens</c> or <c>max_tokens</c> when the client set one; bounds the cost reserved.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The body has a top-level <c>stream_options</c> object.</summary>
+    public bool HasStreamOptions { get; init; }
+
+    /// <summary><c>temperature</c> is 0: the same request should get the same answer, so a cache may keep it.</summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>The client asked for the final usage chunk (<c>stream_options.include_usage</c>).</summary>
+    public bool StreamIncludeUsage { get; init; }
+}

@@ -1,0 +1,260 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.OpenAI;
+
+namespace ExpertRouter.Gateway.OpenAI;
+
+/// <summary>
+/// Validates an OpenAI request body just enough to route it, and finds the bytes of its <c>model</c> value.
+/// Everything else (tools, response_format, unknown fields) is left for the expert to judge.
+/// </summary>
+public static class OpenAIRequestParser
+{
+    private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    public static (OpenAIRequest? Request, ApiError? Error) Parse(ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
+    {
+        if (body.IsEmpty)
+        {
+            return (null, ApiError.InvalidRequest("The request body is empty; send a JSON object.", code: "invalid_json"));
+        }
+
+        if (!Utf8.IsValid(body.Span))
+        {
+            return (null, ApiError.InvalidRequest("The request body is not valid UTF-8.", code: "invalid_encoding"));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiError.InvalidJson(ex.Message));
+        }
+
+        using (document)
+        {
+            try
+            {
+                return Read(document.RootElement, body, endpoint);
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON may escape a lone surrogate (\ud800); it is valid JSON but no string, so reading it throws.
+                return (null, ApiError.InvalidRequest("The request body contains an escaped lone surrogate, which is not valid Unicode text.", code: "invalid_encoding"));
+            }
+        }
+    }
+
+    private static (OpenAIRequest? Request, ApiError? Error) Read(JsonElement root, ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ApiError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json"));
+        }
+
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } modelName)
+        {
+            return (null, ApiError.InvalidRequest("You must provide a model parameter as a non-empty string.", "model", "missing_model"));
+        }
+
+        if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+        {
+            return (null, ApiError.InvalidRequest("'stream' must be a boolean.", "stream", "invalid_type"));
+        }
+
+        var (prompt, promptChars, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root) : ReadInput(root);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (FindModelToken(body.Span) is not { } modelToken)
+        {
+            return (null, ApiError.InvalidRequest("'model' must appear exactly once.", "model", "duplicate_model"));
+        }
+
+        var usesTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
+        if (root.TryGetProperty("tools", out tools) && tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
+        }
+
+        var hasStreamOptions = root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object;
+        return (new OpenAIRequest
+        {
+            Endpoint = endpoint,
+            Body = body,
+            Model = modelName,
+            ModelToken = modelToken,
+            Stream = stream.ValueKind == JsonValueKind.True,
+            UsesTools = usesTools,
+            Prompt = prompt,
+            PromptTokens = TokenEstimate.FromCharacters(promptChars),
+            MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
+            HasStreamOptions = hasStreamOptions,
+            Deterministic = IsDeterministic(root),
+            StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,
+        }, null);
+    }
+
+    /// <summary>True when the body sets <c>temperature</c> to the number 0.</summary>
+    public static bool IsDeterministic(JsonElement root) =>
+        root.TryGetProperty("temperature", out var temperature) && temperature.ValueKind == JsonValueKind.Number && temperature.GetDouble() == 0;
+
+    private static (string Prompt, int Chars, ApiError? Error) ReadMessages(JsonElement root)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            return ("", 0, ApiError.InvalidRequest("'messages' must be an array of message objects.", "messages", "invalid_type"));
+        }
+
+        if (messages.GetArrayLength() == 0)
+        {
+            return ("", 0, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
+        }
+
+        // Runs on every request over the whole conversation: strings are only made for the prompt and for errors.
+        JsonElement? lastUser = null;
+        var chars = 0;
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var at = index++;
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}' must be an object.", PathOf(at), "invalid_type"));
+            }
+
+            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !IsKnownRole(role))
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.role' must be one of {string.Join(", ", Roles)}.", $"{PathOf(at)}.role", "invalid_value"));
+            }
+
+            message.TryGetProperty("content", out var content);
+            int? length = content.ValueKind switch
+            {
+                JsonValueKind.String => Utf16Length(content),
+                JsonValueKind.Array => TextOfParts(content).Length,
+                JsonValueKind.Null or JsonValueKind.Undefined => 0,
+                _ => null,
+            };
+            if (length is null)
+            {
+                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.content' must be a string, an array of content parts or null.", $"{PathOf(at)}.content", "invalid_type"));
+            }
+
+            chars += length.Value;
+            if (role.ValueEquals("user"u8))
+            {
+                lastUser = content;
+            }
+        }
+
+        return (lastUser is { } user ? TextOf(user) : "", chars, null);
+    }
+
+    private static string PathOf(int index) => $"messages[{index}]";
+
+    private static bool IsKnownRole(JsonElement role)
+    {
+        foreach (var known in Roles)
+        {
+            if (role.ValueEquals(known))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string TextOf(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString()!,
+        JsonValueKind.Array => TextOfParts(content),
+        _ => "",
+    };
+
+    /// <summary>The UTF-16 length of a JSON string without building it, unless it has escapes to resolve.</summary>
+    private static int Utf16Length(JsonElement text)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(text);
+        var inner = raw[1..^1];
+        return inner.Contains((byte)'\\') ? text.GetString()!.Length : Encoding.UTF8.GetCharCount(inner);
+    }
+
+    private static int? PositiveInt(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0
+            ? number
+            : null;
+
+    private static string TextOfParts(JsonElement parts)
+    {
+        var text = new StringBuilder();
+        foreach (var part in parts.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            {
+                text.Append(text.Length > 0 ? "\n" : "").Append(t.GetString());
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static (string Prompt, int Chars, ApiError? Error) ReadInput(JsonElement root)
+    {
+        if (!root.TryGetProperty("input", out var input))
+        {
+            return ("", 0, ApiError.InvalidRequest("You must provide an 'input' parameter.", "input", "missing_input"));
+        }
+
+        switch (input.ValueKind)
+        {
+            case JsonValueKind.String:
+                return (input.GetString()!, input.GetString()!.Length, null);
+            case JsonValueKind.Array when input.GetArrayLength() > 0:
+                var texts = input.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray();
+                // Token-id inputs count one token per element; four characters stand for one token.
+                var chars = texts.Length > 0 ? texts.Sum(t => t.Length) : input.GetArrayLength() * 4;
+                return (string.Join("\n", texts), chars, null);
+            default:
+                return ("", 0, ApiError.InvalidRequest("'input' must be a non-empty string or array.", "input", "invalid_type"));
+        }
+    }
+
+    /// <summary>
+    /// Finds the top-level <c>model</c> string token, or null when the key repeats: a second <c>model</c> could make
+    /// the expert answer as a different model than the one routed and billed.
+    /// </summary>
+    private static Range? FindModelToken(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        Range? found = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isModel = reader.ValueTextEquals("model"u8);
+            reader.Read();
+            if (isModel)
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+            }
+
+            reader.Skip();
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace ExpertRouter.Gateway.OpenAI.Usage;
+
+/// <summary>
+/// Sits under a streamed (server-sent events) response. Reads the usage chunk the expert sends last, and when the
+/// gateway asked for it on the client's behalf (the client did not set <c>stream_options.include_usage</c>),
+/// removes it and the <c>"usage":null</c> fields it brings, so the client sees the stream it asked for.
+/// Complete events are relayed as they arrive; only a partial event waits for its end.
+/// </summary>
+internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnlyStream(inner)
+{
+    private const int MaxPendingBytes = 1024 * 1024;
+    private readonly ArrayBufferWriter<byte> _pending = new();
+
+    public UsageReport? Usage { get; private set; }
+
+    /// <summary>Relays whatever is left (a last event without its blank line, or a body that was not SSE).</summary>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.WrittenCount > 0)
+        {
+            var rest = _pending.WrittenMemory.ToArray();
+            _pending.Clear();
+            await Inner.WriteAsync(rest, cancellationToken);
+        }
+    }
+
+    protected override async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _pending.Write(buffer.Span);
+        var output = new ArrayBufferWriter<byte>(buffer.Length + 16);
+        var consumed = 0;
+        var data = _pending.WrittenSpan;
+        while (true)
+        {
+            var end = data[consumed..].IndexOf("\n\n"u8);
+            if (end < 0)
+            {
+                break;
+            }
+
+            Relay(data.Slice(consumed, end + 2), output);
+            consumed += end + 2;
+        }
+
+        if (consumed == 0 && data.Length > MaxPendingBytes)
+        {
+            // Not server-sent events after all: stop looking and pass it on.
+            output.Write(data);
+            consumed = data.Length;
+        }
+
+        var leftover = data[consumed..].ToArray();
+        _pending.Clear();
+        _pending.Write(leftover);
+        if (output.WrittenCount > 0)
+        {
+            await Inner.WriteAsync(output.WrittenMemory, cancellationToken);
+        }
+    }
+
+    private void Relay(ReadOnlySpan<byte> sseEvent, ArrayBufferWriter<byte> output)
+    {
+        if (sseEvent.IndexOf("\"usage\""u8) < 0 || !sseEvent.StartsWith("data: "u8))
+        {
+            output.Write(sseEvent);
+            return;
+        }
+
+        var payload = sseEvent["data: "u8.Length..].TrimEnd("\r\n"u8);
+        if (payload.IndexOf("\"usage\":{"u8) >= 0 || payload.IndexOf("\"usage\": {"u8) >= 0)
+        {
+            var (usage, choicesEmpty) = Read(payload);
+            Usage = usage ?? Usage;
+            if (hideUsage && choicesEmpty)
+            {
+                return;
+            }
+        }
+
+        if (hideUsage)
+        {
+            RemoveNullUsage(sseEvent, output);
+            return;
+        }
+
+        output.Write(sseEvent);
+    }
+
+    private static (UsageReport? Usage, bool ChoicesEmpty) Read(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            using var chunk = JsonDocument.ParseValue(ref reader);
+            var root = chunk.RootElement;
+            var usage = root.TryGetProperty("usage", out var u) ? UsageReport.FromElement(u) : null;
+            var choicesEmpty = root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0;
+            return (usage, choicesEmpty);
+        }
+        catch (JsonException)
+        {
+            return (null, false);
+        }
+    }
+
+    private static void RemoveNullUsage(ReadOnlySpan<byte> sseEvent, ArrayBufferWriter<byte> output)
+    {
+        var field = ",\"usage\":null"u8;
+        while (sseEvent.IndexOf(field) is var at and >= 0)
+        {
+            output.Write(sseEvent[..at]);
+            sseEvent = sseEvent[(at + field.Length)..];
+        }
+
+        output.Write(sseEvent);
+    }
+}

@@ -1,0 +1,34 @@
+using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.OpenAI;
+using Microsoft.Extensions.Options;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>Reads and validates the body once; later steps work from <see cref="IExpertRoutingFeature.Request"/>.</summary>
+internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> options)
+{
+    private readonly long _limit = options.Value.MaxRequestBodyBytes;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        var endpoint = context.Request.Path.StartsWithSegments(OpenAIPaths.Embeddings) ? OpenAIEndpoint.Embeddings : OpenAIEndpoint.ChatCompletions;
+
+        var (body, readError) = await RequestBodyReader.ReadAsync(context.Request, _limit, context.RequestAborted);
+        if (readError is not null)
+        {
+            await ApiErrorWriter.WriteAsync(context, readError);
+            return;
+        }
+
+        var (request, parseError) = OpenAIRequestParser.Parse(body, endpoint);
+        if (parseError is not null)
+        {
+            await ApiErrorWriter.WriteAsync(context, parseError);
+            return;
+        }
+
+        feature.Request = request;
+        await next(context);
+    }
+}

@@ -1,0 +1,78 @@
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Gateway.Configuration;
+
+namespace ExpertRouter.Gateway.Routing;
+
+/// <summary>
+/// What one request was decided to be, before anything is done about it: the router's ranking (best first), the
+/// order experts are tried in when one fails (the first choice, then the tenant's fallback chain, then the rest of
+/// the ranking), the experts passed over and why, and the ensemble that answers when one does. Immutable: the budget
+/// step may only narrow it into a new plan.
+/// </summary>
+public sealed record RoutingPlan
+{
+    /// <summary>The router name for a request that named its expert.</summary>
+    public const string DirectRouter = "direct";
+
+    public required string Router { get; init; }
+
+    /// <summary>Candidates ranked by the router's utility, best first; a named expert first when the client chose.</summary>
+    public required IReadOnlyList<ExpertScore> Ranking { get; init; }
+
+    /// <summary>The order forwarding tries experts in: <see cref="Ranking"/>'s head, then the tenant's fallbacks.</summary>
+    public required IReadOnlyList<ExpertScore> Fallbacks { get; init; }
+
+    public IReadOnlyList<PassedOver> PassedOver { get; init; } = [];
+
+    /// <summary>Set when an ensemble answers instead of a single expert.</summary>
+    public PlannedEnsemble? Ensemble { get; init; }
+
+    public ExpertScore First => Fallbacks[0];
+
+    public bool IsDirect => Router == DirectRouter;
+
+    /// <summary>The same plan without the experts <paramref name="keep"/> rejects, each recorded with <paramref name="reason"/>.</summary>
+    public RoutingPlan Narrowed(Func<ExpertScore, bool> keep, PassReason reason)
+    {
+        var dropped = Ranking.Where(s => !keep(s)).Select(s => new PassedOver(s.Expert.Id, reason)).ToArray();
+        return dropped.Length == 0
+            ? this
+            : this with
+            {
+                Ranking = [.. Ranking.Where(keep)],
+                Fallbacks = [.. Fallbacks.Where(keep)],
+                PassedOver = [.. PassedOver, .. dropped],
+            };
+    }
+}
+
+/// <summary>An ensemble the plan hands the request to: its configured (or tenant-default) name and options.</summary>
+public sealed record PlannedEnsemble(string Name, EnsembleOptions Options);
+
+/// <summary>An expert left out of a plan, with the reason.</summary>
+public readonly record struct PassedOver(string Expert, PassReason Reason);
+
+/// <summary>Why a plan left an expert out.</summary>
+public enum PassReason
+{
+    /// <summary>The tenant's policy does not allow it.</summary>
+    NotAllowed,
+
+    /// <summary>It cannot serve this kind of request (endpoint, tools).</summary>
+    Unsupported,
+
+    /// <summary>The prompt does not fit its context window.</summary>
+    ContextTooLong,
+
+    /// <summary>Its worst-case cost exceeds the tenant's per-request cap.</summary>
+    OverCostCap,
+
+    /// <summary>Its worst-case cost no longer fits the tenant's remaining budget.</summary>
+    OverBudget,
+
+    /// <summary>The tenant's soft budget is spent and it is not a downgrade expert.</summary>
+    BudgetDowngrade,
+
+    /// <summary>As a fallback it would cost more than the tenant's <c>maxFallbackCostRatio</c> times the first choice.</summary>
+    FallbackTooDear,
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Core.Telemetry;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.OpenAI;
+using ExpertRouter.Gateway.Telemetry;
+
+namespace ExpertRouter.Gateway.Routing;
+
+/// <summary>
+/// Decides a request: which experts the tenant's policy lets serve it (endpoint, tools, context window), how the
+/// router ranks them under the tenant's cost knob, who stands in when one fails, and whether an ensemble answers.
+/// Nothing is called and nothing is spent here; the result is an immutable <see cref="RoutingPlan"/> or the
+/// client's error.
+/// </summary>
+public sealed partial class RoutingPlanner(
+    ExpertCatalog catalog, RouterRegistry routers, EnsembleCatalog ensembles, GatewayMetrics metrics, TimeProvider time, ILogger<RoutingPlanner> logger)
+{
+    public async ValueTask<(RoutingPlan? Plan, ApiError? Error)> PlanAsync(
+        TenantPolicy tenant, OpenAIRequest request, string requestId, CancellationToken cancellationToken)
+    {
+        var routerName = ModelAliases.RouterFor(request.Model, tenant.Router);
+        return routerName is null
+            ? PlanDirect(tenant, request)
+            : await PlanRoutedAsync(tenant, request, requestId, routerName, cancellationToken).ConfigureAwait(false);
+    }
+
+    private (RoutingPlan?, ApiError?) PlanDirect(TenantPolicy tenant, OpenAIRequest request)
+    {
+        if (!catalog.TryGet(request.Model, out var expert))
+        {
+            return (null, ApiError.ModelNotFound(request.Model));
+        }
+
+        if (!tenant.Allows(expert.Id))
+        {
+            return (null, ApiError.Forbidden($"Your key may not use model '{expert.Id}'.", "model"));
+        }
+
+        if (!ExpertFit.Serves(expert, request))
+        {
+            return (null, ApiError.InvalidRequest(
+                $"Model '{expert.Id}' cannot serve this request ({ExpertFit.Needs(request)}).", "model", "model_not_supported"));
+        }
+
+        if (!ExpertFit.Fits(expert, request))
+        {
+            return (null, ExpertFit.ContextLengthExceeded(request, expert.Capabilities.ContextTokens));
+        }
+
+        var ranking = new List<ExpertScore> { Unranked(expert, request) };
+        foreach (var id in tenant.FallbackChain)
+        {
+            if (id != expert.Id && catalog.TryGet(id, out var fallback) && tenant.Allows(id) && ExpertFit.Serves(fallback, request) && ExpertFit.Fits(fallback, request))
+            {
+                ranking.Add(Unranked(fallback, request));
+            }
+        }
+
+        return (WithFallbackBound(new RoutingPlan { Router = RoutingPlan.DirectRouter, Ranking = ranking, Fallbacks = ranking }, tenant), null);
+    }
+
+    private async ValueTask<(RoutingPlan?, ApiError?)> PlanRoutedAsync(
+        TenantPolicy tenant, OpenAIRequest request, string requestId, string routerName, CancellationToken cancellationToken)
+    {
+        if (!routers.TryGet(routerName, out var router))
+        {
+            return (null, ApiError.ModelNotFound(request.Model));
+        }
+
+        var (ensemble, ensembleError) = EnsembleFor(tenant, request);
+        if (ensembleError is not null)
+        {
+            return (null, ensembleError);
+        }
+
+        var (candidates, passedOver) = Candidates(tenant, request);
+        if (candidates.Count == 0)
+        {
+            return (null, passedOver.Count > 0 && passedOver.All(p => p.Reason is PassReason.ContextTooLong or PassReason.NotAllowed)
+                && passedOver.Any(p => p.Reason == PassReason.ContextTooLong)
+                ? ExpertFit.ContextLengthExceeded(request, passedOver.Where(p => p.Reason == PassReason.ContextTooLong)
+                    .Max(p => catalog.TryGet(p.Expert, out var e) ? e.Capabilities.ContextTokens : 0))
+                : ApiError.Forbidden($"No expert your key may use can serve this request ({ExpertFit.Needs(request)})."));
+        }
+
+        var decision = await RankAsync(router, tenant, request, requestId, candidates, cancellationToken).ConfigureAwait(false);
+        var plan = new RoutingPlan
+        {
+            Router = router.Name,
+            Ranking = decision.Ranking,
+            Fallbacks = FallbackOrder.Apply(decision.Ranking, tenant.FallbackChain),
+            PassedOver = passedOver,
+            Ensemble = ensemble,
+        };
+        return (WithFallbackBound(plan, tenant), null);
+    }
+
+    private async ValueTask<RoutingDecision> RankAsync(
+        IRouter router, TenantPolicy tenant, OpenAIRequest request, string requestId, IReadOnlyList<ExpertDefinition> candidates, CancellationToken cancellationToken)
+    {
+        var quality = ArrayPool<double>.Shared.Rent(candidates.Count);
+        var started = time.GetTimestamp();
+        using var span = GatewayMetrics.ActivitySource.StartActivity("route");
+        RoutingDecision decision;
+        try
+        {
+            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
+                .ConfigureAwait(false);
+            decision = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(quality);
+        }
+
+        var chosen = decision.Chosen;
+        metrics.Routed(router.Name, chosen.Expert.Id, time.GetElapsedTime(started).TotalMilliseconds);
+        span?.SetTag("expertrouter.router", router.Name);
+        span?.SetTag("expertrouter.expert", chosen.Expert.Id);
+        span?.SetTag("expertrouter.predicted_quality", chosen.PredictedQuality);
+        Log.Routed(logger, requestId, router.Name, chosen.Expert.Id, chosen.PredictedQuality);
+        return decision;
+    }
+
+    /// <summary>The experts of the endpoint's pool that the tenant allows and that can serve the request.</summary>
+    private (IReadOnlyList<ExpertDefinition> Candidates, IReadOnlyList<PassedOver> PassedOver) Candidates(TenantPolicy tenant, OpenAIRequest request)
+    {
+        var pool = request.Endpoint == OpenAIEndpoint.Embeddings ? catalog.Embeddings : catalog.Chat;
+        var candidates = new List<ExpertDefinition>(pool.Count);
+        List<PassedOver>? passed = null;
+        foreach (var expert in pool)
+        {
+            var reason = !tenant.Allows(expert.Id) ? PassReason.NotAllowed
+                : !ExpertFit.Serves(expert, request) ? PassReason.Unsupported
+                : !ExpertFit.Fits(expert, request) ? PassReason.ContextTooLong
+                : (PassReason?)null;
+            if (reason is { } why)
+            {
+                (passed ??= []).Add(new PassedOver(expert.Id, why));
+            }
+            else
+            {
+                candidates.Add(expert);
+            }
+        }
+
+        return (candidates, (IReadOnlyList<PassedOver>?)passed ?? []);
+    }
+
+    /// <summary>The ensemble the request names, else the tenant's default for <c>auto</c> chat without tools, else none.</summary>
+    private (PlannedEnsemble?, ApiError?) EnsembleFor(TenantPolicy tenant, OpenAIRequest request)
+    {
+        if (ModelAliases.EnsembleFor(request.Model) is not { } name)
+        {
+            return (request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools
+                ? ensembles.TenantDefault(tenant.Aggregation)
+                : null, null);
+        }
+
+        if (!ensembles.TryGet(name, out var options))
+        {
+            return (null, ApiError.ModelNotFound(request.Model));
+        }
+
+        if (request.Endpoint != OpenAIEndpoint.ChatCompletions || request.UsesTools)
+        {
+            return (null, ApiError.InvalidRequest("Ensembles combine text answers; they serve chat completions without tools.", "model", "model_not_supported"));
+        }
+
+        foreach (var reviewer in new[] { options.Judge, options.Aggregator })
+        {
+            if (reviewer is not null && !tenant.Allows(reviewer))
+            {
+                return (null, ApiError.Forbidden($"Ensemble '{name}' uses '{reviewer}', which your key may not use.", "model"));
+            }
+        }
+
+        return (new PlannedEnsemble(name, options), null);
+    }
+
+    /// <summary>A tenant's cost target wins over its raw λ when the router was calibrated to translate it.</summary>
+    private double LambdaFor(IRouter router, TenantPolicy tenant, string requestId)
+    {
+        if (tenant.CostTarget is not { } target)
+        {
+            return tenant.Lambda;
+        }
+
+        if (router is ICostCalibratedRouter calibrated)
+        {
+            return calibrated.LambdaFor(target);
+        }
+
+        Log.Uncalibrated(logger, requestId, tenant.Id, router.Name);
+        return tenant.Lambda;
+    }
+
+    /// <summary>Drops fallbacks dearer than the tenant's <c>maxFallbackCostRatio</c> times the first choice.</summary>
+    private static RoutingPlan WithFallbackBound(RoutingPlan plan, TenantPolicy tenant)
+    {
+        if (tenant.MaxFallbackCostRatio is not { } ratio || plan.Fallbacks.Count < 2)
+        {
+            return plan;
+        }
+
+        var limit = plan.First.ExpectedCostUsd * ratio;
+        var kept = plan.Fallbacks.Where((s, i) => i == 0 || s.ExpectedCostUsd <= limit).ToArray();
+        return kept.Length == plan.Fallbacks.Count
+            ? plan
+            : plan with
+            {
+                Fallbacks = kept,
+                PassedOver = [.. plan.PassedOver, .. plan.Fallbacks.Except(kept).Select(s => new PassedOver(s.Expert.Id, PassReason.FallbackTooDear))],
+            };
+    }
+
+    private static ExpertScore Unranked(ExpertDefinition expert, OpenAIRequest request) =>
+        new(expert, double.NaN, RequestCost.ExpectedCostUsd(request, expert), 0);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.RouterUncalibrated, Level = LogLevel.Warning, Message = "Request {RequestId}: tenant {Tenant} states a cost target but router {Router} is not calibrated; using the tenant's lambda.")]
+        public static partial void Uncalibrated(ILogger logger, string requestId, string tenant, string router);
+
+        [LoggerMessage(EventId = LogEvents.Routed, Level = LogLevel.Debug, Message = "Request {RequestId}: router {Router} ranked {Expert} first (predicted quality {Quality:F3}).")]
+        public static partial void Routed(ILogger logger, string requestId, string router, string expert, double quality);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using ExpertRouter.Gateway.OpenAI.Usage;
+
+namespace ExpertRouter.Gateway.Tests.OpenAI.Usage;
+
+public sealed class StreamUsageFilterTests
+{
+    private const string Stream =
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":34,\"total_tokens\":46}}\n\n"
+        + "data: [DONE]\n\n";
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task Write_ClientDidNotAsk_HidesUsageChunkAndNullFieldsAtAnyChunking(int chunkSize)
+    {
+        var (text, usage) = await RunAsync(hideUsage: true, chunkSize);
+
+        Assert.Equal(new UsageReport(12, 34), usage);
+        Assert.DoesNotContain("usage", text);
+        Assert.Equal(Stream.Replace(",\"usage\":null", "").Replace("data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":34,\"total_tokens\":46}}\n\n", ""), text);
+    }
+
+    [Fact]
+    public async Task Write_ClientAsked_RelaysEveryByteAndReadsUsage()
+    {
+        var (text, usage) = await RunAsync(hideUsage: false, chunkSize: 5);
+
+        Assert.Equal(Stream, text);
+        Assert.Equal(new UsageReport(12, 34), usage);
+    }
+
+    [Fact]
+    public async Task Write_ContentMentioningUsage_IsNotMistakenForUsage()
+    {
+        var inner = new MemoryStream();
+        var filter = new StreamUsageFilter(inner, hideUsage: true);
+        var sse = "data: {\"choices\":[{\"delta\":{\"content\":\"the \\\"usage\\\":{ field\"}}]}\n\n";
+
+        await filter.WriteAsync(Encoding.UTF8.GetBytes(sse));
+        await filter.CompleteAsync(CancellationToken.None);
+
+        Assert.Null(filter.Usage);
+        Assert.Equal(sse, Encoding.UTF8.GetString(inner.ToArray()));
+    }
+
+    private static async Task<(string Text, UsageReport? Usage)> RunAsync(bool hideUsage, int chunkSize)
+    {
+        var inner = new MemoryStream();
+        var filter = new StreamUsageFilter(inner, hideUsage);
+        var bytes = Encoding.UTF8.GetBytes(Stream);
+        for (var offset = 0; offset < bytes.Length; offset += chunkSize)
+        {
+            await filter.WriteAsync(bytes.AsMemory(offset, Math.Min(chunkSize, bytes.Length - offset)));
+        }
+
+        await filter.CompleteAsync(CancellationToken.None);
+        return (Encoding.UTF8.GetString(inner.ToArray()), filter.Usage);
+    }
+}
