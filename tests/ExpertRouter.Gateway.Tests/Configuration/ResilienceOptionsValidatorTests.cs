@@ -2,7 +2,7 @@ using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Invocation;
 
-namespace ExpertRouter.Gateway.Tests.Invocation;
+namespace ExpertRouter.Gateway.Tests.Configuration;
 
 public sealed class ResilienceOptionsValidatorTests
 {
