@@ -44,6 +44,8 @@ public static class LogEvents
     public const int PoliciesLoaded = 181;
     public const int AccountingInRedis = 182;
     public const int AccountingInProcess = 183;
+    public const int AccountingDegraded = 184;
+    public const int AccountingRecovered = 185;
 
     // 200–219: policy files.
     public const int PolicyAccepted = 200;

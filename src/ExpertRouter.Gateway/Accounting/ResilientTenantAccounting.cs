@@ -1,6 +1,7 @@
+using ExpertRouter.Core.Telemetry;
+using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Gateway.Accounting.Redis;
-using ExpertRouter.Core.Tenants;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -265,10 +266,10 @@ public sealed partial class ResilientTenantAccounting(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "Redis is unreachable ({Reason}); accounting continues in-process (degraded) until it returns.")]
+        [LoggerMessage(LogEvents.AccountingDegraded, LogLevel.Error, "Redis is unreachable ({Reason}); accounting continues in-process (degraded) until it returns.")]
         public static partial void Degraded(ILogger logger, string reason, Exception? exception);
 
-        [LoggerMessage(2, LogLevel.Warning, "Redis is back; {Entries} usage entries recorded in-process were written back.")]
+        [LoggerMessage(LogEvents.AccountingRecovered, LogLevel.Warning, "Redis is back; {Entries} usage entries recorded in-process were written back.")]
         public static partial void Recovered(ILogger logger, int entries);
     }
 }

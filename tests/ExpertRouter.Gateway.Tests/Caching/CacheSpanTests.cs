@@ -20,7 +20,7 @@ public sealed class CacheSpanTests
             ActivityStopped = spans.Add,
         };
         ActivitySource.AddActivityListener(listener);
-        await using var gateway = await GatewayHost.StartAsync();
+        await using var gateway = await GatewayBuilder.StartAsync();
         var ids = new[] { "span-test-" + Guid.NewGuid().ToString("N"), "span-test-" + Guid.NewGuid().ToString("N") };
 
         foreach (var id in ids)

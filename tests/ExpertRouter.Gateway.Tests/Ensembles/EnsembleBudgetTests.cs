@@ -14,7 +14,7 @@ public sealed class EnsembleBudgetTests
     public async Task Budget_ReservesWholeFanOutFirst_RefusalCallsNoExpert_GrantSettlesRealisedCost()
     {
         var accounting = new LimitedAccounting();
-        await using var gateway = await GatewayHost.StartAsync(services: s => s.AddSingleton<ITenantAccounting>(accounting));
+        await using var gateway = await GatewayBuilder.StartAsync(services: s => s.AddSingleton<ITenantAccounting>(accounting));
 
         accounting.LimitUsd = 0;
         using var refused = await gateway.Client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("ensemble/vote3"));

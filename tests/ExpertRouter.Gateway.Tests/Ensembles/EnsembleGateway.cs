@@ -25,65 +25,34 @@ public sealed class EnsembleGateway : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Recorder = await RecordingUpstream.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ExpertRouter:Tenants:0:Id"] = "demo",
-            ["ExpertRouter:Tenants:0:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(GatewayHost.DemoKey),
-            ["ExpertRouter:Tenants:0:Router"] = "cheapest",
-            ["ExpertRouter:Tenants:0:Lambda"] = "0.06",
-            ["ExpertRouter:Tenants:1:Id"] = "flaky",
-            ["ExpertRouter:Tenants:1:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(FlakyKey),
-            ["ExpertRouter:Tenants:1:Router"] = "cheapest",
-            ["ExpertRouter:Tenants:2:Id"] = "aggregating",
-            ["ExpertRouter:Tenants:2:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(AggregatingKey),
-            ["ExpertRouter:Tenants:2:Router"] = "cheapest",
-            ["ExpertRouter:Tenants:2:AllowedExperts:0"] = "e-cheap",
-            ["ExpertRouter:Tenants:2:AllowedExperts:1"] = "e-mid",
-            ["ExpertRouter:Tenants:2:AllowedExperts:2"] = "e-dear",
-            ["ExpertRouter:Tenants:2:Aggregation:Enabled"] = "true",
-            ["ExpertRouter:Tenants:2:Aggregation:Strategy"] = "vote",
-            ["ExpertRouter:Tenants:2:Aggregation:MaxExperts"] = "3",
-            ["ExpertRouter:Simulator:Faults:0:Model"] = "e-broken",
-            ["ExpertRouter:Simulator:Faults:0:Kind"] = "status",
-            ["ExpertRouter:Simulator:Faults:0:StatusCode"] = "500",
-            ["ExpertRouter:Simulator:Faults:1:Model"] = "e-slow",
-            ["ExpertRouter:Simulator:Faults:1:Kind"] = "delay",
-            ["ExpertRouter:Simulator:Faults:1:DelayMs"] = "4000",
-        };
         string[] demo = ["e-cheap", "e-mid", "e-dear", "e-judge", "e-writer", "e-recorder"];
         string[] flaky = ["e-broken", "e-cheap", "e-mid", "e-slow", "e-judge"];
-        Expert(settings, 13, "e-broken", 0.05, """{"answer": "7"}""");
-        Expert(settings, 14, "e-cheap", 0.1, """{"reasoning": "3 + 39", "answer": "42"}""");
-        Expert(settings, 15, "e-mid", 0.2, """{"reasoning": "39 + 3 <exact>", "answer": "$42.00"}""");
-        Expert(settings, 16, "e-dear", 0.3, """{"reasoning": "misread", "answer": "41"}""");
-        Expert(settings, 17, "e-judge", 5, "BEST: 3");
-        Expert(settings, 20, "e-slow", 1, """{"answer": "42"}""");
-        Expert(settings, 18, "e-writer", 6, "Merged: the answer is 42, as two of three experts found.");
-        settings["ExpertRouter:Experts:19:Id"] = "e-recorder";
-        settings["ExpertRouter:Experts:19:BaseUrls:0"] = Recorder.BaseAddress.ToString();
-        settings["ExpertRouter:Experts:19:InputUsdPerMTok"] = "7";
-        settings["ExpertRouter:Experts:19:OutputUsdPerMTok"] = "7";
-        for (var i = 0; i < demo.Length; i++)
-        {
-            settings[$"ExpertRouter:Tenants:0:AllowedExperts:{i}"] = demo[i];
-        }
-
-        for (var i = 0; i < flaky.Length; i++)
-        {
-            settings[$"ExpertRouter:Tenants:1:AllowedExperts:{i}"] = flaky[i];
-        }
-
-        Ensemble(settings, "vote3", ("Mode", "Vote"), ("Size", "3"));
-        Ensemble(settings, "vote4-impatient", ("Mode", "Vote"), ("Size", "4"), ("CallTimeoutSeconds", "1"));
-        Ensemble(settings, "judge3", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-judge"));
-        Ensemble(settings, "judge-recorded", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-recorder"));
-        Ensemble(settings, "moa3", ("Mode", "Moa"), ("Size", "3"), ("Aggregator", "e-writer"));
-        Ensemble(settings, "fan-wide", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"));
-        Ensemble(settings, "fan-narrow", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"));
-        Ensemble(settings, "cascade-trusting", ("Mode", "Cascade"), ("Size", "3"), ("VerifierThreshold", "0.4"));
-        Ensemble(settings, "cascade-doubting", ("Mode", "Cascade"), ("Size", "3"), ("VerifierThreshold", "0.9"));
-        Ensemble(settings, "cascade-judged", ("Mode", "Cascade"), ("Size", "3"), ("Judge", "e-judge"));
-        Host = await GatewayHost.StartAsync(settings);
+        Host = await new GatewayBuilder()
+            .SimulatedExpert("e-broken", 0.05, """{"answer": "7"}""")
+            .SimulatedExpert("e-cheap", 0.1, """{"reasoning": "3 + 39", "answer": "42"}""")
+            .SimulatedExpert("e-mid", 0.2, """{"reasoning": "39 + 3 <exact>", "answer": "$42.00"}""")
+            .SimulatedExpert("e-dear", 0.3, """{"reasoning": "misread", "answer": "41"}""")
+            .SimulatedExpert("e-judge", 5, "BEST: 3")
+            .SimulatedExpert("e-writer", 6, "Merged: the answer is 42, as two of three experts found.")
+            .Expert("e-recorder", Recorder.BaseAddress, 7)
+            .SimulatedExpert("e-slow", 1, """{"answer": "42"}""")
+            .SimulatorFault("e-broken", "status", ("StatusCode", "500"))
+            .SimulatorFault("e-slow", "delay", ("DelayMs", "4000"))
+            .Tenant("demo", GatewayHost.DemoKey, allowed: demo, policy: ("Lambda", "0.06"))
+            .Tenant("flaky", FlakyKey, allowed: flaky)
+            .Tenant("aggregating", AggregatingKey, allowed: ["e-cheap", "e-mid", "e-dear"],
+                policy: [("Aggregation:Enabled", "true"), ("Aggregation:Strategy", "vote"), ("Aggregation:MaxExperts", "3")])
+            .Ensemble("vote3", ("Mode", "Vote"), ("Size", "3"))
+            .Ensemble("vote4-impatient", ("Mode", "Vote"), ("Size", "4"), ("CallTimeoutSeconds", "1"))
+            .Ensemble("judge3", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-judge"))
+            .Ensemble("judge-recorded", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-recorder"))
+            .Ensemble("moa3", ("Mode", "Moa"), ("Size", "3"), ("Aggregator", "e-writer"))
+            .Ensemble("fan-wide", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"))
+            .Ensemble("fan-narrow", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"))
+            .Ensemble("cascade-trusting", ("Mode", "Cascade"), ("Size", "3"), ("VerifierThreshold", "0.4"))
+            .Ensemble("cascade-doubting", ("Mode", "Cascade"), ("Size", "3"), ("VerifierThreshold", "0.9"))
+            .Ensemble("cascade-judged", ("Mode", "Cascade"), ("Size", "3"), ("Judge", "e-judge"))
+            .StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -106,23 +75,5 @@ public sealed class EnsembleGateway : IAsyncLifetime
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = body.RootElement;
         return (root.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!, root.GetProperty("usage").Clone());
-    }
-
-    private static void Expert(Dictionary<string, string?> settings, int index, string id, double price, string answer)
-    {
-        var p = price.ToString(CultureInfo.InvariantCulture);
-        settings[$"ExpertRouter:Experts:{index}:Id"] = id;
-        settings[$"ExpertRouter:Experts:{index}:Simulated"] = "true";
-        settings[$"ExpertRouter:Experts:{index}:InputUsdPerMTok"] = p;
-        settings[$"ExpertRouter:Experts:{index}:OutputUsdPerMTok"] = p;
-        settings[$"ExpertRouter:Simulator:Models:{id}:FixedAnswer"] = answer;
-    }
-
-    private static void Ensemble(Dictionary<string, string?> settings, string name, params (string Key, string Value)[] values)
-    {
-        foreach (var (key, value) in values)
-        {
-            settings[$"ExpertRouter:Ensembles:{name}:{key}"] = value;
-        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class EnsembleOptionsTests
     [Fact]
     public async Task Startup_InvalidEnsemble_FailsWithItsProblems()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayHost.StartAsync(new Dictionary<string, string?>
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Ensembles:broken:Mode"] = "Moa",
             ["ExpertRouter:Ensembles:broken:Aggregator"] = "nobody",

@@ -58,38 +58,29 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
             SimulatorClock,
             configureLogging: null);
 
-        var settings = new Dictionary<string, string?>
-        {
-            ["ExpertRouter:SimulatorUrl"] = Simulator.BaseAddress.ToString(),
-            ["ExpertRouter:Resilience:CircuitBreaker:MinimumThroughput"] = "3",
-        };
-        var index = 30;
+        var builder = new GatewayBuilder()
+            .Setting("SimulatorUrl", Simulator.BaseAddress.ToString())
+            .Setting("Resilience:CircuitBreaker:MinimumThroughput", "3");
         foreach (var (id, price) in new[] { ("e-down", 0.03), ("e-down2", 0.03), ("e-flaky", 0.05), ("e-a", 0.1), ("e-b", 0.2), ("e-c", 0.3), ("e-slowwriter", 9.0), ("e-cut", 1.0) })
         {
-            var p = price.ToString(CultureInfo.InvariantCulture);
-            settings[$"ExpertRouter:Experts:{index}:Id"] = id;
-            settings[$"ExpertRouter:Experts:{index}:Simulated"] = "true";
-            settings[$"ExpertRouter:Experts:{index}:InputUsdPerMTok"] = p;
-            settings[$"ExpertRouter:Experts:{index}:OutputUsdPerMTok"] = p;
-            index++;
+            builder.SimulatedExpert(id, price);
         }
 
-        var tenant = 10;
-        Tenant(settings, tenant++, "ens-retry", RetryKey, "e-flaky", "e-a", "e-b");
-        Tenant(settings, tenant++, "ens-down", DownKey, "e-down", "e-a", "e-b");
-        Tenant(settings, tenant++, "ens-fallback", FallbackKey, "e-down2", "e-a", "e-b");
-        Tenant(settings, tenant++, "ens-cached", CachedKey, "e-a", "e-b", "e-c");
-        Tenant(settings, tenant++, "ens-live", LiveKey, "e-a", "e-b", "e-c", "e-slowwriter");
-        Tenant(settings, tenant++, "ens-live-cascade", LiveCascadeKey, "e-slowwriter");
-        Tenant(settings, tenant++, "ens-cut", CutKey, "e-cut");
-        Tenant(settings, tenant, "ens-chain", ChainKey, "e-down2", "e-a", "e-b", "e-c");
-        settings[$"ExpertRouter:Tenants:{tenant}:FallbackChain:0"] = "e-c";
-        Ensemble(settings, "vote3", ("Mode", "Vote"), ("Size", "3"));
-        Ensemble(settings, "fan3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"));
-        Ensemble(settings, "single3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"));
-        Ensemble(settings, "moa-live", ("Mode", "Moa"), ("Size", "3"), ("Aggregator", "e-slowwriter"));
-        Ensemble(settings, "cascade-live", ("Mode", "Cascade"), ("Size", "1"));
-        Host = await GatewayHost.StartAsync(settings);
+        Host = await builder
+            .Tenant("ens-retry", RetryKey, allowed: ["e-flaky", "e-a", "e-b"])
+            .Tenant("ens-down", DownKey, allowed: ["e-down", "e-a", "e-b"])
+            .Tenant("ens-fallback", FallbackKey, allowed: ["e-down2", "e-a", "e-b"])
+            .Tenant("ens-cached", CachedKey, allowed: ["e-a", "e-b", "e-c"])
+            .Tenant("ens-live", LiveKey, allowed: ["e-a", "e-b", "e-c", "e-slowwriter"])
+            .Tenant("ens-live-cascade", LiveCascadeKey, allowed: ["e-slowwriter"])
+            .Tenant("ens-cut", CutKey, allowed: ["e-cut"])
+            .Tenant("ens-chain", ChainKey, allowed: ["e-down2", "e-a", "e-b", "e-c"], policy: ("FallbackChain:0", "e-c"))
+            .Ensemble("vote3", ("Mode", "Vote"), ("Size", "3"))
+            .Ensemble("fan3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "1.0"))
+            .Ensemble("single3", ("Mode", "FanOut"), ("Size", "3"), ("Margin", "0"))
+            .Ensemble("moa-live", ("Mode", "Moa"), ("Size", "3"), ("Aggregator", "e-slowwriter"))
+            .Ensemble("cascade-live", ("Mode", "Cascade"), ("Size", "1"))
+            .StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -99,23 +90,4 @@ public sealed class EnsembleResilienceGateway : IAsyncLifetime
     }
 
     public long Calls(params string[] experts) => experts.Sum(Simulator.RequestCount);
-
-    private static void Tenant(Dictionary<string, string?> settings, int index, string id, string key, params string[] experts)
-    {
-        settings[$"ExpertRouter:Tenants:{index}:Id"] = id;
-        settings[$"ExpertRouter:Tenants:{index}:ApiKeySha256:0"] = ApiKeyHash.Sha256Hex(key);
-        settings[$"ExpertRouter:Tenants:{index}:Router"] = "cheapest";
-        for (var i = 0; i < experts.Length; i++)
-        {
-            settings[$"ExpertRouter:Tenants:{index}:AllowedExperts:{i}"] = experts[i];
-        }
-    }
-
-    private static void Ensemble(Dictionary<string, string?> settings, string name, params (string Key, string Value)[] values)
-    {
-        foreach (var (key, value) in values)
-        {
-            settings[$"ExpertRouter:Ensembles:{name}:{key}"] = value;
-        }
-    }
 }

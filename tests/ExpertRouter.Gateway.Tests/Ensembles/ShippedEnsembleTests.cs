@@ -8,7 +8,7 @@ public sealed class ShippedEnsembleTests : IAsyncLifetime
 {
     private GatewayHost _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await GatewayHost.StartAsync();
+    public async Task InitializeAsync() => _gateway = await GatewayBuilder.StartAsync();
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 

@@ -10,7 +10,7 @@ public sealed class ActiveHealthAndTraceTests
     {
         // The recording upstream answers chat but has no GET /v1/models, so YARP's active probes mark it unhealthy.
         await using var unprobed = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Resilience:ActiveHealthCheck:Enabled"] = "true",
             ["ExpertRouter:Resilience:ActiveHealthCheck:IntervalSeconds"] = "0.1",
@@ -46,7 +46,7 @@ public sealed class ActiveHealthAndTraceTests
     public async Task IncomingTraceparent_ReachesExpertWithSameTraceId(bool logging)
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(TracedExpert(upstream), logging: logging ? new EveryLevelLoggerProvider() : null);
+        await using var gateway = await GatewayBuilder.StartAsync(TracedExpert(upstream), logging: logging ? new EveryLevelLoggerProvider() : null);
         const string traceId = "0af7651916cd43dd8448eb211c80319c";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -72,7 +72,7 @@ public sealed class ActiveHealthAndTraceTests
         // no tracer listening; the shipped configuration turns that logger off (bench/README.md: 10% of a request's
         // CPU). An Activity would show here as a traceparent the gateway made up for a caller that sent none.
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(TracedExpert(upstream), logging: new EveryLevelLoggerProvider());
+        await using var gateway = await GatewayBuilder.StartAsync(TracedExpert(upstream), logging: new EveryLevelLoggerProvider());
 
         using var response = await PostAsync(gateway.Client, "traced");
 
@@ -87,7 +87,7 @@ public sealed class ActiveHealthAndTraceTests
         await using var upstream = await RecordingUpstream.StartAsync();
         var settings = TracedExpert(upstream);
         settings["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning";
-        await using var gateway = await GatewayHost.StartAsync(settings, logging: new EveryLevelLoggerProvider());
+        await using var gateway = await GatewayBuilder.StartAsync(settings, logging: new EveryLevelLoggerProvider());
 
         using var response = await PostAsync(gateway.Client, "traced");
 

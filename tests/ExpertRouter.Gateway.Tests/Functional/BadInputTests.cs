@@ -8,7 +8,7 @@ public sealed class BadInputTests : IAsyncLifetime
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync() =>
-        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["ExpertRouter:MaxRequestBodyBytes"] = "4096" });
+        _gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?> { ["ExpertRouter:MaxRequestBodyBytes"] = "4096" });
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 

@@ -23,7 +23,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         _broken = await RecordingUpstream.StartAsync();
         _broken.Status = 502;
         _steady = await RecordingUpstream.StartAsync();
-        _gateway = await GatewayHost.StartAsync(
+        _gateway = await GatewayBuilder.StartAsync(
             new Dictionary<string, string?>
             {
                 ["ExpertRouter:Resilience:RetriesPerExpert"] = "0",

@@ -10,7 +10,7 @@ public sealed class ExternalSimulatorTests
     public async Task SimulatorUrl_Set_SimulatedExpertsAreForwardedThere()
     {
         await using var external = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:SimulatorUrl"] = external.BaseAddress.ToString(),
         });
@@ -27,7 +27,7 @@ public sealed class ExternalSimulatorTests
     [Fact]
     public async Task SimulatorUrl_NotAUrl_StartFailsNamingIt()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayHost.StartAsync(new Dictionary<string, string?>
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:SimulatorUrl"] = "not a url",
         }));

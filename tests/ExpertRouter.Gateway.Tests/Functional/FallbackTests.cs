@@ -28,7 +28,7 @@ public sealed class FallbackTests : IAsyncLifetime
     }
 
     private Task<GatewayHost> StartGatewayAsync(int maxFallbacks, IReadOnlyDictionary<string, string?>? extra = null) =>
-        GatewayHost.StartAsync(new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
+        GatewayBuilder.StartAsync(new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["ExpertRouter:MaxFallbacks"] = maxFallbacks.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ExpertRouter:Experts:13:Id"] = "down",

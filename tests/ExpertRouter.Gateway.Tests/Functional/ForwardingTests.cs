@@ -18,7 +18,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         _first = await RecordingUpstream.StartAsync();
         _second = await RecordingUpstream.StartAsync();
         // Appended after the shipped experts (indexes 0–12) of appsettings.json.
-        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        _gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Experts:13:Id"] = "recorder",
             ["ExpertRouter:Experts:13:BackendModel"] = "vendor/model-v2",

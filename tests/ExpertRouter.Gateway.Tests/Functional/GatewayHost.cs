@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
 
-/// <summary>The real gateway, started from its shipped configuration on an ephemeral loopback port.</summary>
+/// <summary>The real gateway, started from its shipped configuration on an ephemeral loopback port; configured by <see cref="GatewayBuilder"/>.</summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
     public const string DemoKey = "sk-expertrouter-demo";
@@ -32,7 +32,7 @@ public sealed class GatewayHost : IAsyncDisposable
     /// no logger is enabled, which changes what ASP.NET Core does per request (it starts an Activity only for an enabled
     /// logger or a listener).
     /// </param>
-    public static async Task<GatewayHost> StartAsync(
+    internal static async Task<GatewayHost> StartAsync(
         IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, ILoggerProvider? logging = null)
     {
         var app = await GatewayApp.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>

@@ -12,7 +12,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await RecordingUpstream.StartAsync();
-        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        _gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Experts:13:Id"] = "recorder",
             ["ExpertRouter:Experts:13:BaseUrls:0"] = _upstream.BaseAddress.ToString(),

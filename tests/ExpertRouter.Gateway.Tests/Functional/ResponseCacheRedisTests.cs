@@ -23,7 +23,7 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
 
     /// <summary>A replica with the shared cache settings plus a third tenant whose semantic cache matches "other"'s.</summary>
     private Task<GatewayHost> StartReplicaAsync(string redisEndpoint, int connectTimeoutMs = 500) =>
-        GatewayHost.StartAsync(new Dictionary<string, string?>(CacheTestRequests.Settings(_upstream))
+        GatewayBuilder.StartAsync(new Dictionary<string, string?>(CacheTestRequests.Settings(_upstream))
         {
             // Short connect timeout for the unreachable case; commands get time enough for a loaded CI machine.
             ["ExpertRouter:Cache:Redis"] = redisEndpoint + $",connectTimeout={connectTimeoutMs},syncTimeout=5000,asyncTimeout=5000",

@@ -14,7 +14,7 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await RecordingUpstream.StartAsync();
-        _gateway = await GatewayHost.StartAsync(CacheTestRequests.Settings(_upstream));
+        _gateway = await GatewayBuilder.StartAsync(CacheTestRequests.Settings(_upstream));
     }
 
     public async Task DisposeAsync()
@@ -83,7 +83,7 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     [InlineData("")]
     public async Task NonDeterministicRequest_TenantThatOptsIn_IsCached(string temperature)
     {
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>(Settings(_upstream))
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>(Settings(_upstream))
         {
             ["ExpertRouter:Cache:Tenants:demo:CacheNonDeterministic"] = "true",
         });

@@ -147,7 +147,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
             settings[$"ExpertRouter:Experts:13:Timeouts:{name}"] = value;
         }
 
-        return await GatewayHost.StartAsync(settings);
+        return await GatewayBuilder.StartAsync(settings);
     }
 
     private static Task<HttpResponseMessage> PostAsync(GatewayHost gateway, string model) =>

@@ -10,7 +10,7 @@ public sealed class StreamFailureTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         upstream.CutStreamAfterEvents = 2;
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Experts:13:Id"] = "breaks",
             ["ExpertRouter:Experts:13:BaseUrls:0"] = upstream.BaseAddress.ToString(),

@@ -44,7 +44,7 @@ public sealed class TenantCircuitTests : IAsyncLifetime
             settings[$"ExpertRouter:Tenants:{index}:AllowedExperts:1"] = "c-next";
         }
 
-        _gateway = await GatewayHost.StartAsync(settings, services => services.AddSingleton<TimeProvider>(_time));
+        _gateway = await GatewayBuilder.StartAsync(settings, services => services.AddSingleton<TimeProvider>(_time));
     }
 
     public Task DisposeAsync() => _gateway.DisposeAsync().AsTask();

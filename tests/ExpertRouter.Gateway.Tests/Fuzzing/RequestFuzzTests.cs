@@ -25,7 +25,7 @@ public sealed class RequestFuzzTests
     [Fact]
     public async Task HostileRequests_NoServerError_EnvelopeOnEvery4xx_MemoryFlat()
     {
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["ExpertRouter:MaxRequestBodyBytes"] = $"{MaxBodyBytes}" });
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?> { ["ExpertRouter:MaxRequestBodyBytes"] = $"{MaxBodyBytes}" });
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(30) };
         var factory = new FuzzRequestFactory(Seed, MaxBodyBytes);
         var problems = new ConcurrentQueue<string>();

@@ -9,7 +9,7 @@ public sealed class ExpertHttpClientFactoryTests
     [Fact]
     public async Task Gateway_UsesExpertFactory_WithEachExpertsConnectTimeout()
     {
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        await using var gateway = await GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Experts:13:Id"] = "slow-to-connect",
             ["ExpertRouter:Experts:13:BaseUrls:0"] = "http://127.0.0.1:9/v1",

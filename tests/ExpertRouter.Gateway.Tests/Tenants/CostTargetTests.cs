@@ -17,7 +17,7 @@ public sealed class CostTargetTests : IDisposable
     {
         _policies.Write("frugal", "router:\n  name: irt-ze12\n  costTarget:\n    maxCostFractionOfBest: 0.02\n", allow: "");
         _policies.Write("lavish", "router:\n  name: irt-ze12\n  costTarget:\n    maxCostFractionOfBest: 1.0\n", allow: "");
-        await using var gateway = await GatewayHost.StartAsync(_policies.Settings());
+        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings());
 
         var frugal = await ChosenAsync(gateway, "frugal");
         var lavish = await ChosenAsync(gateway, "lavish");

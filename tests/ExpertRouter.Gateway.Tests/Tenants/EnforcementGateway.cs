@@ -24,7 +24,7 @@ public sealed class EnforcementGateway : IAsyncLifetime
             allow: "gpt-4o-mini-2024-07-18, claude-3-haiku-20240307");
         _policies.Write("t");
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 15, TimeSpan.Zero));
-        Gateway = await GatewayHost.StartAsync(_policies.Settings(), services => services.AddSingleton<TimeProvider>(clock));
+        Gateway = await new GatewayBuilder().Settings(_policies.Settings()).Services(services => services.AddSingleton<TimeProvider>(clock)).StartAsync();
     }
 
     public async Task DisposeAsync()

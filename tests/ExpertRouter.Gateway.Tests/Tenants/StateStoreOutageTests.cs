@@ -22,7 +22,7 @@ public sealed class StateStoreOutageTests : IDisposable
     {
         using var proxy = new CuttableTcpProxy(RedisTestServer.Shared!.Endpoint);
         _policies.Write("load", "budgets:\n  dailyUsd: 100\n");
-        await using var gateway = await GatewayHost.StartAsync(_policies.Settings(redis: proxy.Endpoint));
+        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings(redis: proxy.Endpoint));
         using var client = gateway.CreateClient(TenantTestPolicies.KeyFor("load"));
         using var probe = gateway.CreateClient(apiKey: null);
         await WaitForStateStoreAsync(probe, "Healthy", client);

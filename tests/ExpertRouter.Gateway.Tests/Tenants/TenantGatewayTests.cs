@@ -18,7 +18,7 @@ public sealed class TenantGatewayTests : IDisposable
     public async Task Policies_BadEditAtRuntime_RejectedVisiblyWhileLastGoodPolicyServes()
     {
         var file = _policies.Write("live");
-        await using var gateway = await GatewayHost.StartAsync(_policies.Settings());
+        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings());
         using var client = gateway.CreateClient(TenantTestPolicies.KeyFor("live"));
         using var admin = gateway.CreateClient(TenantTestPolicies.AdminKey);
 
@@ -42,7 +42,7 @@ public sealed class TenantGatewayTests : IDisposable
     public async Task Policies_GoodEditAtRuntime_NewKeyWorksWithoutRestart()
     {
         _policies.Write("first");
-        await using var gateway = await GatewayHost.StartAsync(_policies.Settings());
+        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings());
         using var second = gateway.CreateClient(TenantTestPolicies.KeyFor("second"));
         using var before = await second.PostAsync("/v1/chat/completions", Json(TenantTestPolicies.Chat()));
 
@@ -61,7 +61,7 @@ public sealed class TenantGatewayTests : IDisposable
         _policies.Write("good");
         File.WriteAllText(Path.Combine(_policies.Folder, "bad.yaml"), "id: bad\napiKeySha256: [nothex]\nbudgets:\n  dailyUsd: -5\n");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayHost.StartAsync(_policies.Settings()));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayBuilder.StartAsync(_policies.Settings()));
 
         Assert.Contains("bad.yaml:2:", error.Message);
         Assert.Contains("bad.yaml:4:", error.Message);
@@ -70,7 +70,7 @@ public sealed class TenantGatewayTests : IDisposable
     [Fact]
     public async Task DefaultRun_ShippedDemoPolicy_AcceptsDemoKeyAndReportsUsage()
     {
-        await using var gateway = await GatewayHost.StartAsync();
+        await using var gateway = await GatewayBuilder.StartAsync();
 
         using var chat = await gateway.Client.PostAsync("/v1/chat/completions", Json(TenantTestPolicies.Chat(model: "auto")));
         using var usage = JsonDocument.Parse(await gateway.Client.GetStringAsync("/v1/usage"));
@@ -86,7 +86,7 @@ public sealed class TenantGatewayTests : IDisposable
     {
         _policies.Write("offline", "budgets:\n  dailyUsd: 1\n");
         // Nothing listens on the discard port; the gateway must not wait for Redis.
-        await using var gateway = await GatewayHost.StartAsync(_policies.Settings(redis: "127.0.0.1:9,connectTimeout=500"));
+        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings(redis: "127.0.0.1:9,connectTimeout=500"));
         using var client = gateway.CreateClient(TenantTestPolicies.KeyFor("offline"));
 
         using var chat = await client.PostAsync("/v1/chat/completions", Json(TenantTestPolicies.Chat()));

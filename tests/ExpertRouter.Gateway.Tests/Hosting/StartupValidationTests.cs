@@ -1,11 +1,13 @@
-namespace ExpertRouter.Gateway.Tests.Functional;
+using ExpertRouter.Gateway.Tests.Functional;
+
+namespace ExpertRouter.Gateway.Tests.Hosting;
 
 public sealed class StartupValidationTests
 {
     [Fact]
     public async Task Start_BadConfiguration_FailsListingEveryError()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayHost.StartAsync(new Dictionary<string, string?>
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayBuilder.StartAsync(new Dictionary<string, string?>
         {
             ["ExpertRouter:Experts:13:Id"] = "auto",
             ["ExpertRouter:Experts:13:BaseUrls:0"] = "ftp://nowhere",
