@@ -52,18 +52,20 @@ bench_install
 write_bodies "$RESULTS"
 
 SIM_PORT=$(free_port) GW_PORT=$(free_port) YARP_PORT=$(free_port) NGINX_PORT=$(free_port) PK_PORT=$(free_port)
+# Each gateway serves /metrics on a management port of its own (ExpertRouter:Management:Urls), as deployed.
+GW_MGMT_PORT=$(free_port)
 SIM="http://127.0.0.1:$SIM_PORT"
 log "simulator $SIM_PORT, gateway $GW_PORT, plain YARP $YARP_PORT, nginx $NGINX_PORT, Portkey $PK_PORT"
 
 start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simulate --urls "$SIM"
 # shellcheck disable=SC2086
-start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
+start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GW_MGMT_PORT" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GW_PORT"
 GWN_PID=""
 if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
-  GWN_PORT=$(free_port)
+  GWN_PORT=$(free_port) GWN_MGMT_PORT=$(free_port)
   # shellcheck disable=SC2086
-  start GWN "$RESULTS/gateway-native.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ${GATEWAY_ENV:-} \
+  start GWN "$RESULTS/gateway-native.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWN_MGMT_PORT" ${GATEWAY_ENV:-} \
     "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" --urls "http://127.0.0.1:$GWN_PORT"
 fi
 start YARP "$RESULTS/plainyarp.log" dotnet "$BENCH_OUT/plainyarp/ExpertRouter.PlainYarp.dll" \
@@ -91,8 +93,8 @@ wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-T
 log "all servers ready"
 
 declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
-GW_METRICS="http://127.0.0.1:$GW_PORT/metrics"
-GWN_METRICS="http://127.0.0.1:${GWN_PORT:-0}/metrics"
+GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
+GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /

@@ -89,11 +89,15 @@ BUDGET_KEY=$(write_tenant "$BUDGET_TENANT" 0.001)
 FAILOVER_KEY=$(write_tenant "$FAILOVER_TENANT" 1000)
 REDIS_CONNECTION="${NODES[0]},${NODES[1]},${NODES[2]}"
 GATEWAYS=()
+# /metrics on the API port, behind a metrics key (ExpertRouter:Management:MetricsKeySha256).
+METRICS_KEY="sk-cluster-test-metrics"
+METRICS_KEY_HASH=$(printf %s "$METRICS_KEY" | sha256sum | cut -d' ' -f1)
 for i in 0 1 2; do
   port=$(free_port)
   (cd "$APP" && exec env -i PATH="$PATH" HOME="$WORK" DOTNET_ROOT="${DOTNET_ROOT:-}" DOTNET_NOLOGO=1 \
     ASPNETCORE_URLS="http://127.0.0.1:$port" ExpertRouter__Redis="$REDIS_CONNECTION" \
     ExpertRouter__Policies="$WORK/policies" Logging__LogLevel__Default=Warning \
+    ExpertRouter__Management__MetricsKeySha256="$METRICS_KEY_HASH" \
     "${GATEWAY[@]}") >"$WORK/gateway-$i.log" 2>&1 &
   GATEWAY_PIDS+=($!); GATEWAYS+=("http://127.0.0.1:$port")
 done
@@ -230,8 +234,8 @@ done
 for _ in $(seq 1 30); do
   pending=0
   for gateway in "${GATEWAYS[@]}"; do
-    p=$(curl -sf "$gateway/metrics" | awk '/^expertrouter_accounting_pending_reconciliation/ {s+=$2} END {print s+0}')
-    d=$(curl -sf "$gateway/metrics" | awk '/^expertrouter_accounting_degraded_mode/ {s+=$2} END {print s+0}')
+    p=$(curl -sf -H "Authorization: Bearer $METRICS_KEY" "$gateway/metrics" | awk '/^expertrouter_accounting_pending_reconciliation/ {s+=$2} END {print s+0}')
+    d=$(curl -sf -H "Authorization: Bearer $METRICS_KEY" "$gateway/metrics" | awk '/^expertrouter_accounting_degraded_mode/ {s+=$2} END {print s+0}')
     pending=$(python3 -c "print(int($pending + $p + $d))")
   done
   [[ "$pending" == 0 ]] && break

@@ -47,6 +47,8 @@ APP=$(cd "$APP" && pwd)  # absolute: the gateway starts from inside its folder
 GATEWAY=("$APP/ExpertRouter.Gateway")
 [[ -f "$APP/ExpertRouter.Gateway.dll" ]] && GATEWAY=(dotnet "$APP/ExpertRouter.Gateway.dll")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# /metrics on a management port, as deploy/k8s sets it (ExpertRouter__Management__Urls__0).
+MGMT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUN_AS=()
 if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
   RUN_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -55,6 +57,7 @@ fi
 (cd "$APP" && exec "${RUN_AS[@]}" env -i PATH="$PATH" HOME=/nonexistent TMPDIR="$WORK/tmp" \
   DOTNET_ROOT="${DOTNET_ROOT:-}" DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
   ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
+  ExpertRouter__Management__Urls__0="http://127.0.0.1:$MGMT_PORT" \
   ExpertRouter__Policies="$POLICIES" \
   Logging__LogLevel__Default=Warning \
   "${GATEWAY[@]}") >"$WORK/gateway.log" 2>&1 &
@@ -91,9 +94,10 @@ code=$(chat sk-expertrouter-demo)
 echo "smoke: ok   POST /v1/chat/completions 200 (model $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"])' "$WORK/chat.json"))"
 
 # Read the whole scrape first: with pipefail, 'curl | grep -q' fails whenever grep exits before curl is done writing.
-metrics=$(curl -sf "$BASE/metrics") || fail "/metrics did not answer"
+metrics=$(curl -sf "http://127.0.0.1:$MGMT_PORT/metrics") || fail "/metrics did not answer on the management port"
 grep -q '^# TYPE ' <<<"$metrics" || fail "/metrics has no Prometheus text"
-echo "smoke: ok   /metrics serves Prometheus text"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/metrics") == 404 ]] || fail "/metrics answered on the API port"
+echo "smoke: ok   /metrics serves Prometheus text on the management port only"
 
 # A ConfigMap update as the kubelet does it: a new timestamped folder, then an atomic rename of '..data'.
 KEY="sk-smoke-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -97,9 +97,10 @@ def check_compose(root, stages):
         check(env.get("ExpertRouter__Redis", "").startswith("redis:"), f"compose: {name} uses the redis service")
         check(env.get("ExpertRouter__SimulatorUrl", "").startswith("http://simulator:"), f"compose: {name} uses the simulator service")
         check(env.get("ExpertRouter__Policies") is not None, f"compose: {name} reads policies from a mounted folder")
+        check(env.get("ExpertRouter__Management__Urls__0", "").endswith(":9464"), f"compose: {name} serves /metrics on the management port 9464")
     prometheus = yaml.safe_load(open(os.path.join(root, "deploy/prometheus/prometheus.yml")))
     targets = {t for job in prometheus["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
-    check(targets == {f"{g}:8080" for g in gateways}, f"prometheus: scrapes every gateway replica, got {sorted(targets)}")
+    check(targets == {f"{g}:9464" for g in gateways}, f"prometheus: scrapes every gateway replica's management port, got {sorted(targets)}")
 
 
 def check_kubernetes(rendered_path):
@@ -133,6 +134,9 @@ def check_kubernetes(rendered_path):
     annotations = pod["metadata"].get("annotations", {})
     check(annotations.get("prometheus.io/scrape") == "true" and annotations.get("prometheus.io/path") == "/metrics",
           "k8s: Prometheus scrape annotations on the pods")
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    check(annotations.get("prometheus.io/port") == "9464" and env.get("ExpertRouter__Management__Urls__0", "").endswith(":9464"),
+          "k8s: /metrics scraped on the management port, not the API port")
     configmap = by_kind["ConfigMap"][0]["metadata"]["name"]
     secret = by_kind["Secret"][0]["metadata"]["name"]
     volumes = {v["name"]: v for v in spec.get("volumes", [])}

@@ -58,9 +58,11 @@ contains() { # name, text the last body must contain
   else failed=$((failed+1)); echo "FAIL curl: $1: body lacks $2: $(head -c 300 /tmp/blackbox-body)"; fi
 }
 expect "readiness" 200 "$base/readyz"; contains "readiness names its checks" '"checks":{'
-expect "metrics" 200 "$base/metrics"; contains "metrics has the gateway's counters" 'expertrouter_'
-expect "tenant usage" 200 "${auth[@]}" "$base/v1/usage"; contains "usage document" '"object":"usage"'
 admin=(-H "Authorization: Bearer blackbox-admin")
+# No management port in the default run: /metrics on the API port takes the admin (or metrics) key, and no other.
+expect "metrics need a key" 401 "$base/metrics"
+expect "metrics" 200 "${admin[@]}" "$base/metrics"; contains "metrics has the gateway's counters" 'expertrouter_'
+expect "tenant usage" 200 "${auth[@]}" "$base/v1/usage"; contains "usage document" '"object":"usage"'
 expect "admin: tenants" 200 "${admin[@]}" "$base/admin/tenants"; contains "admin: tenant spend" '"spent_today_usd":'
 expect "admin: tenant usage" 200 "${admin[@]}" "$base/admin/tenants/demo/usage"; contains "admin: tenant ledger" '"tenant":"demo"'
 expect "admin: rejections" 200 "${admin[@]}" "$base/admin/policies/rejections"; contains "admin: rejection count" '"rejected_total":0'

@@ -50,6 +50,9 @@ public static partial class GatewayOptionsValidator
         }
 
         ResilienceOptionsValidator.Collect(options, errors);
+        var management = new List<string>();
+        options.Management.CollectProblems(management);
+        errors.AddRange(management.Select(p => "ExpertRouter:" + p));
 
         for (var i = 0; i < options.Routers.Count; i++)
         {

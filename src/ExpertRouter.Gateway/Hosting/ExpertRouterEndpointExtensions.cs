@@ -25,6 +25,7 @@ public static class ExpertRouterEndpointExtensions
                 StatusCodes.Status500InternalServerError, $"The gateway failed on request {requestId}.", "server_error", null, "internal_error"));
         }));
 
+        app.UseMiddleware<ManagementGate>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1"),
             v1 => v1.UseMiddleware<TelemetryStep>().UseMiddleware<TenantStep>());
@@ -35,7 +36,7 @@ public static class ExpertRouterEndpointExtensions
             Predicate = check => check.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthReportWriter.WriteAsync,
         });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint(ManagementGate.MetricsPath);
         app.MapGet("/v1/models", ModelsEndpoint.List);
         app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
         app.MapTenantAdmin();

@@ -46,9 +46,18 @@ public static partial class GatewayApp
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder);
         var options = BindOptions(builder.Configuration.GetSection(GatewayOptions.SectionName));
-        // The gateway enforces its own limit (with an OpenAI 413); Kestrel's, a little higher, lets it drain a modest
-        // overshoot so the client reads that 413 instead of a reset connection.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20));
+        var listeners = new ManagementListeners();
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The gateway enforces its own limit (with an OpenAI 413); Kestrel's, a little higher, lets it drain a
+            // modest overshoot so the client reads that 413 instead of a reset connection.
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20);
+            if (options.Management.Urls.Count > 0)
+            {
+                listeners.Configure(kestrel, (builder.Configuration["urls"] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries), options.Management);
+            }
+        });
 
         SimulatedExpertServer? simulator = null;
         if (options.Experts.Any(e => e.Simulated) && string.IsNullOrEmpty(options.SimulatorUrl))
@@ -69,6 +78,12 @@ public static partial class GatewayApp
 
             var errors = GatewayOptionsValidator.Validate(options, app.Services.GetRequiredService<RouterRegistry>().Names).ToList();
             errors.AddRange(TenantStartup.Check(app.Services, options));
+            if (options.Management.Urls.Count > 0)
+            {
+                errors.AddRange((builder.Configuration["urls"] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)
+                    .Where(url => !ListenAddress.TryParse(url, out _))
+                    .Select(url => $"urls: '{url}' must be an http://host:port address when ExpertRouter:Management:Urls is set."));
+            }
             if (errors.Count > 0)
             {
                 throw new InvalidOperationException("Invalid ExpertRouter configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => " - " + e)));

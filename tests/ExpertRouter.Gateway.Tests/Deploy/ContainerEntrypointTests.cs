@@ -1,8 +1,9 @@
 using System.Net;
-using System.Runtime.Versioning;
 using System.Net.Http.Headers;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using ExpertRouter.Core.Tenants;
 
 namespace ExpertRouter.Gateway.Tests.Deploy;
 
@@ -15,6 +16,7 @@ namespace ExpertRouter.Gateway.Tests.Deploy;
 [UnsupportedOSPlatform("windows")]
 public sealed class ContainerEntrypointTests : IDisposable
 {
+    private const string MetricsKey = "sk-metrics-for-the-published-gateway";
     private const UnixFileMode ReadAndList = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
         | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
@@ -47,6 +49,7 @@ public sealed class ContainerEntrypointTests : IDisposable
             ["DOTNET_NOLOGO"] = "1",
             ["ExpertRouter__Policies"] = policies,
             ["Logging__LogLevel__Default"] = "Warning",
+            ["ExpertRouter__Management__MetricsKeySha256"] = ApiKeyHash.Sha256Hex(MetricsKey),
         });
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await _gateway.WaitUntilHealthyAsync(client);
@@ -55,7 +58,12 @@ public sealed class ContainerEntrypointTests : IDisposable
         var readiness = await ready.Content.ReadAsStringAsync();
         using var chat = await ChatAsync(client, _gateway.Address!, "sk-expertrouter-demo");
         using var completion = JsonDocument.Parse(await chat.Content.ReadAsStringAsync());
-        var metrics = await client.GetStringAsync(new Uri(_gateway.Address!, "/metrics"));
+        using var unauthenticated = await client.GetAsync(new Uri(_gateway.Address!, "/metrics"));
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, new Uri(_gateway.Address!, "/metrics"));
+        scrape.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MetricsKey);
+        using var scraped = await client.SendAsync(scrape);
+        var metrics = await scraped.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("irt-ze12", readiness, StringComparison.Ordinal);

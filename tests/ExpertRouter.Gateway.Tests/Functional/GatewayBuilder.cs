@@ -16,11 +16,12 @@ public sealed class GatewayBuilder
     private int _nextTenant;
     private int _nextFault;
     private ILoggerProvider? _logging;
+    private bool _managementPort = true;
 
     /// <summary>A configuration value; keys without a section are the gateway's own (<c>ExpertRouter:&lt;key&gt;</c>).</summary>
     public GatewayBuilder Setting(string key, string? value)
     {
-        _settings[key.Contains(':', StringComparison.Ordinal) && !IsGatewayPath(key) ? key : Gateway(key)] = value;
+        _settings[IsHostPath(key) ? key : Gateway(key)] = value;
         return this;
     }
 
@@ -106,13 +107,29 @@ public sealed class GatewayBuilder
         return this;
     }
 
+    /// <summary>No management listener: <c>/metrics</c> stays on the API port, behind the metrics or admin key.</summary>
+    public GatewayBuilder WithoutManagementPort()
+    {
+        _managementPort = false;
+        return this;
+    }
+
     public GatewayBuilder Logging(ILoggerProvider provider)
     {
         _logging = provider;
         return this;
     }
 
-    public Task<GatewayHost> StartAsync() => GatewayHost.StartAsync(_settings, services => _services.ForEach(c => c(services)), _logging);
+    public Task<GatewayHost> StartAsync()
+    {
+        // Every test gateway has its own management port, so metrics are scraped where production scrapes them.
+        if (_managementPort)
+        {
+            _settings.TryAdd("ExpertRouter:Management:Urls:0", "http://127.0.0.1:0");
+        }
+
+        return GatewayHost.StartAsync(_settings, services => _services.ForEach(c => c(services)), _logging);
+    }
 
     /// <summary>Shorthand for a gateway that only needs settings (and perhaps services or a logging provider).</summary>
     public static Task<GatewayHost> StartAsync(
@@ -132,8 +149,7 @@ public sealed class GatewayBuilder
         return builder.StartAsync();
     }
 
-    private static bool IsGatewayPath(string key) =>
-        key.Split(':')[0] is "Experts" or "Tenants" or "Ensembles" or "Simulator" or "Resilience" or "Cache" or "Routers";
+    private static bool IsHostPath(string key) => key.Split(':')[0] is "Logging" or "urls" or "Kestrel";
 
     private static string Gateway(string key) => key.StartsWith("ExpertRouter:", StringComparison.Ordinal) ? key : "ExpertRouter:" + key;
 

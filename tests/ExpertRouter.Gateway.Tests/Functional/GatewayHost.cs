@@ -47,15 +47,28 @@ public sealed class GatewayHost : IAsyncDisposable
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new GatewayHost(app, new Uri(address));
+        var management = app.Services.GetRequiredService<ManagementListeners>().Addresses;
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .Select(a => new Uri(a)).First(a => !management.Any(m => m.Port == a.Port));
+        return new GatewayHost(app, address);
     }
 
 
-    /// <summary>Scrapes <c>/metrics</c> until <paramref name="expected"/> appears (the exporter caches a scrape briefly).</summary>
+    /// <summary>The management listener (<c>/metrics</c>, health), which <see cref="GatewayBuilder"/> opens on a free port.</summary>
+    public Uri ManagementAddress => Services.GetRequiredService<ManagementListeners>().Addresses.FirstOrDefault()
+        ?? throw new InvalidOperationException("This gateway was started without a management port.");
+
+    /// <summary>One scrape of <c>/metrics</c> on the management port.</summary>
+    public async Task<string> ScrapeAsync()
+    {
+        using var client = new HttpClient { BaseAddress = ManagementAddress, Timeout = TimeSpan.FromSeconds(30) };
+        return await client.GetStringAsync("/metrics");
+    }
+
+    /// <summary>Scrapes <c>/metrics</c> on the management port until <paramref name="expected"/> appears (the exporter caches a scrape briefly).</summary>
     public async Task<string> ScrapeUntilAsync(string expected)
     {
-        using var client = CreateClient(apiKey: null);
+        using var client = new HttpClient { BaseAddress = ManagementAddress, Timeout = TimeSpan.FromSeconds(30) };
         var text = "";
         for (var i = 0; i < 50 && !text.Contains(expected, StringComparison.Ordinal); i++)
         {

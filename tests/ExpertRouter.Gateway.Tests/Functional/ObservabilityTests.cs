@@ -52,7 +52,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         for (var i = 0; i < 50 && !text.Contains("expertrouter_requests_total{", StringComparison.Ordinal); i++)
         {
             await Task.Delay(100);
-            text = await _gateway.CreateClient(apiKey: null).GetStringAsync("/metrics");
+            text = await _gateway.ScrapeAsync();
         }
 
         Assert.Contains("expertrouter_requests_total{", text);

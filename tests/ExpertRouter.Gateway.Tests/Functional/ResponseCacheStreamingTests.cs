@@ -50,7 +50,7 @@ public sealed class ResponseCacheStreamingTests : IAsyncLifetime
         for (var i = 0; i < 50 && !text.Contains("expertrouter_cache_saved_usd_total{", StringComparison.Ordinal); i++)
         {
             await Task.Delay(100);
-            text = await _gateway.CreateClient(apiKey: null).GetStringAsync("/metrics");
+            text = await _gateway.ScrapeAsync();
         }
 
         Assert.Contains("expertrouter_cache_lookups_total{", text);

@@ -26,7 +26,7 @@ public sealed class TenantGatewayTests : IDisposable
         using var reload = await admin.PostAsync("/admin/policies/reload", null);
         using var served = await client.PostAsync("/v1/chat/completions", Json(TenantTestPolicies.Chat()));
         using var rejections = JsonDocument.Parse(await admin.GetStringAsync("/admin/policies/rejections"));
-        var metrics = await gateway.CreateClient(null).GetStringAsync("/metrics");
+        var metrics = await gateway.ScrapeAsync();
 
         Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
