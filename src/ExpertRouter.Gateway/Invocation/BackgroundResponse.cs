@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Invocation;
 
@@ -92,44 +93,13 @@ internal sealed class BackgroundResponse : IHttpResponseFeature, IHttpResponseBo
     }
 
     /// <summary>Runs the starting callbacks (the first-token deadline) at the answer's first byte, as Kestrel does.</summary>
-    private sealed class FirstWriteStream(BackgroundResponse owner, BackgroundSink sink) : Stream
+    private sealed class FirstWriteStream(BackgroundResponse owner, BackgroundSink sink) : WriteOnlyStream(Null)
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        protected override async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
         {
             await owner.FireStartingAsync().ConfigureAwait(false);
             await sink.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 
