@@ -10,6 +10,9 @@ internal abstract class ItemState(string id, int outputIndex)
     /// <summary>The item's place in <c>output</c>; -1 while it is not announced yet.</summary>
     public int OutputIndex { get; set; } = outputIndex;
 
+    /// <summary>Its done events are sent; nothing more is added to it.</summary>
+    public bool Closed { get; set; }
+
     public abstract ResponseOutputItem ToItem(string status);
 
     /// <summary>The item as <c>response.output_item.added</c> shows it: in progress and empty.</summary>

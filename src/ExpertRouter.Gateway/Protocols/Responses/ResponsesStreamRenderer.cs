@@ -6,15 +6,16 @@ namespace ExpertRouter.Gateway.Protocols.Responses;
 
 /// <summary>
 /// Renders an expert's chat stream as the Responses API's typed events: response.created and in_progress, then per
-/// output item its added / delta / done events, then response.completed (or incomplete). Items stay open until the
-/// finish_reason, so fragments of parallel tool calls may interleave; every event carries a sequence number.
+/// output item its added / delta / done events, then response.completed (or incomplete). The message closes when the
+/// first tool call begins, as OpenAI's does; tool-call items stay open until the finish_reason, so fragments of
+/// parallel calls may interleave. Every event carries the next sequence number.
 /// </summary>
 internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds ids) : IChatStreamRenderer
 {
+    private readonly ResponsesEventWriter events = new(call);
     private readonly List<ItemState> items = [];
     private readonly Dictionary<int, CallState> calls = [];
     private MessageState? message;
-    private int sequence;
     private bool started;
     private bool itemsClosed;
     private string model = call.Request.Model;
@@ -73,22 +74,22 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
         CloseItems(output);
         var (status, incompleteReason) = ResponseStatus.FromFinishReason(finishReason);
         CompletedOutput = Snapshot(status);
-        var json = Begin(output, status == "incomplete" ? "response.incomplete" : "response.completed");
-        WriteResponse(json, new ResponseSnapshot(status, model, CompletedOutput, usage, incompleteReason));
-        End(output);
+        var json = events.Begin(output, status == "incomplete" ? "response.incomplete" : "response.completed");
+        events.WriteResponse(json, new ResponseSnapshot(status, model, CompletedOutput, usage, incompleteReason));
+        ResponsesEventWriter.End(output);
     }
 
     public void Fail(ApiError error, SseEventBuffer output)
     {
         Start(output);
-        var json = Begin(output, "error");
+        var json = events.Begin(output, "error");
         json.WriteString("code", ResponsesErrors.EventCode(error));
         json.WriteString("message", error.Message);
         json.WriteString("param", error.Param);
-        End(output);
-        json = Begin(output, "response.failed");
-        WriteResponse(json, new ResponseSnapshot("failed", model, Snapshot("incomplete"), usage, Error: error));
-        End(output);
+        ResponsesEventWriter.End(output);
+        json = events.Begin(output, "response.failed");
+        events.WriteResponse(json, new ResponseSnapshot("failed", model, Snapshot("incomplete"), usage, Error: error));
+        ResponsesEventWriter.End(output);
     }
 
     private void Start(SseEventBuffer output)
@@ -101,8 +102,8 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
         started = true;
         foreach (var type in (string[])["response.created", "response.in_progress"])
         {
-            WriteResponse(Begin(output, type), ResponseSnapshot.InProgress(model));
-            End(output);
+            events.WriteResponse(events.Begin(output, type), ResponseSnapshot.InProgress(model));
+            ResponsesEventWriter.End(output);
         }
     }
 
@@ -128,10 +129,10 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
                 message.TextPart = part;
             }
 
-            var added = BeginAt(output, "response.content_part.added", message, part);
+            var added = events.BeginAt(output, "response.content_part.added", message, part);
             added.WritePropertyName("part");
-            WritePart(added, refusal, "");
-            End(output);
+            ResponsesEventWriter.WritePart(added, refusal, "");
+            ResponsesEventWriter.End(output);
         }
 
         (refusal ? message.Refusal : message.Text).Append(text);
@@ -140,7 +141,7 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
             return;
         }
 
-        var json = BeginAt(output, refusal ? "response.refusal.delta" : "response.output_text.delta", message, part);
+        var json = events.BeginAt(output, refusal ? "response.refusal.delta" : "response.output_text.delta", message, part);
         json.WriteString("delta", text);
         if (!refusal)
         {
@@ -148,7 +149,7 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
             json.WriteEndArray();
         }
 
-        End(output);
+        ResponsesEventWriter.End(output);
     }
 
     private void AppendToolCall(ChatToolCallDelta delta, SseEventBuffer output)
@@ -181,6 +182,13 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
 
     private void AddCall(CallState state, SseEventBuffer output)
     {
+        if (message is { Closed: false })
+        {
+            // Chat sends an answer's text before its calls: the message is whole, and closes as OpenAI's would.
+            CloseItem(message, "completed", output);
+            message = null;
+        }
+
         state.OutputIndex = items.Count;
         items.Add(state);
         var buffered = state.Arguments.ToString();
@@ -208,26 +216,32 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
             AddCall(pending, output);
         }
 
-        foreach (var item in items)
+        foreach (var item in items.Where(item => !item.Closed))
         {
-            if (item is MessageState text)
-            {
-                CloseMessage(text, output);
-            }
-            else if (item is CallState functionCall)
-            {
-                var json = BeginAt(output, "response.function_call_arguments.done", functionCall, -1);
-                json.WriteString("name", functionCall.Name);
-                json.WriteString("arguments", functionCall.Arguments.ToString());
-                End(output);
-            }
-
-            var done = Begin(output, "response.output_item.done");
-            done.WriteNumber("output_index", item.OutputIndex);
-            done.WritePropertyName("item");
-            ResponseObjectWriter.WriteItem(done, item.ToItem(ItemStatus));
-            End(output);
+            CloseItem(item, ItemStatus, output);
         }
+    }
+
+    private void CloseItem(ItemState item, string status, SseEventBuffer output)
+    {
+        item.Closed = true;
+        if (item is MessageState text)
+        {
+            CloseMessage(text, output);
+        }
+        else if (item is CallState functionCall)
+        {
+            var json = events.BeginAt(output, "response.function_call_arguments.done", functionCall, -1);
+            json.WriteString("name", functionCall.Name);
+            json.WriteString("arguments", functionCall.Arguments.ToString());
+            ResponsesEventWriter.End(output);
+        }
+
+        var done = events.Begin(output, "response.output_item.done");
+        done.WriteNumber("output_index", item.OutputIndex);
+        done.WritePropertyName("item");
+        ResponseObjectWriter.WriteItem(done, item.ToItem(status));
+        ResponsesEventWriter.End(output);
     }
 
     private void CloseMessage(MessageState text, SseEventBuffer output)
@@ -235,7 +249,7 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
         foreach (var (part, refusal) in new[] { (text.TextPart, false), (text.RefusalPart, true) }.Where(p => p.Item1 >= 0).OrderBy(p => p.Item1))
         {
             var content = (refusal ? text.Refusal : text.Text).ToString();
-            var json = BeginAt(output, refusal ? "response.refusal.done" : "response.output_text.done", text, part);
+            var json = events.BeginAt(output, refusal ? "response.refusal.done" : "response.output_text.done", text, part);
             json.WriteString(refusal ? "refusal" : "text", content);
             if (!refusal)
             {
@@ -243,11 +257,11 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
                 json.WriteEndArray();
             }
 
-            End(output);
-            json = BeginAt(output, "response.content_part.done", text, part);
+            ResponsesEventWriter.End(output);
+            json = events.BeginAt(output, "response.content_part.done", text, part);
             json.WritePropertyName("part");
-            WritePart(json, refusal, content);
-            End(output);
+            ResponsesEventWriter.WritePart(json, refusal, content);
+            ResponsesEventWriter.End(output);
         }
     }
 
@@ -256,64 +270,17 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
     /// <summary>An item as it starts: in progress, with no content parts and no arguments yet.</summary>
     private void WriteItemAdded(SseEventBuffer output, ItemState item)
     {
-        var json = Begin(output, "response.output_item.added");
+        var json = events.Begin(output, "response.output_item.added");
         json.WriteNumber("output_index", item.OutputIndex);
         json.WritePropertyName("item");
         ResponseObjectWriter.WriteItem(json, item.Started());
-        End(output);
+        ResponsesEventWriter.End(output);
     }
 
     private void WriteArgumentsDelta(SseEventBuffer output, CallState state, string arguments)
     {
-        var json = BeginAt(output, "response.function_call_arguments.delta", state, -1);
+        var json = events.BeginAt(output, "response.function_call_arguments.delta", state, -1);
         json.WriteString("delta", arguments);
-        End(output);
-    }
-
-    private static void WritePart(Utf8JsonWriter json, bool refusal, string content)
-    {
-        if (refusal)
-        {
-            ResponseObjectWriter.WriteRefusalPart(json, content);
-        }
-        else
-        {
-            ResponseObjectWriter.WriteTextPart(json, content);
-        }
-    }
-
-    private void WriteResponse(Utf8JsonWriter json, ResponseSnapshot snapshot)
-    {
-        json.WritePropertyName("response");
-        ResponseObjectWriter.Write(json, call, snapshot);
-    }
-
-    private Utf8JsonWriter Begin(SseEventBuffer output, string type)
-    {
-        var json = output.Begin(type);
-        json.WriteStartObject();
-        json.WriteString("type", type);
-        json.WriteNumber("sequence_number", sequence++);
-        return json;
-    }
-
-    /// <summary>An event about one item (and, for content_index &gt;= 0, one of its content parts).</summary>
-    private Utf8JsonWriter BeginAt(SseEventBuffer output, string type, ItemState item, int contentIndex)
-    {
-        var json = Begin(output, type);
-        json.WriteString("item_id", item.Id);
-        json.WriteNumber("output_index", item.OutputIndex);
-        if (contentIndex >= 0)
-        {
-            json.WriteNumber("content_index", contentIndex);
-        }
-
-        return json;
-    }
-
-    private static void End(SseEventBuffer output)
-    {
-        output.Json.WriteEndObject();
-        output.End();
+        ResponsesEventWriter.End(output);
     }
 }
