@@ -41,7 +41,8 @@ internal static class ChatStreamWriter
                 }
 
                 var (choice, step) = events[index];
-                if (choice >= 0 && step >= 1 && step <= reply.Answers[choice].PieceCount && plan.PerTokenDelayMs > 0)
+                // The first piece follows the time to first token; the delay is between pieces.
+                if (choice >= 0 && step >= 2 && step <= reply.Answers[choice].PieceCount && plan.PerTokenDelayMs > 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(plan.PerTokenDelayMs), time, cancellation);
                 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace ExpertRouter.Simulation;
 
 /// <summary>One server-sent event with an <c>event:</c> name, as the Responses and Messages APIs send them.</summary>
-/// <param name="IsPiece">Carries one answer piece, so it waits the per-token delay before it is sent.</param>
+/// <param name="IsPiece">Carries one answer piece: every piece after the first waits the per-token delay.</param>
 internal sealed record NamedEvent(string Name, bool IsPiece, Action<Utf8JsonWriter> WriteData);
 
 /// <summary>
@@ -29,6 +29,7 @@ internal static class NamedEventStream
 
         var body = response.BodyWriter;
         await using var json = new Utf8JsonWriter(body);
+        var piecesSent = 0;
         for (var index = 0; index < events.Count; index++)
         {
             if (index == plan.CutAfterEvents)
@@ -42,8 +43,9 @@ internal static class NamedEventStream
             }
 
             var item = events[index];
-            if (item.IsPiece && plan.PerTokenDelayMs > 0)
+            if (item.IsPiece && piecesSent++ > 0 && plan.PerTokenDelayMs > 0)
             {
+                // The first piece follows the time to first token; the delay is between pieces, as for chat.
                 await Task.Delay(TimeSpan.FromMilliseconds(plan.PerTokenDelayMs), time, cancellation);
             }
 
