@@ -106,4 +106,41 @@ public sealed class ResponsesProtocolTests
 
         Assert.Equal("input", result.Error!.Param);
     }
+
+    [Fact]
+    public async Task PreviousResponseId_StoreDown_Is503NotAnException()
+    {
+        var options = new ResponseStateOptions();
+        var broken = new ResponsesProtocol(new BrokenStore(), SequentialIds(), time, options, NullLogger<ResponsesProtocol>.Instance);
+
+        var result = await broken.TranslateRequestAsync("t1", Utf8("""{"model":"auto","previous_response_id":"resp_1","input":"hi"}"""), CancellationToken.None);
+        var stateless = await broken.TranslateRequestAsync("t1", Utf8("""{"model":"auto","input":"hi"}"""), CancellationToken.None);
+
+        Assert.Equal(503, result.Error!.StatusCode);
+        Assert.Equal("state_store_unavailable", result.Error.Code);
+        Assert.True(stateless.Succeeded);
+    }
+
+    [Fact]
+    public async Task TranslateResponse_StoreDown_StillAnswers()
+    {
+        var options = new ResponseStateOptions();
+        var broken = new ResponsesProtocol(new BrokenStore(), SequentialIds(), time, options, NullLogger<ResponsesProtocol>.Instance);
+        var call = await broken.TranslateRequestAsync("t1", Utf8("""{"model":"auto","input":"hi"}"""), CancellationToken.None);
+
+        var body = await broken.TranslateResponseAsync("t1", call.Value!, Utf8(Completion("""{"role":"assistant","content":"hello"}""")), CancellationToken.None);
+
+        Assert.Equal("completed", Json(body.Value!)["status"]!.GetValue<string>());
+    }
+
+    private sealed class BrokenStore : IResponseStateStore
+    {
+        public string Name => "broken";
+
+        public ValueTask<StoredResponse?> GetAsync(string tenantId, string responseId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("connection refused");
+
+        public ValueTask SaveAsync(string tenantId, StoredResponse response, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("connection refused");
+    }
 }

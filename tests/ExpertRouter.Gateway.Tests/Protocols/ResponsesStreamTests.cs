@@ -63,6 +63,7 @@ public sealed class ResponsesStreamTests
         Assert.Equal(3, completed["usage"]!["input_tokens_details"]!["cached_tokens"]!.GetValue<int>());
         Assert.True(translator.IsCompleted);
         Assert.Null(translator.Failure);
+        Assert.Equal(new TokenUsage(12, 3, 15, CachedInputTokens: 3), translator.Usage);
     }
 
     [Fact]

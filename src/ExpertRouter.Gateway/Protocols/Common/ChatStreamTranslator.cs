@@ -35,6 +35,9 @@ public sealed class ChatStreamTranslator : Stream
     /// <summary>Why the stream failed, when it did (the expert's error, a malformed event, a cut).</summary>
     public ApiError? Failure { get; private set; }
 
+    /// <summary>The expert's usage (from its final usage chunk), for accounting; null until it has arrived.</summary>
+    public TokenUsage? Usage => renderer.Usage;
+
     private bool IsOpen => !IsCompleted && Failure is null;
 
     public override bool CanRead => false;

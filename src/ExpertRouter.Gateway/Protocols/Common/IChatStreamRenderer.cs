@@ -8,6 +8,9 @@ internal interface IChatStreamRenderer
     /// <summary>A finish_reason has arrived: the answer is whole once its usage (or the end) follows.</summary>
     bool SawFinish { get; }
 
+    /// <summary>The expert's usage, once its usage chunk has arrived.</summary>
+    TokenUsage? Usage { get; }
+
     /// <summary>Writes the events a chunk makes; an error when the chunk cannot be rendered (the stream then fails).</summary>
     ApiError? Render(ChatStreamChunk chunk, SseEventBuffer output);
 

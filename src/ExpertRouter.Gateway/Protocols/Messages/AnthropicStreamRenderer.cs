@@ -25,6 +25,8 @@ internal sealed class AnthropicStreamRenderer(AnthropicCall call, ProtocolIds id
 
     public bool SawFinish => finishReason is not null;
 
+    public TokenUsage? Usage => usage;
+
     public ApiError? Render(ChatStreamChunk chunk, SseEventBuffer output)
     {
         if (!started && chunk.Model is { Length: > 0 } expertModel)

@@ -12,6 +12,13 @@ public static class ResponsesErrors
     public static ApiError PreviousResponseNotFound(string responseId) =>
         ApiError.InvalidRequest($"Previous response with id '{responseId}' not found.", "previous_response_id", "previous_response_not_found");
 
+    /// <summary>The store of previous responses cannot be read (Redis down): the client can retry, or send the history itself.</summary>
+    public static ApiError StoreUnavailable() =>
+        new(503, "Stored responses are unavailable right now; retry, or send the conversation as input items with store: false.", "server_error", "previous_response_id", "state_store_unavailable")
+        {
+            RetryAfterSeconds = 1,
+        };
+
     /// <summary>The <c>response.error.code</c> of a failed response.</summary>
     public static string FailureCode(ApiError error) => error.StatusCode == 429 ? "rate_limit_exceeded" : "server_error";
 

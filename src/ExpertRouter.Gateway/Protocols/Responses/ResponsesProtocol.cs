@@ -29,7 +29,16 @@ public sealed partial class ResponsesProtocol(
         StoredResponse? previous = null;
         if (parsed.Value.PreviousResponseId is { } previousId)
         {
-            previous = await store.GetAsync(tenantId, previousId, cancellationToken);
+            try
+            {
+                previous = await store.GetAsync(tenantId, previousId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.LoadFailed(logger, ex, store.Name, previousId);
+                return ResponsesErrors.StoreUnavailable();
+            }
+
             if (previous is null)
             {
                 return ResponsesErrors.PreviousResponseNotFound(previousId);
@@ -95,5 +104,8 @@ public sealed partial class ResponsesProtocol(
     {
         [LoggerMessage(1900, LogLevel.Warning, "Could not store response {ResponseId} in the {Store} store; it cannot be continued with previous_response_id.")]
         public static partial void StoreFailed(ILogger logger, Exception exception, string store, string responseId);
+
+        [LoggerMessage(1901, LogLevel.Warning, "Could not load response {ResponseId} from the {Store} store; the request that continues it fails with 503.")]
+        public static partial void LoadFailed(ILogger logger, Exception exception, string store, string responseId);
     }
 }

@@ -24,6 +24,8 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
 
     public bool SawFinish => finishReason is not null;
 
+    public TokenUsage? Usage => usage;
+
     /// <summary>The output as it was completed, for the store; null until the stream completes.</summary>
     public IReadOnlyList<ResponseOutputItem>? CompletedOutput { get; private set; }
 
