@@ -161,6 +161,19 @@ public sealed class ResponsesStreamTests
     }
 
     [Fact]
+    public async Task Stream_EmptyAnswer_IsOneEmptyMessageOpenedAndClosed()
+    {
+        var (client, _) = await RunAsync(Sse(["{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}", FinishChunk("stop")]), 4096);
+
+        var events = Events(client);
+        Assert.Equal(
+            ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
+             "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"],
+            events.Select(e => e.Event).ToArray());
+        Assert.Equal("", events[^1].Data["response"]!["output"]![0]!["content"]![0]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Stream_FinishWithoutDone_CompletesCleanly()
     {
         var (client, translator) = await RunAsync(Sse([TextChunk("Hi"), FinishChunk("stop")], done: false), 5);

@@ -71,6 +71,7 @@ internal sealed class ResponsesStreamRenderer(ResponsesCall call, ProtocolIds id
         {
             // An answer with nothing in it still reads as one empty message, as the non-streamed translation has.
             AppendText("", refusal: false, output);
+            itemsClosed = false;
         }
 
         CloseItems(output);
