@@ -68,7 +68,7 @@ public sealed class ProtocolsOverSimulatorTests : IAsyncLifetime
     {
         var responses = Responses();
         var tool = ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""), false, "Weather now");
-        var options = new CreateResponseOptions("auto", [ResponseItem.CreateUserMessageItem("Weather in Paris?")]) { Tools = { tool } };
+        var options = new CreateResponseOptions("auto", [ResponseItem.CreateUserMessageItem("Weather in Paris?")]) { Tools = { tool }, Instructions = "Use the tools." };
 
         ResponseResult first = await responses.CreateResponseAsync(options);
         var call = Assert.IsType<FunctionCallResponseItem>(first.OutputItems.Single());
