@@ -47,6 +47,10 @@ public static class LogEvents
     public const int AccountingDegraded = 184;
     public const int AccountingRecovered = 185;
 
+    // 190–199: client protocols (Responses, Messages).
+    public const int ResponseStateNotStored = 190;
+    public const int ResponseStateNotLoaded = 191;
+
     // 200–219: policy files.
     public const int PolicyAccepted = 200;
     public const int PolicyRejected = 201;

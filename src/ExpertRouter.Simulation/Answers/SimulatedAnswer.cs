@@ -41,6 +41,12 @@ internal sealed class SimulatedAnswer
         }
     }
 
+    /// <summary>The sent pieces joined: the text, or the tool call's arguments.</summary>
+    public string Text() => string.Concat(Pieces.Take(PieceCount).Select(piece => piece.ToString()));
+
+    /// <summary>Cut short by the token limit: a tool call's arguments are then not whole JSON.</summary>
+    public bool IsCut => FinishReason == "length";
+
     /// <summary>Cuts the answer at <paramref name="maxTokens"/> the way OpenAI does: finish_reason "length".</summary>
     public static SimulatedAnswer Create(ReadOnlyMemory<char>[] pieces, int completionTokens, int? maxTokens, SimulatedToolCall? toolCall = null)
     {

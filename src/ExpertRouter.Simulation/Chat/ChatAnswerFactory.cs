@@ -8,34 +8,46 @@ namespace ExpertRouter.Simulation;
 /// </summary>
 internal static class ChatAnswerFactory
 {
-    public static (SimulatedAnswer Answer, int PromptTokens, ulong Hash) Create(ChatCompletionRequest request, string model, ModelProfile profile, int seed, ReplayIndex replay)
+    /// <summary>
+    /// One answer per requested choice. The first is the answer a single-choice request gets; the others hash the
+    /// choice index in, so they differ from it and from each other while staying deterministic.
+    /// </summary>
+    public static (SimulatedAnswer[] Answers, int PromptTokens, ulong Hash) Create(AnswerPrompt prompt, ModelProfile profile, int seed, ReplayIndex replay)
     {
         var hash = new DeterministicHash(seed);
-        hash.Add(model);
+        hash.Add(prompt.Model);
         var characters = 0;
-        string? lastUserText = null;
-        foreach (var message in request.Messages!)
+        foreach (var message in prompt.Messages)
         {
-            var text = message.Text();
-            hash.Add(message.Role!);
-            hash.Add(text);
-            characters += text.Length;
-            if (message.Role == "user")
-            {
-                lastUserText = text;
-            }
+            hash.Add(message.Role);
+            hash.Add(message.Text);
+            characters += message.Text.Length;
         }
 
-        var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         var requestHash = hash.Value;
-        return (Answer(request, model, profile, replay, lastUserText, requestHash, maxTokens), TokenEstimate.FromCharacters(characters), requestHash);
+        var answers = new SimulatedAnswer[Math.Max(1, prompt.Choices)];
+        for (var choice = 0; choice < answers.Length; choice++)
+        {
+            var choiceHash = requestHash;
+            if (choice > 0)
+            {
+                var varied = hash;
+                varied.Add(choice);
+                choiceHash = varied.Value;
+            }
+
+            answers[choice] = Answer(prompt, profile, replay, choiceHash);
+        }
+
+        return (answers, TokenEstimate.FromCharacters(characters), requestHash);
     }
 
-    private static SimulatedAnswer Answer(ChatCompletionRequest request, string model, ModelProfile profile, ReplayIndex replay, string? lastUserText, ulong hash, int? maxTokens)
+    private static SimulatedAnswer Answer(AnswerPrompt prompt, ModelProfile profile, ReplayIndex replay, ulong hash)
     {
-        if (ToolSelection.Choose(request) is { Name: { } toolName } tool)
+        var maxTokens = prompt.MaxTokens;
+        if (ToolSelection.Choose(prompt) is { } tool)
         {
-            return ToolCallGenerator.Generate(hash, toolName, tool.Parameters, maxTokens);
+            return ToolCallGenerator.Generate(hash, tool.Name, tool.Parameters, maxTokens);
         }
 
         if (profile.FixedAnswer is { } fixedAnswer)
@@ -44,20 +56,20 @@ internal static class ChatAnswerFactory
             return SimulatedAnswer.Create(pieces, pieces.Length, maxTokens);
         }
 
-        if (lastUserText is not null && replay.TryFind(lastUserText, model, out var recorded))
+        if (prompt.LastUserText is { } lastUserText && replay.TryFind(lastUserText, prompt.Model, out var recorded))
         {
             var pieces = SimulatedAnswer.Slice(recorded.Response!);
             var tokens = recorded.OutputTokensEst > 0 ? recorded.OutputTokensEst : pieces.Length;
             return SimulatedAnswer.Create(pieces, tokens, maxTokens);
         }
 
-        if (request.ResponseFormat is { Type: "json_schema", JsonSchema.Schema: var schema })
+        if (prompt.Format is { Type: "json_schema", Schema: var schema })
         {
             var random = new SplitMix64(hash);
             var pieces = SimulatedAnswer.Slice(ToolCallGenerator.InstanceOf(schema, ref random));
             return SimulatedAnswer.Create(pieces, pieces.Length, maxTokens);
         }
 
-        return TextAnswerGenerator.Generate(hash, profile, request.ResponseFormat?.Type == "json_object", maxTokens);
+        return TextAnswerGenerator.Generate(hash, profile, prompt.Format.Type == "json_object", maxTokens);
     }
 }

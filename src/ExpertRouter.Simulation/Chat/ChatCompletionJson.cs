@@ -8,7 +8,6 @@ internal static class ChatCompletionJson
 {
     public static void Write(Utf8JsonWriter json, ChatReply reply)
     {
-        var answer = reply.Answer;
         json.WriteStartObject();
         json.WriteString("id", reply.Id);
         json.WriteString("object", "chat.completion");
@@ -16,8 +15,20 @@ internal static class ChatCompletionJson
         json.WriteString("model", reply.Model);
         json.WriteString("system_fingerprint", ChatReply.SystemFingerprint);
         json.WriteStartArray("choices");
+        for (var index = 0; index < reply.Answers.Count; index++)
+        {
+            WriteChoice(json, index, reply.Answers[index]);
+        }
+
+        json.WriteEndArray();
+        WriteUsage(json, reply);
+        json.WriteEndObject();
+    }
+
+    private static void WriteChoice(Utf8JsonWriter json, int index, SimulatedAnswer answer)
+    {
         json.WriteStartObject();
-        json.WriteNumber("index", 0);
+        json.WriteNumber("index", index);
         json.WriteStartObject("message");
         json.WriteString("role", "assistant");
         if (answer.ToolCall is { } call)
@@ -45,22 +56,19 @@ internal static class ChatCompletionJson
         json.WriteNull("logprobs");
         json.WriteString("finish_reason", answer.FinishReason);
         json.WriteEndObject();
-        json.WriteEndArray();
-        WriteUsage(json, reply);
-        json.WriteEndObject();
     }
 
     public static void WriteUsage(Utf8JsonWriter json, ChatReply reply)
     {
         json.WriteStartObject("usage");
         json.WriteNumber("prompt_tokens", reply.PromptTokens);
-        json.WriteNumber("completion_tokens", reply.Answer.CompletionTokens);
+        json.WriteNumber("completion_tokens", reply.CompletionTokens);
         json.WriteNumber("total_tokens", reply.TotalTokens);
         json.WriteEndObject();
     }
 
     /// <summary>Writes the sent pieces as one string through a pooled buffer, so no answer string is allocated.</summary>
-    private static void WriteJoined(Utf8JsonWriter json, string name, SimulatedAnswer answer)
+    public static void WriteJoined(Utf8JsonWriter json, string name, SimulatedAnswer answer)
     {
         var buffer = ArrayPool<char>.Shared.Rent(Math.Max(answer.TextLength, 1));
         try

@@ -38,6 +38,11 @@ internal static class ChatRequestValidator
             return ApiError.InvalidRequest("max_completion_tokens must be at least 1.", "max_completion_tokens", "integer_below_min_value");
         }
 
+        if (request.N is < 1 or > 128)
+        {
+            return ApiError.InvalidRequest($"n must be between 1 and 128 (was {request.N}).", "n", "invalid_value");
+        }
+
         if (request.ResponseFormat?.Type is { } format && format is not ("text" or "json_object" or "json_schema"))
         {
             return ApiError.InvalidRequest($"response_format.type '{format}' is not one of text, json_object, json_schema.", "response_format.type");

@@ -26,9 +26,8 @@ internal static class ChatStreamWriter
         var json = new Utf8JsonWriter(body);
         try
         {
-            var answer = reply.Answer;
-            var events = answer.PieceCount + 2 + (plan.IncludeUsage ? 1 : 0);
-            for (var index = 0; index < events; index++)
+            var events = Events(reply, plan.IncludeUsage);
+            for (var index = 0; index < events.Count; index++)
             {
                 if (index == plan.CutAfterEvents)
                 {
@@ -41,14 +40,16 @@ internal static class ChatStreamWriter
                     return;
                 }
 
-                if (index >= 2 && index <= answer.PieceCount && plan.PerTokenDelayMs > 0)
+                var (choice, step) = events[index];
+                // The first piece follows the time to first token; the delay is between pieces.
+                if (choice >= 0 && step >= 2 && step <= reply.Answers[choice].PieceCount && plan.PerTokenDelayMs > 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(plan.PerTokenDelayMs), time, cancellation);
                 }
 
                 body.Write("data: "u8);
                 json.Reset(body);
-                WriteEvent(json, reply, plan.IncludeUsage, index);
+                WriteEvent(json, reply, plan.IncludeUsage, choice, step);
                 json.Flush();
                 body.Write("\n\n"u8);
                 await body.FlushAsync(cancellation);
@@ -69,9 +70,31 @@ internal static class ChatStreamWriter
         }
     }
 
-    private static void WriteEvent(Utf8JsonWriter json, ChatReply reply, bool includeUsage, int index)
+    /// <summary>
+    /// The events in order, as (choice, step): per choice a role event (step 0), one per piece, and a finish event;
+    /// then the usage event (choice -1). Choices follow one another, each complete, as n &gt; 1 streams may.
+    /// </summary>
+    private static List<(int Choice, int Step)> Events(ChatReply reply, bool includeUsage)
     {
-        var answer = reply.Answer;
+        var events = new List<(int, int)>();
+        for (var choice = 0; choice < reply.Answers.Count; choice++)
+        {
+            for (var step = 0; step <= reply.Answers[choice].PieceCount + 1; step++)
+            {
+                events.Add((choice, step));
+            }
+        }
+
+        if (includeUsage)
+        {
+            events.Add((-1, 0));
+        }
+
+        return events;
+    }
+
+    private static void WriteEvent(Utf8JsonWriter json, ChatReply reply, bool includeUsage, int choice, int step)
+    {
         json.WriteStartObject();
         json.WriteString("id", reply.Id);
         json.WriteString("object", "chat.completion.chunk");
@@ -79,24 +102,25 @@ internal static class ChatStreamWriter
         json.WriteString("model", reply.Model);
         json.WriteString("system_fingerprint", ChatReply.SystemFingerprint);
         json.WriteStartArray("choices");
-        var isUsageEvent = index == answer.PieceCount + 2;
+        var isUsageEvent = choice < 0;
         if (!isUsageEvent)
         {
+            var answer = reply.Answers[choice];
             json.WriteStartObject();
-            json.WriteNumber("index", 0);
+            json.WriteNumber("index", choice);
             json.WriteStartObject("delta");
-            if (index == 0)
+            if (step == 0)
             {
                 WriteRoleDelta(json, answer);
             }
-            else if (index <= answer.PieceCount)
+            else if (step <= answer.PieceCount)
             {
-                WritePieceDelta(json, answer, answer.Pieces[index - 1].Span);
+                WritePieceDelta(json, answer, answer.Pieces[step - 1].Span);
             }
 
             json.WriteEndObject();
             json.WriteNull("logprobs");
-            if (index == answer.PieceCount + 1)
+            if (step == answer.PieceCount + 1)
             {
                 json.WriteString("finish_reason", answer.FinishReason);
             }

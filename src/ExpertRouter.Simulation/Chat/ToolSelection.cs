@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace ExpertRouter.Simulation;
 
-/// <summary>Which tool, if any, a request's <c>tools</c> and <c>tool_choice</c> make the answer call.</summary>
+/// <summary>Which tool, if any, the answer calls.</summary>
 internal static class ToolSelection
 {
     /// <summary>The tool_choice string ("none", "auto", "required"), or the function name it names; null when absent.</summary>
@@ -15,18 +15,33 @@ internal static class ToolSelection
         _ => null,
     };
 
-    public static ToolFunction? Choose(ChatCompletionRequest request)
+    /// <summary>Chat's tool_choice as a <see cref="ToolDemand"/>.</summary>
+    public static ToolDemand Demand(JsonElement choice) => NamedTool(choice) switch
     {
-        if (request.Tools is not { Count: > 0 } tools)
+        null or "auto" => ToolDemand.Auto,
+        "none" => ToolDemand.None,
+        "required" => ToolDemand.Required,
+        var name => ToolDemand.Named(name),
+    };
+
+    /// <summary>
+    /// The tool to call, or null for a text answer. A turn that carries a tool's result is answered with text unless
+    /// the client forces a call, so an agent loop against the simulator ends as it would against a real model.
+    /// </summary>
+    public static PromptTool? Choose(AnswerPrompt prompt)
+    {
+        if (prompt.Tools.Count == 0 || prompt.ToolChoice.Mode == "none")
         {
             return null;
         }
 
-        return NamedTool(request.ToolChoice) switch
+        if (prompt.AnswersToolResult && !prompt.ToolChoice.Forces)
         {
-            "none" => null,
-            null or "auto" or "required" => tools[0].Function,
-            var name => tools.FirstOrDefault(tool => tool.Function?.Name == name)?.Function,
-        };
+            return null;
+        }
+
+        return prompt.ToolChoice.Mode == "named"
+            ? prompt.Tools.FirstOrDefault(tool => tool.Name == prompt.ToolChoice.Name)
+            : prompt.Tools[0];
     }
 }

@@ -43,7 +43,7 @@ internal sealed class EmbeddingHandler(SimulatorRuntime runtime)
             return;
         }
 
-        if (await FaultResponder.ApplyBeforeAnswerAsync(context, fault, runtime.Time))
+        if (await FaultResponder.ApplyBeforeAnswerAsync(context, fault, runtime.Time, ErrorShape.OpenAI))
         {
             return;
         }

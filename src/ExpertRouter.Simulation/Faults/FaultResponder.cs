@@ -9,7 +9,7 @@ namespace ExpertRouter.Simulation;
 internal static class FaultResponder
 {
     /// <summary>True when the fault has answered (or aborted) the request and nothing more must be written.</summary>
-    public static async ValueTask<bool> ApplyBeforeAnswerAsync(HttpContext context, InjectedFault? fault, TimeProvider time)
+    public static async ValueTask<bool> ApplyBeforeAnswerAsync(HttpContext context, InjectedFault? fault, TimeProvider time, ErrorShape shape)
     {
         switch (fault?.Kind)
         {
@@ -20,14 +20,14 @@ internal static class FaultResponder
                 ConnectionBreaker.Reset(context);
                 return true;
             case FaultKind.Status:
-                await WriteStatusAsync(context, fault);
+                await WriteStatusAsync(context, fault, shape);
                 return true;
             default:
                 return false;
         }
     }
 
-    private static async Task WriteStatusAsync(HttpContext context, InjectedFault fault)
+    private static async Task WriteStatusAsync(HttpContext context, InjectedFault fault, ErrorShape shape)
     {
         if (fault.Body is null)
         {
@@ -35,7 +35,7 @@ internal static class FaultResponder
             {
                 RetryAfterSeconds = fault.RetryAfterSeconds,
             };
-            await ErrorResponse.WriteAsync(context, error);
+            await ErrorResponse.WriteAsync(context, error, shape);
             return;
         }
 

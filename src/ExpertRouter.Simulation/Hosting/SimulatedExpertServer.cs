@@ -60,7 +60,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
         return new SimulatedExpertServer(app, new Uri(address.TrimEnd('/') + "/v1"));
     }
 
-    /// <summary>Chat completion requests received for <paramref name="model"/>, faulted ones included.</summary>
+    /// <summary>Generation requests (chat, Responses, Messages) received for <paramref name="model"/>, faulted ones included.</summary>
     public long RequestCount(string model) => Counter.ChatRequests(model);
 
     public long EmbeddingRequestCount(string model) => Counter.EmbeddingRequests(model);

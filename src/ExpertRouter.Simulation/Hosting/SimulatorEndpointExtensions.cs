@@ -10,16 +10,23 @@ public static class SimulatorEndpointExtensions
     /// <summary>Maps the OpenAI-compatible simulator under <c>/v1</c>.</summary>
     public static IEndpointRouteBuilder MapSimulatedExperts(this IEndpointRouteBuilder endpoints) => endpoints.MapSimulatedExperts("/v1");
 
-    /// <summary>Maps <c>{prefix}/chat/completions</c>, <c>{prefix}/embeddings</c> and <c>{prefix}/models</c>.</summary>
+    /// <summary>
+    /// Maps <c>{prefix}/chat/completions</c>, <c>{prefix}/responses</c> (OpenAI's Responses API),
+    /// <c>{prefix}/messages</c> (Anthropic Messages), <c>{prefix}/embeddings</c> and <c>{prefix}/models</c>.
+    /// </summary>
     public static IEndpointRouteBuilder MapSimulatedExperts(this IEndpointRouteBuilder endpoints, string prefix)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
         var chat = services.GetRequiredService<ChatCompletionHandler>();
+        var responses = services.GetRequiredService<ResponsesHandler>();
+        var messages = services.GetRequiredService<MessagesHandler>();
         var embeddings = services.GetRequiredService<EmbeddingHandler>();
         var models = services.GetRequiredService<ModelsHandler>();
         prefix = prefix.TrimEnd('/');
         endpoints.MapPost(prefix + "/chat/completions", (RequestDelegate)chat.HandleAsync);
+        endpoints.MapPost(prefix + "/responses", (RequestDelegate)responses.HandleAsync);
+        endpoints.MapPost(prefix + "/messages", (RequestDelegate)messages.HandleAsync);
         endpoints.MapPost(prefix + "/embeddings", (RequestDelegate)embeddings.HandleAsync);
         endpoints.MapGet(prefix + "/models", (RequestDelegate)models.HandleAsync);
         return endpoints;

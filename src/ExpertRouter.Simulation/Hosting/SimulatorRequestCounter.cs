@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace ExpertRouter.Simulation;
 
-/// <summary>Requests received per model, per endpoint; counted before any fault is applied.</summary>
+/// <summary>
+/// Requests received per model, per endpoint; counted before any fault is applied. Generation requests count as chat
+/// whichever API carried them (chat completions, Responses, Messages).
+/// </summary>
 public sealed class SimulatorRequestCounter
 {
     private readonly ConcurrentDictionary<string, Counter> chat = new(StringComparer.Ordinal);

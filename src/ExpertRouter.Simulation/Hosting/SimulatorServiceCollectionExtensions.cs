@@ -24,7 +24,10 @@ public static class SimulatorServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(provider => new SimulatorRuntime(options, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => provider.GetRequiredService<SimulatorRuntime>().Counter);
+        services.AddSingleton<GenerationTurns>();
         services.AddSingleton<ChatCompletionHandler>();
+        services.AddSingleton<ResponsesHandler>();
+        services.AddSingleton<MessagesHandler>();
         services.AddSingleton<EmbeddingHandler>();
         services.AddSingleton<ModelsHandler>();
         return services;

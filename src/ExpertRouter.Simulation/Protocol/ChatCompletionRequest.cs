@@ -12,6 +12,10 @@ internal sealed class ChatCompletionRequest
     [JsonPropertyName("messages")]
     public List<ChatMessage>? Messages { get; set; }
 
+    /// <summary>How many choices to answer with.</summary>
+    [JsonPropertyName("n")]
+    public int? N { get; set; }
+
     [JsonPropertyName("stream")]
     public bool Stream { get; set; }
 

@@ -2,6 +2,7 @@ using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using OpenAI.Responses;
 
 namespace ExpertRouter.Simulation.Tests.Compatibility;
 
@@ -61,5 +62,27 @@ public sealed class OpenAiSdkTests
         var vector = embedding.ToFloats().ToArray();
         Assert.Equal(16, vector.Length);
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(x => (double)x * x)), 4);
+    }
+
+    [Fact]
+    public async Task ResponsesClient_CreateAndStream_ParseOutputText()
+    {
+        await using var server = await SimulatedExpertServer.StartAsync(new SimulatorOptions());
+#pragma warning disable OPENAI001 // The SDK marks its Responses client experimental; the wire format is what is tested.
+        var responses = new OpenAIClient(new ApiKeyCredential("sk-test"), Endpoint(server)).GetResponsesClient();
+
+        ResponseResult response = await responses.CreateResponseAsync("gpt-sim", "hello sdk");
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in await responses.CreateResponseStreamingAsync("gpt-sim", "hello sdk"))
+        {
+            if (update is StreamingResponseOutputTextDeltaUpdate delta)
+            {
+                streamed.Append(delta.Delta);
+            }
+        }
+#pragma warning restore OPENAI001
+
+        Assert.False(string.IsNullOrEmpty(response.GetOutputText()));
+        Assert.Equal(response.GetOutputText(), streamed.ToString());
     }
 }

@@ -120,4 +120,54 @@ public sealed class TimingTests
         Assert.True(moved >= TimeSpan.FromSeconds(40), $"moved {moved}");
         Assert.Equal("[DONE]", (await pending)[^1]);
     }
+
+    [Theory]
+    [InlineData("chat/completions", "data: {")]
+    [InlineData("responses", "event: response.output_text.delta")]
+    [InlineData("messages", "event: content_block_delta")]
+    public async Task PerTokenDelay_FirstPieceComesAtOnce_TheNextWaitsForTheClock(string path, string pieceLine)
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await StartAsync(new SimulatorOptions { PerTokenDelayMs = 1000, MinAnswerTokens = 3, MaxAnswerTokens = 3 }, time);
+        using var client = SimulatorClient.For(server);
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["model"] = "m",
+            ["max_tokens"] = 50,
+            ["stream"] = true,
+            ["input"] = "hi",
+            ["messages"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "hi" }),
+        };
+        if (path == "responses")
+        {
+            body.Remove("messages");
+        }
+
+        var response = await client.SendAsync(SimulatorClient.Post(path, body), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var pieces = 0;
+        var firstPiece = Task.Run(async () =>
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                // The chat stream's role event comes first; its content pieces are the data events after it.
+                if (line.StartsWith(pieceLine, StringComparison.Ordinal) && ++pieces == (path == "chat/completions" ? 2 : 1))
+                {
+                    return;
+                }
+            }
+        });
+
+        await firstPiece.WaitAsync(TimeSpan.FromSeconds(10));
+        var rest = Task.Run(async () =>
+        {
+            while (await reader.ReadLineAsync() is { } line && !line.StartsWith(pieceLine, StringComparison.Ordinal))
+            {
+            }
+        });
+        await Task.WhenAny(rest, Task.Delay(200));
+        Assert.False(rest.IsCompleted, "the second piece waits for the per-token delay");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await rest.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }

@@ -89,6 +89,38 @@ internal static class SimulatorClient
         return text.ToString();
     }
 
+    /// <summary>The <c>event:</c> name and parsed <c>data:</c> of every event of a Responses or Messages stream.</summary>
+    public static async Task<List<(string Event, JsonNode Data)>> ReadNamedEventsAsync(HttpResponseMessage response)
+    {
+        var events = new List<(string, JsonNode)>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? name = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                Assert.NotNull(name);
+                events.Add((name, JsonNode.Parse(line["data: ".Length..])!));
+                name = null;
+            }
+        }
+
+        return events;
+    }
+
+    public static async Task<List<(string Event, JsonNode Data)>> StreamNamedAsync(this HttpClient client, string path, JsonObject body, string? fault = null)
+    {
+        body["stream"] = true;
+        var response = await client.SendAsync(Post(path, body, fault), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        return await ReadNamedEventsAsync(response);
+    }
+
     public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string path, string body) =>
         client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 

@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.Text.Json;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.OpenAI;
+
+namespace ExpertRouter.Gateway.Protocols.Messages;
+
+/// <summary>
+/// Parses and validates an Anthropic Messages body (<c>POST /v1/messages</c>) and writes the chat-completions body
+/// for it. Members chat has no use for (metadata, top_k, thinking, service_tier, cache_control) are tolerated.
+/// </summary>
+public static class AnthropicRequestTranslator
+{
+    public static ProtocolResult<AnthropicCall> Translate(ReadOnlyMemory<byte> body, ProtocolIds ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var (document, error) = RequestJson.Parse(body);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (document)
+        {
+            try
+            {
+                return Read(document!.RootElement, ids);
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON may escape a lone surrogate (\ud800): valid JSON, but no string, so reading it throws.
+                return ApiError.InvalidRequest("The request body contains an escaped lone surrogate, which is not valid Unicode text.", code: "invalid_encoding");
+            }
+        }
+    }
+
+    private static ProtocolResult<AnthropicCall> Read(JsonElement root, ProtocolIds ids)
+    {
+        var fields = new FieldReader();
+        var model = fields.RequiredString(root, "model", "model");
+        var maxTokens = fields.Integer(root, "max_tokens", "max_tokens", 1);
+        if (fields.Error is null && maxTokens is null)
+        {
+            fields.Fail(RequestProblems.Missing("max_tokens"));
+        }
+
+        var list = fields.OfKind(root, "messages", "messages", JsonValueKind.Array);
+        if (fields.Error is null && list.ValueKind != JsonValueKind.Array)
+        {
+            fields.Fail(RequestProblems.Missing("messages"));
+        }
+        else if (fields.Error is null && list.GetArrayLength() == 0)
+        {
+            fields.Fail(RequestProblems.Empty("messages"));
+        }
+
+        var stream = fields.Boolean(root, "stream", "stream");
+        var temperature = fields.Number(root, "temperature", "temperature", 0, 1);
+        var topP = fields.Number(root, "top_p", "top_p", 0, 1);
+        fields.Integer(root, "top_k", "top_k", 0);
+        fields.OfKind(root, "metadata", "metadata", JsonValueKind.Object);
+        var stops = StopSequences(root, fields);
+        if (fields.Error is null && model.Length == 0)
+        {
+            fields.Fail(RequestProblems.Empty("model"));
+        }
+
+        if (fields.Error is { } error)
+        {
+            return error;
+        }
+
+        var messages = new ChatMessageList();
+        var systemCharacters = 0;
+        if (System(root, messages, ref systemCharacters) is { } systemError)
+        {
+            return systemError;
+        }
+
+        var toolNames = new ToolNameMap();
+        var reader = new AnthropicMessageReader(messages, toolNames);
+        var body = new ArrayBufferWriter<byte>(1024);
+        using (var chat = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        {
+            chat.WriteStartObject();
+            chat.WriteString("model", model);
+            chat.WriteStartArray("messages");
+            // Tools first: a tool_use block in the history must use the stand-in name its tool definition gets.
+            var toolOptions = new ArrayBufferWriter<byte>(512);
+            using (var tools = new Utf8JsonWriter(toolOptions, ProtocolJson.WriterOptions))
+            {
+                tools.WriteStartObject();
+                if ((AnthropicToolReader.Read(root, tools, toolNames) ?? reader.Read(list)) is { } readError)
+                {
+                    return readError;
+                }
+
+                tools.WriteEndObject();
+            }
+
+            messages.WriteElements(chat);
+            chat.WriteEndArray();
+            WriteOptions(chat, maxTokens!.Value, temperature, topP, stops, stream == true);
+            using (var tools = JsonDocument.Parse(toolOptions.WrittenMemory))
+            {
+                foreach (var option in tools.RootElement.EnumerateObject())
+                {
+                    option.WriteTo(chat);
+                }
+            }
+
+            chat.WriteEndObject();
+        }
+
+        return new AnthropicCall
+        {
+            Model = model,
+            Stream = stream == true,
+            ChatBody = body.WrittenSpan.ToArray(),
+            MessageId = ids.Message(),
+            ToolNames = toolNames,
+            StopSequences = stops,
+            EstimatedInputTokens = TokenEstimate.FromCharacters(systemCharacters + reader.Characters),
+        };
+    }
+
+    /// <summary>The system prompt, a string or text blocks, as the first chat message.</summary>
+    private static ApiError? System(JsonElement root, ChatMessageList messages, ref int characters)
+    {
+        if (!RequestFields.TryGet(root, "system", out var system))
+        {
+            return null;
+        }
+
+        if (system.ValueKind == JsonValueKind.String)
+        {
+            characters += system.GetString()!.Length;
+            messages.AddText("system", system.GetString()!);
+            return null;
+        }
+
+        if (system.ValueKind != JsonValueKind.Array)
+        {
+            return RequestProblems.WrongType("system", "a string or an array of text blocks", system);
+        }
+
+        var parts = new List<ChatContentPart>();
+        var index = 0;
+        foreach (var block in system.EnumerateArray())
+        {
+            var path = $"system.{index++}";
+            var fields = new FieldReader();
+            var type = block.ValueKind == JsonValueKind.Object ? fields.RequiredString(block, "type", path + ".type") : "";
+            if (block.ValueKind != JsonValueKind.Object)
+            {
+                fields.Fail(RequestProblems.WrongType(path, "an object", block));
+            }
+            else if (fields.Error is null && type != "text")
+            {
+                fields.Fail(RequestProblems.Invalid(path + ".type", $"'{type}' is not 'text': system prompts are text."));
+            }
+
+            var text = fields.Error is null ? fields.RequiredString(block, "text", path + ".text") : "";
+            if (fields.Error is { } error)
+            {
+                return error;
+            }
+
+            characters += text.Length;
+            parts.Add(ChatContentPart.FromText(text));
+        }
+
+        if (parts.Count > 0)
+        {
+            messages.AddParts("system", parts);
+        }
+
+        return null;
+    }
+
+    private static List<string> StopSequences(JsonElement root, FieldReader fields)
+    {
+        var stops = new List<string>();
+        var array = fields.OfKind(root, "stop_sequences", "stop_sequences", JsonValueKind.Array);
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            return stops;
+        }
+
+        var index = 0;
+        foreach (var stop in array.EnumerateArray())
+        {
+            if (stop.ValueKind != JsonValueKind.String)
+            {
+                fields.Fail(RequestProblems.WrongType($"stop_sequences.{index}", "a string", stop));
+            }
+            else
+            {
+                stops.Add(stop.GetString()!);
+            }
+
+            index++;
+        }
+
+        return stops;
+    }
+
+    private static void WriteOptions(Utf8JsonWriter chat, int maxTokens, double? temperature, double? topP, List<string> stops, bool stream)
+    {
+        chat.WriteNumber("max_completion_tokens", maxTokens);
+        if (temperature is { } t)
+        {
+            chat.WriteNumber("temperature", t);
+        }
+
+        if (topP is { } p)
+        {
+            chat.WriteNumber("top_p", p);
+        }
+
+        if (stops.Count > 0)
+        {
+            chat.WriteStartArray("stop");
+            stops.ForEach(chat.WriteStringValue);
+            chat.WriteEndArray();
+        }
+
+        if (stream)
+        {
+            chat.WriteBoolean("stream", true);
+            chat.WriteStartObject("stream_options");
+            chat.WriteBoolean("include_usage", true);
+            chat.WriteEndObject();
+        }
+    }
+}

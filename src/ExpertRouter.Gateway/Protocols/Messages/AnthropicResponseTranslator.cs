@@ -1,0 +1,42 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace ExpertRouter.Gateway.Protocols.Messages;
+
+/// <summary>Translates a non-streamed <c>chat.completion</c> into an Anthropic <c>message</c>.</summary>
+public static class AnthropicResponseTranslator
+{
+    public static ProtocolResult<byte[]> Translate(AnthropicCall call, ReadOnlyMemory<byte> chatCompletion, ProtocolIds ids)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(ids);
+        var read = ChatCompletionReader.Read(chatCompletion);
+        if (!read.Succeeded)
+        {
+            return read.Error;
+        }
+
+        var turn = read.Value;
+        var refused = turn.Refusal.Length > 0;
+        var stop = AnthropicStopReason.From(turn.FinishReason, turn.MatchedStop, refused, call);
+        var body = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        {
+            AnthropicMessageWriter.Write(json, call, turn.Model ?? call.Model, content =>
+            {
+                var text = turn.Text.Length > 0 ? turn.Text : turn.Refusal;
+                if (text.Length > 0)
+                {
+                    AnthropicMessageWriter.WriteTextBlock(content, text);
+                }
+
+                foreach (var toolCall in turn.ToolCalls)
+                {
+                    AnthropicMessageWriter.WriteToolUseBlock(content, ids.ToolUse(), call.ToolNames.ToClient(toolCall.Name), toolCall.Arguments);
+                }
+            }, stop, turn.Usage);
+        }
+
+        return body.WrittenSpan.ToArray();
+    }
+}
