@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the gateway exactly as the README's first command does, then checks it from outside with curl and with
-# the openai npm client. Bounded: gives up after 120 s of start-up and each request times out.
+# the openai npm client (chat, and the Responses API) and the @anthropic-ai/sdk client (Messages). Bounded: gives up after 120 s of start-up and each request times out.
 # Usage: tests/blackbox/run.sh [gateway executable]   (e.g. a Native AOT publish; default: 'dotnet run')
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -80,6 +80,8 @@ node_failed=0
 if command -v npm >/dev/null 2>&1; then
   (cd tests/blackbox && npm install --silent --no-audit --no-fund >/dev/null 2>&1) \
     && GATEWAY_URL="$base/v1" node tests/blackbox/check.mjs || node_failed=1
+  # The Responses API and Anthropic Messages with their official clients (openai, @anthropic-ai/sdk).
+  BASE="$base" node tests/blackbox/protocols.mjs || node_failed=1
 else
   echo "blackbox: npm not found, skipping the openai npm client checks"
 fi

@@ -43,5 +43,8 @@ public sealed record ExpertCapabilities
 
     public bool Tools { get; init; } = true;
 
+    /// <summary>Serves <c>n</c> &gt; 1 (several answers to one request); an expert that cannot is not asked for them.</summary>
+    public bool MultipleChoices { get; init; } = true;
+
     public int ContextTokens { get; init; } = 128_000;
 }

@@ -11,6 +11,7 @@ namespace ExpertRouter.Gateway.Endpoints;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelEntry))]
 [JsonSerializable(typeof(TenantUsageReport))]
 [JsonSerializable(typeof(AdminTenant[]))]
 [JsonSerializable(typeof(AdminRejections))]

@@ -28,7 +28,7 @@ public static class ExpertRouterEndpointExtensions
         app.UseMiddleware<ManagementGate>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1"),
-            v1 => v1.UseMiddleware<TelemetryStep>().UseMiddleware<TenantStep>());
+            v1 => v1.UseMiddleware<TelemetryStep>().UseMiddleware<ClientProtocolStep>().UseMiddleware<TenantStep>());
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions
@@ -38,10 +38,32 @@ public static class ExpertRouterEndpointExtensions
         });
         app.MapPrometheusScrapingEndpoint(ManagementGate.MetricsPath);
         app.MapGet("/v1/models", ModelsEndpoint.List);
+        app.MapGet("/v1/models/{**id}", ModelsEndpoint.Get);
         app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
         app.MapTenantAdmin();
 
-        var routed = ((IEndpointRouteBuilder)app).CreateApplicationBuilder()
+        var routed = RoutedPipeline(app, translated: false);
+        app.MapPost(OpenAIPaths.ChatCompletions, routed);
+        app.MapPost(OpenAIPaths.Embeddings, routed);
+        // The Responses API and Anthropic Messages are front doors to the same pipeline: translated in, translated out.
+        var translated = RoutedPipeline(app, translated: true);
+        app.MapPost(ClientProtocolStep.ResponsesPath, translated);
+        app.MapPost(ClientProtocolStep.MessagesPath, translated);
+        // YARP holds the experts' clusters (health, clients); mapping it with no routes loads them.
+        app.MapReverseProxy();
+        app.MapFallback("/v1/{**path}", NotFoundEndpoint.Handle);
+        return app;
+    }
+
+    private static RequestDelegate RoutedPipeline(WebApplication app, bool translated)
+    {
+        var pipeline = ((IEndpointRouteBuilder)app).CreateApplicationBuilder();
+        if (translated)
+        {
+            pipeline.UseMiddleware<ProtocolRequestStep>();
+        }
+
+        return pipeline
             .UseMiddleware<ParseStep>()
             .UseMiddleware<PlanStep>()
             .UseMiddleware<CacheStep>()
@@ -49,11 +71,5 @@ public static class ExpertRouterEndpointExtensions
             .UseMiddleware<EnsembleStep>()
             .UseMiddleware<ForwardStep>()
             .Build();
-        app.MapPost(OpenAIPaths.ChatCompletions, routed);
-        app.MapPost(OpenAIPaths.Embeddings, routed);
-        // YARP holds the experts' clusters (health, clients); mapping it with no routes loads them.
-        app.MapReverseProxy();
-        app.MapFallback("/v1/{**path}", NotFoundEndpoint.Handle);
-        return app;
     }
 }

@@ -8,6 +8,7 @@ using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Ensembles;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Invocation;
+using ExpertRouter.Gateway.Protocols;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Telemetry;
 using ExpertRouter.Gateway.Tenants;
@@ -46,6 +47,13 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [HealthTags.Ready]);
         services.AddExpertInvocation(options, experts);
         services.AddEnsembles(options, experts);
+        services.AddClientProtocols();
+        if (options.Redis is { Length: > 0 })
+        {
+            // Responses continued with previous_response_id are found on any replica.
+            services.AddRedisResponseState();
+        }
+
         // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
         // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()

@@ -34,6 +34,9 @@ public sealed record OpenAIRequest
     /// <summary><c>max_completion_tokens</c> or <c>max_tokens</c> when the client set one; bounds the cost reserved.</summary>
     public int? MaxOutputTokens { get; init; }
 
+    /// <summary><c>n</c>: how many answers the client asked for; each costs its own output.</summary>
+    public int Choices { get; init; } = 1;
+
     /// <summary>The body has a top-level <c>stream_options</c> object.</summary>
     public bool HasStreamOptions { get; init; }
 

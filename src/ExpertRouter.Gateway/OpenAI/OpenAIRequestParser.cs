@@ -15,6 +15,9 @@ public static class OpenAIRequestParser
 {
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
+    /// <summary>OpenAI's own bound on <c>n</c>.</summary>
+    public const int MaxChoices = 128;
+
     public static (OpenAIRequest? Request, ApiError? Error) Parse(ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
     {
         if (body.IsEmpty)
@@ -85,6 +88,13 @@ public static class OpenAIRequestParser
             return (null, ApiError.InvalidRequest("'tools' must be an array.", "tools", "invalid_type"));
         }
 
+        var choices = 1;
+        if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null
+            && (n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out choices) || choices is < 1 or > MaxChoices))
+        {
+            return (null, ApiError.InvalidRequest($"'n' must be an integer from 1 to {MaxChoices}.", "n", "invalid_value"));
+        }
+
         var hasStreamOptions = root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object;
         return (new OpenAIRequest
         {
@@ -97,6 +107,7 @@ public static class OpenAIRequestParser
             Prompt = prompt,
             PromptTokens = TokenEstimate.FromCharacters(promptChars),
             MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
+            Choices = choices,
             HasStreamOptions = hasStreamOptions,
             Deterministic = IsDeterministic(root),
             StreamIncludeUsage = hasStreamOptions && streamOptions.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True,

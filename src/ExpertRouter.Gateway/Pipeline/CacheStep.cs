@@ -40,7 +40,8 @@ internal sealed partial class CacheStep(
 
         var tenant = feature.Tenant.Id;
         var view = CacheView.For(cache, metrics, savings, policies, feature.Tenant, context.Request.Headers.CacheControl.ToString());
-        var keys = view?.KeysFor(request.Body, request.Deterministic, view.Options.Mode == CacheMode.Semantic && request.Prompt.Length > 0);
+        // Several answers to one request (n > 1) are not kept: a stored entry replays one answer.
+        var keys = request.Choices > 1 ? null : view?.KeysFor(request.Body, request.Deterministic, view.Options.Mode == CacheMode.Semantic && request.Prompt.Length > 0);
         if (view is null || keys is null)
         {
             Record(context, feature, new CacheOutcome(CacheOutcome.Bypass, null, 0, 0, 0), tenant);

@@ -10,13 +10,15 @@ public static class ExpertFit
 {
     public static bool Serves(ExpertDefinition expert, OpenAIRequest request) =>
         (request.Endpoint == OpenAIEndpoint.Embeddings ? expert.Capabilities.Embeddings : expert.Capabilities.Chat)
-        && (!request.UsesTools || expert.Capabilities.Tools);
+        && (!request.UsesTools || expert.Capabilities.Tools)
+        && (request.Choices == 1 || expert.Capabilities.MultipleChoices);
 
     public static bool Fits(ExpertDefinition expert, OpenAIRequest request) => request.PromptTokens <= expert.Capabilities.ContextTokens;
 
     public static string Needs(OpenAIRequest request) =>
         $"{(request.Endpoint == OpenAIEndpoint.Embeddings ? "embeddings" : "chat")}"
         + (request.UsesTools ? ", tools" : "")
+        + (request.Choices > 1 ? $", n = {request.Choices}" : "")
         + $", about {request.PromptTokens} prompt tokens";
 
     /// <summary>OpenAI's answer to a prompt longer than the model's context window.</summary>

@@ -156,7 +156,7 @@ public sealed partial class RoutingPlanner(
     {
         if (ModelAliases.EnsembleFor(request.Model) is not { } name)
         {
-            return (request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools
+            return (request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools && request.Choices == 1
                 ? ensembles.TenantDefault(tenant.Aggregation)
                 : null, null);
         }
@@ -169,6 +169,11 @@ public sealed partial class RoutingPlanner(
         if (request.Endpoint != OpenAIEndpoint.ChatCompletions || request.UsesTools)
         {
             return (null, ApiError.InvalidRequest("Ensembles combine text answers; they serve chat completions without tools.", "model", "model_not_supported"));
+        }
+
+        if (request.Choices > 1)
+        {
+            return (null, ApiError.InvalidRequest("An ensemble gives one answer; send n = 1, or name an expert to get several.", "n", "invalid_value"));
         }
 
         foreach (var reviewer in new[] { options.Judge, options.Aggregator })

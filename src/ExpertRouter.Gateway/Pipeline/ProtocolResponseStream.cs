@@ -1,0 +1,115 @@
+using ExpertRouter.Gateway.OpenAI;
+using ExpertRouter.Gateway.Protocols;
+
+namespace ExpertRouter.Gateway.Pipeline;
+
+/// <summary>
+/// What the chat pipeline writes for a request in another client protocol. At the first write it decides: a
+/// successful stream goes through the protocol's translator as it comes (the expert's Content-Length no longer
+/// holds); anything else (a whole answer, or an error the pipeline or the expert wrote) is kept and turned into the
+/// protocol's JSON when the pipeline is done.
+/// </summary>
+internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocolExchange exchange, Stream client) : WriteOnlyStream(client)
+{
+    private readonly MemoryStream _kept = new();
+    private ChatStreamTranslator? _translator;
+    private bool _decided;
+
+    protected override async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!_decided)
+        {
+            _decided = true;
+            if (exchange.Translated && exchange.Stream && context.Response.StatusCode is >= 200 and < 300)
+            {
+                context.Response.ContentLength = null;
+                context.Response.ContentType = "text/event-stream";
+                _translator = exchange.OpenStream(Inner);
+            }
+        }
+
+        if (_translator is not null)
+        {
+            await _translator.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _kept.Write(buffer.Span);
+        }
+    }
+
+    /// <summary>While the answer is only kept, a failed attempt's bytes can be thrown away (<see cref="HttpResponse.Clear"/>).</summary>
+    public override bool CanSeek => _translator is null;
+
+    public override long Length => _kept.Length;
+
+    public override long Position
+    {
+        get => _kept.Length;
+        set => throw new NotSupportedException();
+    }
+
+    public override void SetLength(long value)
+    {
+        if (_translator is not null || value != 0)
+        {
+            throw new NotSupportedException("Only a kept answer that nothing was sent of can be thrown away.");
+        }
+
+        _kept.SetLength(0);
+        _decided = false;
+    }
+
+    /// <summary>Ends the translated stream, or writes the kept answer or error in the protocol's shape.</summary>
+    public async Task FinishAsync()
+    {
+        var cancellation = context.RequestAborted;
+        if (_translator is not null)
+        {
+            if (!_translator.IsCompleted && !cancellation.IsCancellationRequested)
+            {
+                await _translator.CompleteAsync(cancellation).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (context.Response.HasStarted || cancellation.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var status = context.Response.StatusCode;
+        var kept = _kept.ToArray();
+        if (status is >= 200 and < 300 && exchange.Translated)
+        {
+            var (body, error) = await exchange.TranslateAnswerAsync(kept, cancellation).ConfigureAwait(false);
+            if (body is not null)
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = body.Length;
+                await Inner.WriteAsync(body, cancellation).ConfigureAwait(false);
+                return;
+            }
+
+            await ClientProtocolStep.WriteErrorAsync(context, exchange, error!).ConfigureAwait(false);
+            return;
+        }
+
+        if (status >= 400)
+        {
+            await ClientProtocolStep.WriteErrorAsync(context, exchange, UpstreamErrors.FromResponse(status, kept)).ConfigureAwait(false);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _kept.Dispose();
+            _translator?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
