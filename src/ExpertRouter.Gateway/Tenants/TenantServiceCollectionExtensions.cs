@@ -5,6 +5,7 @@ using ExpertRouter.Core.Tenants;
 using ExpertRouter.Policies;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Gateway.Routing;
 using StackExchange.Redis;
 
@@ -52,6 +53,7 @@ public static class TenantServiceCollectionExtensions
         }
 
         services.AddSingleton<TenantGauges>();
+        services.AddHealthChecks().AddCheck<PolicyFilesReadyCheck>("policies", tags: [ExpertRouterServiceCollectionExtensions.ReadyTag]);
         return services;
     }
 
