@@ -21,6 +21,7 @@ public sealed class TenantAccountingEnsembleBudget(ITenantAccounting accounting)
             AdmissionOutcome.RateLimited => (null, ApiError.RateLimited(
                 $"Rate limit reached for {admission.LimitedBy} per minute on tenant '{tenant.Id}'. Retry after {admission.RetryAfterSeconds} s.",
                 admission.RetryAfterSeconds)),
+            AdmissionOutcome.SpendUnverified => (null, AdmissionErrors.SpendUnverified(tenant.Id, admission)),
             _ => (null, ApiError.InsufficientQuota(
                 $"You exceeded your current quota: tenant '{tenant.Id}' has {admission.Spend.RemainingUsd(tenant.Budget.DailyUsd, tenant.Budget.MonthlyUsd):0.######} USD left of its budget, and this ensemble may cost up to {maxCostUsd:0.######} USD.")),
         };

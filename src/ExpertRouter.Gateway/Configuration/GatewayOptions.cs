@@ -46,6 +46,9 @@ public sealed record GatewayOptions
     /// <summary>StackExchange.Redis connection string (<c>--redis</c>) for accounting shared by replicas; unset: in-process.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>Reservation timeout, Redis command timeout and what a replica may grant while Redis is unusable.</summary>
+    public Accounting.AccountingOptions Accounting { get; init; } = new();
+
     /// <summary>SHA-256 (lower-case hex) of the key that opens <c>/admin</c>; the admin endpoints are off when unset.</summary>
     public string? AdminKeySha256 { get; init; }
 

@@ -111,6 +111,7 @@ internal sealed partial class BudgetStep(RequestDelegate next, ITenantAccounting
             AdmissionOutcome.RateLimited => Refuse(admission, TenantMetrics.RateLimitRefusals, ApiError.RateLimited(
                 $"Rate limit reached for {admission.LimitedBy} per minute on tenant '{policy.Id}'. Retry after {admission.RetryAfterSeconds} s.",
                 admission.RetryAfterSeconds)),
+            AdmissionOutcome.SpendUnverified => Refuse(admission, TenantMetrics.BudgetRefusals, AdmissionErrors.SpendUnverified(policy.Id, admission)),
             _ => Refuse(admission, TenantMetrics.BudgetRefusals, ApiError.InsufficientQuota(
                 $"You exceeded your current quota: tenant '{policy.Id}' has {admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd):0.######} USD left of its budget, and this request may cost up to {bounds.Max(b => b.MaxCostUsd):0.######} USD.")),
         };
