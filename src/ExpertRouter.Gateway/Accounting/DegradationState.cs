@@ -15,7 +15,7 @@ internal sealed class DegradationState
 
     public bool IsDegraded => Volatile.Read(ref _degraded) == 1;
 
-    /// <summary>Degraded because a call or probe timed out on a connected Redis: only probes may try it again.</summary>
+    /// <summary>Degraded because a probe timed out on a connected Redis: only probes may try it again.</summary>
     public bool IsHung => Volatile.Read(ref _hung) == 1;
 
     public void Remember(string tenantId, TenantSpend spend, DateTimeOffset at) => _lastKnown[tenantId] = new KnownSpend(spend, at);

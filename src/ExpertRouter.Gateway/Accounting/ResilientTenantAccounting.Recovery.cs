@@ -37,7 +37,7 @@ public sealed partial class ResilientTenantAccounting
         catch (Exception ex) when (IsOutage(ex))
         {
             LastProbeLatency = null;
-            EnterDegraded(ex);
+            EnterDegraded(ex, probe: true);
             return false;
         }
 
@@ -47,8 +47,9 @@ public sealed partial class ResilientTenantAccounting
 
     /// <summary>
     /// Redis is used when connected and not degraded; after an outage the journal is written back first, by one
-    /// caller at a time (the others carry on in-process instead of queueing behind it). A request never retries a
-    /// hung store: that is left to the probe, so a store that stopped answering costs requests nothing.
+    /// caller at a time (the others carry on in-process instead of queueing behind it), so at most one request at a
+    /// time waits on a store that may not answer. A request never retries a store a probe found hung: that is left to
+    /// the probe, so from then on a store that stopped answering costs requests nothing.
     /// </summary>
     private async ValueTask<bool> RedisUsableAsync(bool onRequestPath)
     {
@@ -113,9 +114,13 @@ public sealed partial class ResilientTenantAccounting
         _ => redis.ReleaseCoreAsync(entry.Reservation!, entry.AdmissionUncertain),
     };
 
-    private void EnterDegraded(Exception? cause)
+    /// <summary>
+    /// Only a probe's timeout marks the store hung: one slow call under a load spike degrades this replica until the
+    /// next call finds Redis answering, while a PING with no answer keeps every request off Redis until a probe gets one.
+    /// </summary>
+    private void EnterDegraded(Exception? cause, bool probe = false)
     {
-        if (_state.Degrade(hung: cause is TimeoutException))
+        if (_state.Degrade(hung: probe && cause is TimeoutException))
         {
             Log.Degraded(logger, cause?.Message ?? "not connected", cause);
         }

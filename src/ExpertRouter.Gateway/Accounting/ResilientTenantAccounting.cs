@@ -9,9 +9,9 @@ namespace ExpertRouter.Gateway.Accounting;
 /// Redis accounting that keeps serving when Redis is down, refuses, or stops answering. Every Redis call is bounded
 /// by <see cref="AccountingOptions.CommandTimeout"/>; past it, or on an outage error, the call is served in-process
 /// and its outcome journalled as uncertain: a settlement is replayed (idempotently, by its reservation's id), an
-/// admission whose answer was lost is released (with a tombstone, so it cannot land later). While degraded, requests
-/// never wait on Redis: a disconnected Redis is tried again when the connection is back, a hung one only by probes
-/// (<see cref="TryRecoverAsync"/>). Admissions meanwhile run on in-process counters started from each tenant's last
+/// admission whose answer was lost is released (with a tombstone, so it cannot land later). While degraded, one
+/// request at a time tries Redis again (writing the journal back) and the others are served in-process without
+/// waiting; once a probe (<see cref="TryRecoverAsync"/>) finds Redis connected but silent (hung), only probes try it. Admissions meanwhile run on in-process counters started from each tenant's last
 /// spend seen in Redis and bounded by <see cref="OutageAllowance"/>; tenants whose spend this replica never read are
 /// refused their budgeted requests unless an allowance is configured.
 /// </summary>

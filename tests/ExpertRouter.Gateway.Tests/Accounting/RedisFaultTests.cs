@@ -119,8 +119,13 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         time.Advance(options.CommandTimeout);
         await settling;
         var servedInProcess = await admitting;
-        await accounting.SettleAsync(servedInProcess.Reservation!, usage);
+        // The background probe's PING gets no answer either: the store is hung.
+        var probe = accounting.TryRecoverAsync().AsTask();
+        time.Advance(options.CommandTimeout);
+        var recoveredWhileHung = await probe;
+        var hung = accounting.IsHung;
         // From then on no request waits on the hung store: each completes without time passing.
+        var settledInProcess = accounting.SettleAsync(servedInProcess.Reservation!, usage).IsCompleted;
         var immediate = 0;
         for (var i = 0; i < 5; i++)
         {
@@ -128,11 +133,6 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             var settled = admission.IsCompleted ? accounting.SettleAsync((await admission).Reservation!, usage) : default;
             immediate += admission.IsCompleted && settled.IsCompleted ? 1 : 0;
         }
-
-        var probe = accounting.TryRecoverAsync().AsTask();
-        time.Advance(options.CommandTimeout);
-        var recoveredWhileHung = await probe;
-        var hung = accounting.IsHung;
 
         proxy.Thaw();
         // Redis runs what it had queued (a PING on the same connection answers after it): the timed-out settlement
@@ -148,6 +148,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         Assert.Equal((2, 500_000L), (landed, orphaned));
         Assert.False(waitedBeforeTimeout);
         Assert.Equal(ReservationOrigin.InProcess, servedInProcess.Reservation!.Origin);
+        Assert.True(settledInProcess);
         Assert.Equal(5, immediate);
         Assert.False(recoveredWhileHung);
         Assert.True(hung);
