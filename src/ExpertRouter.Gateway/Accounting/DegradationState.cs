@@ -12,10 +12,11 @@ internal sealed class DegradationState
     private readonly ConcurrentDictionary<string, bool> _seeded = new(StringComparer.Ordinal);
     private int _degraded;
     private int _hung;
+    private int _probeTimeouts;
 
     public bool IsDegraded => Volatile.Read(ref _degraded) == 1;
 
-    /// <summary>Degraded because a probe timed out on a connected Redis: only probes may try it again.</summary>
+    /// <summary>Degraded because probes timed out on a connected Redis: only probes may try it again.</summary>
     public bool IsHung => Volatile.Read(ref _hung) == 1;
 
     public void Remember(string tenantId, TenantSpend spend, DateTimeOffset at) => _lastKnown[tenantId] = new KnownSpend(spend, at);
@@ -34,8 +35,18 @@ internal sealed class DegradationState
         return Interlocked.Exchange(ref _degraded, 1) == 0;
     }
 
+    /// <summary>
+    /// A probe got no answer in time; true from the second in a row on, when the store counts as hung. One late PING
+    /// on a loaded host is not a hang, and calling it one would keep every request off a store that is answering.
+    /// </summary>
+    public bool ProbeTimedOut() => Interlocked.Increment(ref _probeTimeouts) >= 2;
+
     /// <summary>Redis answered a probe: requests may try it again (reconciling first).</summary>
-    public void Answered() => Volatile.Write(ref _hung, 0);
+    public void Answered()
+    {
+        Volatile.Write(ref _probeTimeouts, 0);
+        Volatile.Write(ref _hung, 0);
+    }
 
     /// <summary>True for the call that ended the outage; local counters start afresh from Redis next time.</summary>
     public bool Recover()

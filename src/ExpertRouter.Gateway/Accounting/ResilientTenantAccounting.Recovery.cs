@@ -37,7 +37,7 @@ public sealed partial class ResilientTenantAccounting
         catch (Exception ex) when (IsOutage(ex))
         {
             LastProbeLatency = null;
-            EnterDegraded(ex, probe: true);
+            EnterDegraded(ex, hung: ex is TimeoutException && _state.ProbeTimedOut());
             return false;
         }
 
@@ -115,12 +115,13 @@ public sealed partial class ResilientTenantAccounting
     };
 
     /// <summary>
-    /// Only a probe's timeout marks the store hung: one slow call under a load spike degrades this replica until the
-    /// next call finds Redis answering, while a PING with no answer keeps every request off Redis until a probe gets one.
+    /// Only probes mark the store hung (two PINGs in a row without an answer): one slow call under a load spike
+    /// degrades this replica until the next call finds Redis answering, while a hung store keeps every request off
+    /// Redis until a probe gets an answer.
     /// </summary>
-    private void EnterDegraded(Exception? cause, bool probe = false)
+    private void EnterDegraded(Exception? cause, bool hung = false)
     {
-        if (_state.Degrade(hung: probe && cause is TimeoutException))
+        if (_state.Degrade(hung))
         {
             Log.Degraded(logger, cause?.Message ?? "not connected", cause);
         }
