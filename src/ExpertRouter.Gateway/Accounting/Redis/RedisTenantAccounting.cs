@@ -158,6 +158,8 @@ public sealed partial class RedisTenantAccounting(
     {
         var keys = new RedisAccountingKeys(tenantId);
         var window = reservation?.RateWindow ?? BudgetPeriod.RateWindow(at);
+        // Without an id there is nothing to count once by; a fresh one at least never merges two settlements.
+        settlementId = settlementId.Length > 0 ? settlementId : Guid.NewGuid().ToString("N");
         for (var attempt = 0; ; attempt++)
         {
             var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
