@@ -7,7 +7,8 @@ namespace ExpertRouter.Gateway.Accounting.Redis;
 /// counts once). Every script that changes spend first compares the tenant's epoch key with the one the replica
 /// last saw: a missing or different epoch means Redis lost the tenant's data (restarted empty, flushed, failed over
 /// to an empty node), and the script changes nothing and answers <see cref="Reset"/> so the replica can give back
-/// what it recorded (<see cref="Rebuild"/>) before going on.
+/// what it recorded (<see cref="Rebuild"/>) before going on. A replica that has seen no epoch of the tenant yet has
+/// recorded nothing to give back, so its script starts the epoch itself when there is none (one round trip).
 /// </summary>
 internal static class RedisAccountingScripts
 {
@@ -16,12 +17,15 @@ internal static class RedisAccountingScripts
 
     // KEYS: reserved, resv, resv:exp, spent:d, spent:m, rl:req, rl:tok, epoch, swept, gone:<id>
     // ARGV: now_ms, id, amount, daily_limit(-1), monthly_limit(-1), enforce(0/1), rpm(-1), tpm(-1), est_tokens,
-    //       reservation_ttl_ms, window_ttl_ms, expected_epoch ('' when none yet), swept_ttl_ms
+    //       reservation_ttl_ms, window_ttl_ms, expected_epoch ('' when none yet), swept_ttl_ms, new_epoch
     // Returns {outcome (0 admitted, 1 budget, 2 requests, 3 tokens, 4 reset, 5 released before it was made),
     //          spent_day, spent_month, reserved, epoch}
     public const string Admit = """
         local epoch = redis.call('GET', KEYS[8])
-        if not epoch or (ARGV[12] ~= '' and epoch ~= ARGV[12]) then
+        if not epoch and ARGV[12] == '' then
+          epoch = ARGV[14]
+          redis.call('SET', KEYS[8], epoch)
+        elseif not epoch or (ARGV[12] ~= '' and epoch ~= ARGV[12]) then
           return {4, 0, 0, 0, epoch or ''}
         end
         if redis.call('EXISTS', KEYS[10]) == 1 then
@@ -79,13 +83,16 @@ internal static class RedisAccountingScripts
     // KEYS: reserved, resv, resv:exp, spent:d, spent:m, ledger:day, rl:tok (of the admission's window), epoch, swept,
     //       settled:<id>
     // ARGV: id, cost, expert, prompt_tokens, completion_tokens, est_tokens, day_ttl_ms, month_ttl_ms, ledger_ttl_ms,
-    //       expected_epoch, reservation_epoch ('' when the reservation is not in Redis), marker_ttl_ms
+    //       expected_epoch, reservation_epoch ('' when the reservation is not in Redis), marker_ttl_ms, new_epoch
     // Returns {0 settled a held reservation, 1 settled without one, 2 already settled (nothing done), 4 reset; epoch}.
     // Idempotent by id, so a settlement replayed after a timeout whose first attempt did land counts once: a
     // reservation of this epoch is settled while held (or once after it was swept); anything else leaves a marker.
     public const string Settle = """
         local epoch = redis.call('GET', KEYS[8])
-        if not epoch or (ARGV[10] ~= '' and epoch ~= ARGV[10]) then
+        if not epoch and ARGV[10] == '' then
+          epoch = ARGV[13]
+          redis.call('SET', KEYS[8], epoch)
+        elseif not epoch or (ARGV[10] ~= '' and epoch ~= ARGV[10]) then
           return {4, epoch or ''}
         end
         local code = 1
@@ -139,11 +146,14 @@ internal static class RedisAccountingScripts
         """;
 
     // KEYS: ledger:day, epoch
-    // ARGV: expert, saved_nanos, ledger_ttl_ms, expected_epoch
+    // ARGV: expert, saved_nanos, ledger_ttl_ms, expected_epoch, new_epoch
     // Returns {1 recorded or 4 reset, epoch}.
     public const string RecordCacheHit = """
         local epoch = redis.call('GET', KEYS[2])
-        if not epoch or (ARGV[4] ~= '' and epoch ~= ARGV[4]) then
+        if not epoch and ARGV[4] == '' then
+          epoch = ARGV[5]
+          redis.call('SET', KEYS[2], epoch)
+        elseif not epoch or (ARGV[4] ~= '' and epoch ~= ARGV[4]) then
           return {4, epoch or ''}
         end
         redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|cache_hits', 1)

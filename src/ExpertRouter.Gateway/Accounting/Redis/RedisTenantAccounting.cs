@@ -50,7 +50,7 @@ public sealed partial class RedisTenantAccounting(
                     UsdNanos.FromBudget(request.DailyBudgetUsd) ?? -1, UsdNanos.FromBudget(request.MonthlyBudgetUsd) ?? -1,
                     request.EnforceBudget ? 1 : 0, request.RequestsPerMinute ?? -1, request.TokensPerMinute ?? -1,
                     request.EstimatedTokens, (long)_options.ReservationTimeout.TotalMilliseconds, (long)WindowTtl.TotalMilliseconds,
-                    ExpectedEpoch(request.TenantId), (long)MarkerTtl.TotalMilliseconds,
+                    ExpectedEpoch(request.TenantId), (long)MarkerTtl.TotalMilliseconds, NewEpoch(),
                 ]).ConfigureAwait(false))!;
             var outcome = (int)result[0];
             if (outcome == RedisAccountingScripts.Reset && attempt == 0)
@@ -101,7 +101,7 @@ public sealed partial class RedisTenantAccounting(
             var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
                 RedisAccountingScripts.RecordCacheHit,
                 [keys.Ledger(BudgetPeriod.Day(at)), keys.Epoch],
-                [saving.Expert, saving.SavedNanos, (long)_options.LedgerRetention.TotalMilliseconds, ExpectedEpoch(tenantId)]).ConfigureAwait(false))!;
+                [saving.Expert, saving.SavedNanos, (long)_options.LedgerRetention.TotalMilliseconds, ExpectedEpoch(tenantId), NewEpoch()]).ConfigureAwait(false))!;
             if ((int)result[0] == RedisAccountingScripts.Reset && attempt == 0)
             {
                 await RebuildAsync(tenantId).ConfigureAwait(false);
@@ -170,7 +170,7 @@ public sealed partial class RedisTenantAccounting(
                     settlementId, usage.CostNanos, usage.Expert, usage.PromptTokens, usage.CompletionTokens,
                     reservation?.EstimatedTokens ?? 0, (long)DayTtl.TotalMilliseconds, (long)MonthTtl.TotalMilliseconds,
                     (long)_options.LedgerRetention.TotalMilliseconds, ExpectedEpoch(tenantId),
-                    reservation is { Origin: ReservationOrigin.Redis } ? reservation.StoreEpoch ?? "" : "", (long)MarkerTtl.TotalMilliseconds,
+                    reservation is { Origin: ReservationOrigin.Redis } ? reservation.StoreEpoch ?? "" : "", (long)MarkerTtl.TotalMilliseconds, NewEpoch(),
                 ]).ConfigureAwait(false))!;
             var code = (int)result[0];
             if (code == RedisAccountingScripts.Reset && attempt == 0)
@@ -214,7 +214,7 @@ public sealed partial class RedisTenantAccounting(
         var days = share.Ledger.Select(e => e.Day).Distinct().Order().ToList();
         var arguments = new List<RedisValue>
         {
-            Guid.NewGuid().ToString("N"), _replicaId, share.DayNanos, share.MonthNanos,
+            NewEpoch(), _replicaId, share.DayNanos, share.MonthNanos,
             (long)DayTtl.TotalMilliseconds, (long)MonthTtl.TotalMilliseconds, (long)_options.LedgerRetention.TotalMilliseconds,
         };
         foreach (var entry in share.Ledger)
@@ -239,6 +239,8 @@ public sealed partial class RedisTenantAccounting(
     }
 
     private string ExpectedEpoch(string tenantId) => _epochs.GetValueOrDefault(tenantId, "");
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N");
 
     private string Remember(string tenantId, RedisResult epoch)
     {
