@@ -6,7 +6,8 @@
 #           Figure: the spend Redis holds afterwards, against the budget.
 #   reset:  Redis without persistence; A and B spend about $0.016 of $0.02; Redis restarts empty; one request to
 #           each replica. Figure: the spend /v1/usage shows before and after.
-#   hang:   a $100 budget; 24 clients for 16 s over A, B, C; Redis gets SIGSTOP after 3 s and SIGCONT 10 s later.
+#   hang:   a $100 budget; A, B and C each serve the tenant once; then 24 clients for 16 s over A, B, C; Redis gets
+#           SIGSTOP after 3 s and SIGCONT 10 s later.
 #           Figures: requests slower than 1 s and the slowest, /readyz during the hang, requests served vs counted
 #           in the ledger, and what stays reserved once the replicas have recovered.
 # Usage: deploy/redis-fault-test.sh [published gateway folder] [label]   (about 3 minutes; loopback only)
@@ -177,6 +178,13 @@ HANG_PORT=$((BASE_PORT + 2))
 HANG_KEY=$(write_tenant "hang-$RUN" 100 "$CHEAP")
 start_redis hang-redis "$HANG_PORT" no
 start_gateway A "$HANG_PORT"; start_gateway B "$HANG_PORT"; start_gateway C "$HANG_PORT"
+# Replicas that have served the tenant before the hang, as in production (a cold start during an outage is 'outage').
+for name in A B C; do
+  for i in $(seq 1 20); do
+    request "${URLS[$name]}" "$HANG_KEY" "h-warm-$name-$i" "$WORK/hang-warm.txt" "$CHEAP" 40
+    [[ $(tail -n 1 "$WORK/hang-warm.txt" | cut -d' ' -f1) == 200 ]] && break
+  done
+done
 DEADLINE=$(( $(date +%s) + 16 ))
 worker() {
   local n=0 urls=($URL_LIST)
@@ -193,9 +201,11 @@ sleep 3; DURING_HANG=$(state_store "${URLS[A]}")
 sleep 7; kill -CONT "${PIDS[hang-redis]}"; CONT_AT=$(date +%s.%N)
 wait "$LOAD_PID" || true
 wait_recovered "$HANG_KEY" A B C
-cat "$WORK"/hang-*.txt >"$WORK/hang.txt"
+cat "$WORK"/hang-[0-9]*.txt >"$WORK/hang.txt"
 read -r SERVED _ CODES < <(billed "$WORK/hang.txt" "$CHEAP_IN" "$CHEAP_OUT")
+read -r WARM _ _ < <(billed "$WORK/hang-warm.txt" "$CHEAP_IN" "$CHEAP_OUT")
 read -r _ LEDGER_REQUESTS RESERVED _ < <(usage_of "${URLS[A]}" "$HANG_KEY")
+LEDGER_REQUESTS=$((LEDGER_REQUESTS - WARM))
 SLOW=$(python3 - "$WORK/hang.txt" "$STOP_AT" "$CONT_AT" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
