@@ -7,7 +7,8 @@ namespace ExpertRouter.Policies;
 
 /// <summary>
 /// The tenant policies of one folder, looked up by API key hash. Reloads on change; a file that fails validation
-/// is rejected as a whole, its tenant keeps the last good policy, and the rejection stays visible until fixed.
+/// is rejected as a whole, its tenant keeps the last good policy, and the rejection stays visible until fixed. Files
+/// that claim the same tenant id or key hash are settled by <see cref="PolicyClaims"/>, at start-up and on reload alike.
 /// </summary>
 public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
 {
@@ -47,10 +48,13 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
             throw new PolicyValidationException([new PolicyError(directory.FullPath, 0, 0, "The policy folder does not exist.")]);
         }
 
-        var result = directory.Reload();
-        if (result.Rejected.Count > 0)
+        directory.Reload();
+        // A file wrong on its own stops start-up; a clash between files does not: PolicyClaims settles it the same
+        // way a reload does, the losers show in Rejections (and /readyz), and new replicas do not crash-loop.
+        var broken = directory._files.Values.SelectMany(f => f.OwnErrors).ToList();
+        if (broken.Count > 0)
         {
-            throw new PolicyValidationException([.. result.Rejected.SelectMany(r => r.Errors)]);
+            throw new PolicyValidationException(broken);
         }
 
         if (directory.Tenants.Count == 0)
@@ -110,47 +114,66 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
             Log.PolicyRemoved(_logger, path);
         }
 
-        var changed = present.Where(p => !_files.TryGetValue(p.Key, out var state) || state.ContentHash != p.Value.Hash).ToList();
+        var changed = present.Where(p => !_files.TryGetValue(p.Key, out var state) || state.ContentHash != p.Value.Hash)
+            .Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         if (changed.Count == 0 && removed.Count == 0)
         {
             return new PolicyReloadResult([], [], []);
         }
 
-        // A file refused for clashing with another may be fine now that the other changed: look at it again.
-        var toCheck = changed.Select(p => (p.Key, p.Value.Hash, p.Value.Text))
-            .Concat(_files.Where(f => f.Value.Rejection is not null && changed.All(c => c.Key != f.Key))
-                .Where(f => present.TryGetValue(f.Key, out var file) && file.Text.Length > 0)
-                .Select(f => (f.Key, present[f.Key].Hash, present[f.Key].Text)))
-            .OrderBy(f => f.Key, StringComparer.Ordinal)
-            .ToList();
-
-        var accepted = new List<string>();
-        var rejected = new List<PolicyRejection>();
-        foreach (var (path, hash, text) in toCheck)
+        foreach (var path in changed)
         {
-            var previous = _files.GetValueOrDefault(path);
+            var (hash, text) = present[path];
             var parse = PolicyYamlReader.Parse(path, text);
-            var errors = parse.Parsed is { } parsed
-                ? PolicySetRules.Check(parsed, _files.Values.Select(f => f.Accepted).OfType<ParsedPolicy>(), _options)
-                : [.. parse.Errors];
-            if (errors.Count == 0)
-            {
-                _files[path] = new PolicyFileState(hash, parse.Parsed, null);
-                accepted.Add(path);
-                Log.PolicyAccepted(_logger, path, parse.Parsed!.Policy.Id);
-                continue;
-            }
-
-            var rejection = new PolicyRejection(path, errors, _time.GetUtcNow(), previous?.Accepted?.Policy.Id);
-            _files[path] = new PolicyFileState(hash, previous?.Accepted, rejection);
-            rejected.Add(rejection);
-            Interlocked.Increment(ref _rejectedTotal);
-            TenantMetrics.PolicyRejections.Add(1);
-            Log.PolicyRejected(_logger, path, errors.Count, string.Join("; ", errors));
+            var own = parse.Parsed is { } parsed ? PolicySetRules.CheckOwn(parsed, _options) : [.. parse.Errors];
+            var previous = _files.GetValueOrDefault(path);
+            _files[path] = new PolicyFileState(hash, own.Count == 0 ? parse.Parsed : null, own, previous?.Accepted, previous?.Rejection);
         }
 
+        var result = Settle(changed);
+        result = result with { Removed = removed };
         Volatile.Write(ref _snapshot, PolicySnapshot.From(_files.Values));
-        return new PolicyReloadResult(accepted, rejected, removed);
+        return result;
+    }
+
+    /// <summary>
+    /// Decides every file afresh from the folder's content (<see cref="PolicyClaims"/>), so a reload ends where a
+    /// start-up with the same files would. A file broken on its own keeps its last good policy, as a claimant like
+    /// any other; a file that loses a clash holds nothing.
+    /// </summary>
+    private PolicyReloadResult Settle(HashSet<string> changed)
+    {
+        var claimants = _files.Values.Select(f => f.Current ?? (f.OwnErrors.Count > 0 ? f.Accepted : null)).OfType<ParsedPolicy>();
+        var (winners, losers) = PolicyClaims.Settle(claimants);
+        var accepted = new List<string>();
+        var rejected = new List<PolicyRejection>();
+        foreach (var (path, state) in _files.ToList())
+        {
+            var candidate = state.Current ?? (state.OwnErrors.Count > 0 ? state.Accepted : null);
+            var holds = candidate is not null && winners.Contains(path) ? candidate : null;
+            List<PolicyError> errors = [.. state.OwnErrors, .. losers.GetValueOrDefault(path) ?? []];
+            var rejection = errors.Count == 0 ? null
+                : state.Rejection is { } before && before.Errors.SequenceEqual(errors) ? before
+                : new PolicyRejection(path, errors, _time.GetUtcNow(), holds?.Policy.Id);
+            _files[path] = state with { Accepted = holds, Rejection = rejection };
+            if (holds is not null && holds == state.Current && (changed.Contains(path) || !ReferenceEquals(holds, state.Accepted)))
+            {
+                accepted.Add(path);
+                Log.PolicyAccepted(_logger, path, holds.Policy.Id);
+            }
+
+            if (rejection is not null && (changed.Contains(path) || !ReferenceEquals(rejection, state.Rejection)))
+            {
+                rejected.Add(rejection);
+                Interlocked.Increment(ref _rejectedTotal);
+                TenantMetrics.PolicyRejections.Add(1);
+                Log.PolicyRejected(_logger, path, errors.Count, string.Join("; ", errors));
+            }
+        }
+
+        accepted.Sort(StringComparer.Ordinal);
+        rejected.Sort((a, b) => string.CompareOrdinal(a.File, b.File));
+        return new PolicyReloadResult(accepted, rejected, []);
     }
 
     private Dictionary<string, (string Hash, string Text)> ReadPolicyFiles()

@@ -2,34 +2,16 @@ using ExpertRouter.Core.Tenants;
 
 namespace ExpertRouter.Policies;
 
-/// <summary>Checks that span files: ids and key hashes are unique, and named experts exist when the catalogue is known.</summary>
+/// <summary>
+/// Checks beyond one file's YAML: the experts and router a policy names must exist (a file's own problem), and a
+/// tenant id or key hash may belong to one file only (a clash between files, settled by <see cref="PolicyClaims"/>).
+/// </summary>
 internal static class PolicySetRules
 {
-    /// <summary>Problems <paramref name="candidate"/> has against the policies already accepted from other files.</summary>
-    public static List<PolicyError> Check(ParsedPolicy candidate, IEnumerable<ParsedPolicy> others, PolicyDirectoryOptions options)
+    /// <summary>Problems of <paramref name="candidate"/> on its own, whatever the other files say.</summary>
+    public static List<PolicyError> CheckOwn(ParsedPolicy candidate, PolicyDirectoryOptions options)
     {
         var errors = new List<PolicyError>();
-        foreach (var other in others)
-        {
-            if (string.Equals(other.File, candidate.File, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (string.Equals(other.Policy.Id, candidate.Policy.Id, StringComparison.Ordinal))
-            {
-                errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Tenant id '{candidate.Policy.Id}' is already defined in {Path.GetFileName(other.File)}."));
-            }
-
-            foreach (var (hash, line) in candidate.KeyLines)
-            {
-                if (other.KeyLines.ContainsKey(hash))
-                {
-                    errors.Add(new PolicyError(candidate.File, line, 1, $"This API key hash already belongs to tenant '{other.Policy.Id}'."));
-                }
-            }
-        }
-
         if (options.KnownRouters is { } routers && !routers.Contains(candidate.Policy.Router))
         {
             errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Router '{candidate.Policy.Router}' is not registered (known: {string.Join(", ", routers.Order(StringComparer.Ordinal))})."));
@@ -42,6 +24,35 @@ internal static class PolicySetRules
             foreach (var expert in named.Distinct(StringComparer.Ordinal).Where(e => !knownExperts.Contains(e)))
             {
                 errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Expert '{expert}' is not in the expert catalogue."));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The claims of <paramref name="candidate"/> that files of higher precedence already hold.</summary>
+    public static List<PolicyError> Clashes(ParsedPolicy candidate, IEnumerable<ParsedPolicy> holders)
+    {
+        var errors = new List<PolicyError>();
+        foreach (var holder in holders)
+        {
+            if (string.Equals(holder.File, candidate.File, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = Path.GetFileName(holder.File);
+            if (string.Equals(holder.Policy.Id, candidate.Policy.Id, StringComparison.Ordinal))
+            {
+                errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Tenant id '{candidate.Policy.Id}' is already defined in {name}, which takes precedence ({PolicyClaims.Rule})."));
+            }
+
+            foreach (var (hash, line) in candidate.KeyLines)
+            {
+                if (holder.KeyLines.ContainsKey(hash))
+                {
+                    errors.Add(new PolicyError(candidate.File, line, 1, $"This API key hash already belongs to tenant '{holder.Policy.Id}' in {name}, which takes precedence ({PolicyClaims.Rule})."));
+                }
             }
         }
 

@@ -3,7 +3,13 @@ using ExpertRouter.Core.Tenants;
 
 namespace ExpertRouter.Policies;
 
-internal sealed record PolicyFileState(string ContentHash, ParsedPolicy? Accepted, PolicyRejection? Rejection);
+/// <summary>
+/// One file: its content's policy when that is valid on its own (<see cref="Current"/>), the problems it has on its
+/// own, the policy it holds now (<see cref="Accepted"/>: the current one, its last good one, or none after a clash)
+/// and why its content is refused.
+/// </summary>
+internal sealed record PolicyFileState(
+    string ContentHash, ParsedPolicy? Current, IReadOnlyList<PolicyError> OwnErrors, ParsedPolicy? Accepted, PolicyRejection? Rejection);
 
 /// <summary>The immutable lookup tables one reload publishes; readers never take a lock.</summary>
 internal sealed record PolicySnapshot(

@@ -62,7 +62,10 @@ public static partial class PromptAgreement
         return new PromptFacts(string.Join(' ', numbers), negations);
     }
 
-    private static string NormaliseNumber(string token)
+    /// <summary>The number a word stands for ("five" is "5", "second" is "2nd"), or null.</summary>
+    internal static string? NumberWord(string lowerCaseWord) => NumberWords.GetValueOrDefault(lowerCaseWord);
+
+    internal static string NormaliseNumber(string token)
     {
         var plain = token.Replace(",", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
         return decimal.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)

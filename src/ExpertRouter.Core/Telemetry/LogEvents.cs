@@ -46,6 +46,7 @@ public static class LogEvents
     public const int AccountingInProcess = 183;
     public const int AccountingDegraded = 184;
     public const int AccountingRecovered = 185;
+    public const int AccountingEpochReset = 186;
 
     // 190–199: client protocols (Responses, Messages).
     public const int ResponseStateNotStored = 190;

@@ -53,4 +53,11 @@ internal sealed class AccountingJournal
 /// A settlement (<see cref="Usage"/> set), a cache hit (<see cref="Saving"/> set) or a release of a Redis reservation
 /// (neither set).
 /// </summary>
-internal sealed record JournalEntry(string TenantId, Reservation? Reservation, SettledUsage? Usage, DateTimeOffset At, CacheSaving? Saving = null);
+internal sealed record JournalEntry(string TenantId, Reservation? Reservation, SettledUsage? Usage, DateTimeOffset At, CacheSaving? Saving = null)
+{
+    /// <summary>What a replayed settlement is counted once by: its reservation's id, in Redis or in-process.</summary>
+    public string SettlementId { get; init; } = "";
+
+    /// <summary>A release for an admission that timed out: it may still land in Redis, so the release outlives it.</summary>
+    public bool AdmissionUncertain { get; init; }
+}

@@ -9,6 +9,12 @@ public enum AdmissionOutcome
 
     /// <summary>Requests per minute or tokens per minute are used up (429 with <c>Retry-After</c>).</summary>
     RateLimited,
+
+    /// <summary>
+    /// The state store is unusable and this replica may grant no more of the tenant's budget without it: the spend is
+    /// unknown here, or the outage allowance is used up (503 with <c>Retry-After</c>; see <see cref="AccountingOptions"/>).
+    /// </summary>
+    SpendUnverified,
 }
 
 /// <summary>The answer to <see cref="ITenantAccounting.TryAdmitAsync"/>: a reservation, or why there is none.</summary>
@@ -52,6 +58,9 @@ public sealed class Reservation(string id, string tenantId, long amountNanos, lo
     public int EstimatedTokens { get; } = estimatedTokens;
 
     public ReservationOrigin Origin { get; } = origin;
+
+    /// <summary>For a reservation in Redis: the tenant's epoch it was made in (a reservation of a lost epoch is gone).</summary>
+    public string? StoreEpoch { get; init; }
 
     public bool IsCompleted => Volatile.Read(ref _completed) == 1;
 

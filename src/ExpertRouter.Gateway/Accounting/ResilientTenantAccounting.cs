@@ -1,56 +1,69 @@
-using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Gateway.Accounting.Redis;
+using ExpertRouter.Gateway.Configuration;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Accounting;
 
 /// <summary>
-/// Redis accounting that keeps serving when Redis is down. Calls fall back to in-process counters, which start
-/// from each tenant's last spend seen in Redis, so budgets stay roughly enforced per replica; usage settled
-/// meanwhile is journalled and written back (reconciled) as soon as Redis answers again.
+/// Redis accounting that keeps serving when Redis is down, refuses, or stops answering. Every Redis call is bounded
+/// by <see cref="AccountingOptions.CommandTimeout"/>; past it, or on an outage error, the call is served in-process
+/// and its outcome journalled as uncertain: a settlement is replayed (idempotently, by its reservation's id), an
+/// admission whose answer was lost is released (with a tombstone, so it cannot land later). While degraded, one
+/// request at a time tries Redis again (writing the journal back) and the others are served in-process without
+/// waiting; once a probe (<see cref="TryRecoverAsync"/>) finds Redis connected but silent (hung), only probes try it. Admissions meanwhile run on in-process counters started from each tenant's last
+/// spend seen in Redis and bounded by <see cref="OutageAllowance"/>; tenants whose spend this replica never read are
+/// refused their budgeted requests unless an allowance is configured.
 /// </summary>
 public sealed partial class ResilientTenantAccounting(
     RedisTenantAccounting redis,
     InProcessTenantAccounting local,
     TimeProvider time,
-    ILogger<ResilientTenantAccounting> logger) : ITenantAccounting
+    ILogger<ResilientTenantAccounting> logger,
+    AccountingOptions? options = null) : ITenantAccounting
 {
     private readonly AccountingJournal _journal = new();
     private readonly DegradationState _state = new();
     private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private readonly AccountingOptions _options = options ?? new AccountingOptions();
 
     /// <summary>True while calls are served in-process.</summary>
     public bool IsDegraded => _state.IsDegraded;
 
+    /// <summary>True while degraded because Redis stopped answering in time (connected but hung or overloaded).</summary>
+    public bool IsHung => _state.IsHung;
+
     /// <summary>Usage entries waiting to be written back to Redis.</summary>
     public int PendingReconciliation => _journal.Count;
 
+    /// <summary>The last probe's round trip; null when the last probe failed or none ran yet.</summary>
+    public TimeSpan? LastProbeLatency { get; private set; }
+
+    public AccountingOptions Options => _options;
+
     public async ValueTask<Admission> TryAdmitAsync(AdmissionRequest request, CancellationToken cancellationToken = default)
     {
-        if (await RedisUsableAsync().ConfigureAwait(false))
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
+            var id = Guid.NewGuid().ToString("N");
             try
             {
-                var admission = await redis.TryAdmitAsync(request, cancellationToken).ConfigureAwait(false);
-                _state.Remember(request.TenantId, admission.Spend);
+                var admission = await Bounded(redis.TryAdmitAsync(request, id)).ConfigureAwait(false);
+                _state.Remember(request.TenantId, admission.Spend, time.GetUtcNow());
                 return admission;
             }
             catch (Exception ex) when (IsOutage(ex))
             {
                 EnterDegraded(ex);
+                // The script may still run once Redis answers: release it then, so it does not hold budget for nothing.
+                var now = time.GetUtcNow();
+                var maybe = new Reservation(id, request.TenantId, UsdNanos.FromUsdCeiling(request.MaxCostUsd), BudgetPeriod.RateWindow(now), request.EstimatedTokens, ReservationOrigin.Redis);
+                _journal.Add(new JournalEntry(request.TenantId, maybe, null, now) { AdmissionUncertain = true });
             }
         }
 
-        TenantMetrics.AccountingDegraded.Add(1);
-        if (_state.TakeSeed(request.TenantId) is { } known)
-        {
-            local.SeedSpend(request.TenantId, time.GetUtcNow(), known);
-        }
-
-        return await local.TryAdmitAsync(request, cancellationToken).ConfigureAwait(false);
+        return await AdmitInProcessAsync(request).ConfigureAwait(false);
     }
 
     public async ValueTask SettleAsync(Reservation reservation, SettledUsage usage, CancellationToken cancellationToken = default)
@@ -66,11 +79,12 @@ public sealed partial class ResilientTenantAccounting(
             local.Release(reservation);
         }
 
-        if (await RedisUsableAsync().ConfigureAwait(false))
+        var inRedis = reservation.Origin == ReservationOrigin.Redis ? reservation : null;
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
             try
             {
-                await redis.SettleAtAsync(reservation.TenantId, reservation.Origin == ReservationOrigin.Redis ? reservation : null, usage, now).ConfigureAwait(false);
+                await Bounded(redis.SettleAtAsync(reservation.TenantId, inRedis, usage, now, reservation.Id)).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (IsOutage(ex))
@@ -81,7 +95,7 @@ public sealed partial class ResilientTenantAccounting(
 
         TenantMetrics.AccountingDegraded.Add(1);
         local.Settle(null, usage, now, reservation.TenantId);
-        _journal.Add(new JournalEntry(reservation.TenantId, reservation.Origin == ReservationOrigin.Redis ? reservation : null, usage, now));
+        _journal.Add(new JournalEntry(reservation.TenantId, inRedis, usage, now) { SettlementId = reservation.Id });
     }
 
     public async ValueTask ReleaseAsync(Reservation reservation, CancellationToken cancellationToken = default)
@@ -97,25 +111,31 @@ public sealed partial class ResilientTenantAccounting(
             return;
         }
 
-        try
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
-            await redis.ReleaseCoreAsync(reservation).ConfigureAwait(false);
+            try
+            {
+                await Bounded(redis.ReleaseCoreAsync(reservation)).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (IsOutage(ex))
+            {
+                EnterDegraded(ex);
+            }
         }
-        catch (Exception ex) when (IsOutage(ex))
-        {
-            EnterDegraded(ex);
-            _journal.Add(new JournalEntry(reservation.TenantId, reservation, null, time.GetUtcNow()));
-        }
+
+        // Written back when Redis answers: until then the reservation holds budget there, never longer.
+        _journal.Add(new JournalEntry(reservation.TenantId, reservation, null, time.GetUtcNow()));
     }
 
     public async ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (await RedisUsableAsync().ConfigureAwait(false))
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
             try
             {
-                await redis.RecordCacheHitAtAsync(tenantId, saving, now).ConfigureAwait(false);
+                await Bounded(redis.RecordCacheHitAtAsync(tenantId, saving, now)).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (IsOutage(ex))
@@ -130,11 +150,13 @@ public sealed partial class ResilientTenantAccounting(
 
     public async ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default)
     {
-        if (await RedisUsableAsync().ConfigureAwait(false))
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
             try
             {
-                return await redis.GetSpendAsync(tenantId, cancellationToken).ConfigureAwait(false);
+                var spend = await Bounded(redis.GetSpendAsync(tenantId, cancellationToken).AsTask()).ConfigureAwait(false);
+                _state.Remember(tenantId, spend, time.GetUtcNow());
+                return spend;
             }
             catch (Exception ex) when (IsOutage(ex))
             {
@@ -147,11 +169,11 @@ public sealed partial class ResilientTenantAccounting(
 
     public async ValueTask<IReadOnlyList<LedgerEntry>> GetLedgerAsync(string tenantId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        if (await RedisUsableAsync().ConfigureAwait(false))
+        if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
             try
             {
-                return await redis.GetLedgerAsync(tenantId, from, to, cancellationToken).ConfigureAwait(false);
+                return await Bounded(redis.GetLedgerAsync(tenantId, from, to, cancellationToken).AsTask()).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsOutage(ex))
             {
@@ -162,114 +184,31 @@ public sealed partial class ResilientTenantAccounting(
         return await local.GetLedgerAsync(tenantId, from, to, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes journalled usage back to Redis; returns how many entries were written.</summary>
-    public async Task<int> ReconcileAsync()
+    /// <summary>An admission while Redis is unusable: in-process counters, within the outage allowance.</summary>
+    private async Task<Admission> AdmitInProcessAsync(AdmissionRequest request)
     {
-        await _reconciling.WaitAsync().ConfigureAwait(false);
-        try
+        TenantMetrics.AccountingDegraded.Add(1);
+        var now = time.GetUtcNow();
+        if (_state.TakeSeed(request.TenantId) is { } seed)
         {
-            var pending = _journal.Drain();
-            for (var i = 0; i < pending.Count; i++)
-            {
-                try
-                {
-                    await Replay(pending[i]).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsOutage(ex))
-                {
-                    _journal.Restore(pending.Skip(i));
-                    EnterDegraded(ex);
-                    return i;
-                }
-            }
-
-            TenantMetrics.AccountingReconciled.Add(pending.Count);
-            if (_state.Recover())
-            {
-                Log.Recovered(logger, pending.Count);
-            }
-
-            return pending.Count;
+            local.SeedSpend(request.TenantId, now, seed.Spend);
         }
-        finally
+
+        var retryAfter = StateStoreRetryAfter;
+        if (OutageAllowance.Limit(request, _state.Known(request.TenantId), _options, now) is not { } bounded)
         {
-            _reconciling.Release();
+            return new Admission(AdmissionOutcome.SpendUnverified, null, await local.GetSpendAsync(request.TenantId).ConfigureAwait(false)) { RetryAfter = retryAfter };
         }
+
+        var admission = await local.TryAdmitAsync(bounded).ConfigureAwait(false);
+        // Refused by the allowance, not by the budget itself: say so, and when to try again.
+        return admission.Outcome == AdmissionOutcome.BudgetExhausted && !AdmissionRules.ExceedsBudget(request, admission.Spend, UsdNanos.FromUsdCeiling(request.MaxCostUsd))
+            ? admission with { Outcome = AdmissionOutcome.SpendUnverified, RetryAfter = retryAfter }
+            : admission;
     }
 
-    private Task Replay(JournalEntry entry) => entry switch
-    {
-        { Usage: { } usage } => redis.SettleAtAsync(entry.TenantId, entry.Reservation, usage, entry.At),
-        { Saving: { } saving } => redis.RecordCacheHitAtAsync(entry.TenantId, saving, entry.At),
-        _ => redis.ReleaseCoreAsync(entry.Reservation!),
-    };
+    /// <summary>A Redis call that takes longer than the command timeout is abandoned (its outcome becomes uncertain).</summary>
+    private Task<T> Bounded<T>(Task<T> call) => call.WaitAsync(_options.CommandTimeout, time);
 
-    /// <summary>
-    /// Lets a probe, not only a request, end an outage: without traffic the journal would otherwise wait in this
-    /// process and readiness would stay Degraded after Redis is back. True when Redis is in use again.
-    /// </summary>
-    public async ValueTask<bool> TryRecoverAsync()
-    {
-        if (!_state.IsDegraded && _journal.Count == 0)
-        {
-            return true;
-        }
-
-        try
-        {
-            return await RedisUsableAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsOutage(ex))
-        {
-            EnterDegraded(ex);
-            return false;
-        }
-    }
-
-    /// <summary>Redis is used when connected; the first call after an outage writes the journal back first.</summary>
-    private async ValueTask<bool> RedisUsableAsync()
-    {
-        if (!redis.IsConnected)
-        {
-            EnterDegraded(null);
-            return false;
-        }
-
-        if (_state.IsDegraded || _journal.Count > 0)
-        {
-            await ReconcileAsync().ConfigureAwait(false);
-        }
-
-        return !_state.IsDegraded;
-    }
-
-    private void EnterDegraded(Exception? cause)
-    {
-        if (_state.Degrade())
-        {
-            Log.Degraded(logger, cause?.Message ?? "not connected", cause);
-        }
-    }
-
-    // A Redis Cluster refuses while a failover is under way (CLUSTERDOWN, TRYAGAIN) and a node answers LOADING or
-    // MASTERDOWN while it cannot serve: Redis is unusable then, the call is not wrong, so it counts as an outage.
-    // The reply's prefix is checked too, in case the client leaves the error kind unclassified.
-    private static readonly string[] UnavailableReplies = ["CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"];
-
-    internal static bool IsOutage(Exception ex) => ex switch
-    {
-        RedisConnectionException or RedisTimeoutException or ObjectDisposedException => true,
-        RedisServerException { Kind: RedisErrorKind.ClusterDown or RedisErrorKind.TryAgain or RedisErrorKind.Loading or RedisErrorKind.MasterDown } => true,
-        RedisServerException server => UnavailableReplies.Any(reply => server.Message.StartsWith(reply, StringComparison.Ordinal)),
-        _ => false,
-    };
-
-    private static partial class Log
-    {
-        [LoggerMessage(LogEvents.AccountingDegraded, LogLevel.Error, "Redis is unreachable ({Reason}); accounting continues in-process (degraded) until it returns.")]
-        public static partial void Degraded(ILogger logger, string reason, Exception? exception);
-
-        [LoggerMessage(LogEvents.AccountingRecovered, LogLevel.Warning, "Redis is back; {Entries} usage entries recorded in-process were written back.")]
-        public static partial void Recovered(ILogger logger, int entries);
-    }
+    private Task Bounded(Task call) => call.WaitAsync(_options.CommandTimeout, time);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ExpertRouter.Gateway.OpenAI;
@@ -10,9 +11,10 @@ public sealed record CacheKeys(string Exact, string? Scope, bool Deterministic, 
 
 /// <summary>
 /// Builds the exact key: SHA-256 over the tenant id and a canonical JSON of every field that can change the
-/// answer (keys sorted, no whitespace, numbers and string escapes normalised), so key order and spacing do not
-/// matter. Fields that only change delivery or bookkeeping are left out. The semantic scope is the same hash with
-/// the last user message blanked: two prompts may share an answer only when everything else is equal.
+/// answer (keys sorted, no whitespace, numbers (<see cref="CanonicalJsonNumber"/>) and string escapes normalised),
+/// so key order and spacing do not matter. Fields that only change delivery or bookkeeping are left out. The
+/// semantic scope is the same hash with the last user message's text blanked (its attachments stay): two prompts may
+/// share an answer only when everything else, images included, is equal.
 /// </summary>
 public static class CacheKeyBuilder
 {
@@ -89,7 +91,7 @@ public static class CacheKeyBuilder
                     json.WritePropertyName(property.Name);
                     if (blankContent && property.Name == "content")
                     {
-                        json.WriteNullValue();
+                        WriteAttachments(json, property.Value);
                     }
                     else
                     {
@@ -108,12 +110,9 @@ public static class CacheKeyBuilder
 
                 json.WriteEndArray();
                 break;
-            case JsonValueKind.Number when element.TryGetInt64(out var integer):
-                json.WriteNumberValue(integer);
-                break;
             case JsonValueKind.Number:
-                // 0, 0.0 and 0e0 are one value; the round-trip format keeps every distinct double distinct.
-                json.WriteNumberValue(element.GetDouble());
+                // From the digits, never through a double: 1e999 has no double, and a throw here would be a 500.
+                json.WriteRawValue(CanonicalJsonNumber.Of(JsonMarshal.GetRawUtf8Value(element)), skipInputValidation: true);
                 break;
             case JsonValueKind.String:
                 // Unescaped, then escaped again by the writer, so "\u00e9" and "é" hash alike.
@@ -123,6 +122,29 @@ public static class CacheKeyBuilder
                 element.WriteTo(json);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The semantic scope's stand-in for the last user message's content: its parts without text (images, audio,
+    /// files), so a neighbour is only ever one with the same attachments. The text is what the prompt comparison
+    /// judges; a string and an array of text parts both leave an empty list.
+    /// </summary>
+    private static void WriteAttachments(Utf8JsonWriter json, JsonElement content)
+    {
+        json.WriteStartArray();
+        if (content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var part in content.EnumerateArray())
+            {
+                // The parts whose text the request parser puts into the prompt.
+                if (!(part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String))
+                {
+                    WriteCanonical(json, part, blankContent: false);
+                }
+            }
+        }
+
+        json.WriteEndArray();
     }
 
     private static IEnumerable<JsonProperty> Sorted(JsonElement element) =>

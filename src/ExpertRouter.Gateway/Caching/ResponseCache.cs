@@ -22,10 +22,14 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
     {
         var vector = new float[embedder.Dimensions];
         embedder.Embed(prompt, vector);
-        return new SemanticProbe(vector, PromptAgreement.Summarise(prompt));
+        return new SemanticProbe(vector, PromptAgreement.Summarise(prompt), prompt);
     }
 
-    /// <summary>The closest stored answer in the same tenant and scope that passes the threshold and the guard.</summary>
+    /// <summary>
+    /// The closest stored answer in the same tenant and scope that passes the threshold, the index's facts and then
+    /// <see cref="PromptVerification"/> against the stored prompt itself. The verification runs here, on the replica
+    /// that serves, whatever index (in-process or shared through Redis) proposed the neighbour.
+    /// </summary>
     public async ValueTask<(CachedResponse Entry, float Similarity)?> FindSimilarAsync(
         string tenantId, string scope, SemanticProbe probe, double threshold, CancellationToken cancellationToken)
     {
@@ -43,8 +47,8 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
             return null;
         }
 
-        // The index holds facts, the store the prompt itself: check again, so an index bug cannot leak an answer.
-        return PromptAgreement.Summarise(entry.Prompt) == probe.Facts ? (entry, found.Similarity) : null;
+        // Cosine similarity and the facts are blind to word order: "5 km to miles" and "5 miles to km" score 1.0.
+        return PromptVerification.SameQuestion(entry.Prompt, probe.Prompt) ? (entry, found.Similarity) : null;
     }
 
     public async ValueTask<CachedResponse> StoreAsync(
@@ -72,4 +76,5 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
     }
 }
 
-public sealed record SemanticProbe(float[] Vector, PromptFacts Facts);
+/// <summary>A prompt's embedding, its facts for the index's filter, and the text the final verification compares.</summary>
+public sealed record SemanticProbe(float[] Vector, PromptFacts Facts, string Prompt);

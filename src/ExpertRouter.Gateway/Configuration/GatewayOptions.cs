@@ -44,6 +44,9 @@ public sealed record GatewayOptions
     /// <summary>StackExchange.Redis connection string (<c>--redis</c>) for accounting shared by replicas; unset: in-process.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>Reservation timeout, Redis command timeout and what a replica may grant while Redis is unusable.</summary>
+    public AccountingOptions Accounting { get; init; } = new();
+
     /// <summary>Where <c>/metrics</c> is served, and who may scrape it.</summary>
     public ManagementOptions Management { get; init; } = new();
 

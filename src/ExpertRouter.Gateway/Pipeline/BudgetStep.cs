@@ -128,6 +128,7 @@ internal sealed partial class BudgetStep(
         AdmissionOutcome.RateLimited => Refuse(TenantMetrics.RateLimitRefusals, ApiError.RateLimited(
             $"Rate limit reached for {admission.LimitedBy} per minute on tenant '{policy.Id}'. Retry after {admission.RetryAfterSeconds} s.",
             admission.RetryAfterSeconds)),
+        AdmissionOutcome.SpendUnverified => Refuse(TenantMetrics.BudgetRefusals, AdmissionErrors.SpendUnverified(policy.Id, admission)),
         _ => Refuse(TenantMetrics.BudgetRefusals, ApiError.InsufficientQuota(
             $"You exceeded your current quota: tenant '{policy.Id}' has {admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd):0.######} USD left of its budget, and {what} may cost up to {maxCost():0.######} USD.")),
     };

@@ -1,6 +1,4 @@
 using ExpertRouter.Core.OpenAI;
-using ExpertRouter.Gateway.OpenAI;
-using ExpertRouter.Gateway.Protocols;
 using ExpertRouter.Gateway.Protocols.Messages;
 using ExpertRouter.Gateway.Protocols.Responses;
 

@@ -3,12 +3,13 @@ using ExpertRouter.Gateway.Accounting;
 namespace ExpertRouter.Gateway.Tenants;
 
 /// <summary>
-/// Ends a state-store outage on its own: while accounting runs in-process, it checks every few seconds whether Redis
-/// is back and writes the journalled usage there, so other replicas see this one's spend even when no request comes.
+/// Probes the state store every few seconds: notices a Redis that stopped answering (so requests stop waiting on it),
+/// and ends an outage on its own, writing the journalled usage back, so other replicas see this one's spend even when
+/// no request comes.
 /// </summary>
 internal sealed class StateStoreRecovery(ResilientTenantAccounting accounting, TimeProvider time) : BackgroundService
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Period = ResilientTenantAccounting.StateStoreRetryAfter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,10 +18,9 @@ internal sealed class StateStoreRecovery(ResilientTenantAccounting accounting, T
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (accounting.IsDegraded || accounting.PendingReconciliation > 0)
-                {
-                    await accounting.TryRecoverAsync();
-                }
+                // Every tick, healthy or not: a Redis that stops answering keeps its connection, and only a probe
+                // notices it before a request has to wait on it.
+                await accounting.TryRecoverAsync();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -39,12 +39,17 @@ public static class TenantServiceCollectionExtensions
             services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<PolicyDirectory>());
         }
 
-        services.AddSingleton<InProcessTenantAccounting>(sp => new InProcessTenantAccounting(sp.GetRequiredService<TimeProvider>()));
+        var accounting = options.Accounting;
+        services.AddSingleton(accounting);
+        services.AddSingleton<InProcessTenantAccounting>(sp => new InProcessTenantAccounting(sp.GetRequiredService<TimeProvider>(), accounting));
         if (options.Redis is { Length: > 0 } connectionString)
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(connectionString)));
-            services.AddSingleton(sp => new RedisTenantAccounting(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<ResilientTenantAccounting>();
+            services.AddSingleton(sp => new RedisTenantAccounting(
+                sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>(), accounting, sp.GetRequiredService<ILogger<RedisTenantAccounting>>()));
+            services.AddSingleton(sp => new ResilientTenantAccounting(
+                sp.GetRequiredService<RedisTenantAccounting>(), sp.GetRequiredService<InProcessTenantAccounting>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ResilientTenantAccounting>>(), accounting));
             services.TryAddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
             services.AddHostedService<StateStoreRecovery>();
         }
@@ -54,7 +59,9 @@ public static class TenantServiceCollectionExtensions
         }
 
         services.AddSingleton<TenantGauges>();
-        services.AddHealthChecks().AddCheck<StateStoreReadyCheck>("state-store", tags: [HealthTags.Ready]);
+        services.AddHealthChecks()
+            .AddCheck<StateStoreReadyCheck>("state-store", tags: [HealthTags.Ready])
+            .AddCheck<PolicyFilesReadyCheck>("policies", tags: [HealthTags.Ready]);
         return services;
     }
 

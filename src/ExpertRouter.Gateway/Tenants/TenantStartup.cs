@@ -15,6 +15,11 @@ internal static partial class TenantStartup
 {
     public static IReadOnlyList<string> Check(IServiceProvider services, GatewayOptions options)
     {
+        if (options.Accounting.Validate().ToList() is { Count: > 0 } accountingErrors)
+        {
+            return accountingErrors;
+        }
+
         ITenantDirectory directory;
         try
         {

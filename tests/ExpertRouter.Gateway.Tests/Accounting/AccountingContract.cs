@@ -1,4 +1,5 @@
 using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ExpertRouter.Gateway.Tests.Accounting;

@@ -1,6 +1,7 @@
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Gateway.Accounting.Redis;
+using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -17,7 +18,9 @@ public sealed class ResilientTenantAccountingTests
         using var connection = await ConnectionMultiplexer.ConnectAsync(RedisTestServer.Options(proxy.Endpoint));
         var time = new FakeTimeProvider(AccountingContract.Start);
         var redis = new RedisTenantAccounting(connection, time);
-        var accounting = new ResilientTenantAccounting(redis, new InProcessTenantAccounting(time), time, NullLogger<ResilientTenantAccounting>.Instance);
+        // An outage allowance of half the budget, so the second in-process admission is refused by the budget itself.
+        var accounting = new ResilientTenantAccounting(
+            redis, new InProcessTenantAccounting(time), time, NullLogger<ResilientTenantAccounting>.Instance, new AccountingOptions { OutageAllowanceFraction = 0.5 });
         var tenant = AccountingContract.NewTenant();
         var today = DateOnly.FromDateTime(AccountingContract.Start.UtcDateTime);
         AdmissionRequest Ask(double usd) => AccountingContract.Request(tenant, usd, dailyUsd: 1.0);
@@ -56,6 +59,7 @@ public sealed class ResilientTenantAccountingTests
             ledger.OrderBy(e => e.Expert, StringComparer.Ordinal));
     }
 
+    /// <summary>With an allowance for spend this replica never read: served in-process within it (the default refuses, see RedisFaultTests).</summary>
     [Fact]
     public async Task Accounting_RedisNeverReachable_ServesInProcess()
     {
@@ -63,7 +67,9 @@ public sealed class ResilientTenantAccountingTests
         proxy.Cut();
         using var connection = await ConnectionMultiplexer.ConnectAsync(RedisTestServer.Options(proxy.Endpoint));
         var time = new FakeTimeProvider(AccountingContract.Start);
-        var accounting = new ResilientTenantAccounting(new RedisTenantAccounting(connection, time), new InProcessTenantAccounting(time), time, NullLogger<ResilientTenantAccounting>.Instance);
+        var accounting = new ResilientTenantAccounting(
+            new RedisTenantAccounting(connection, time), new InProcessTenantAccounting(time), time, NullLogger<ResilientTenantAccounting>.Instance,
+            new AccountingOptions { UnknownSpendAllowanceFraction = 0.6 });
         var tenant = AccountingContract.NewTenant();
 
         var first = await accounting.TryAdmitAsync(AccountingContract.Request(tenant, 0.6, dailyUsd: 1.0));

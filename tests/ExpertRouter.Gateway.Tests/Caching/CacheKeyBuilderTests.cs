@@ -75,4 +75,40 @@ public sealed class CacheKeyBuilderTests
         Assert.NotEqual(a.Scope, otherModel.Scope);
         Assert.NotEqual(a.Scope, a.Exact);
     }
+
+    [Theory]
+    [InlineData("""{"model":"auto","temperature":0,"foo":1e999,"messages":[{"role":"user","content":"x"}]}""")]
+    [InlineData("""{"model":"auto","temperature":0,"top_p":1e400,"messages":[{"role":"user","content":"x"}]}""")]
+    [InlineData("""{"model":"auto","temperature":0,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"type":"number","maximum":1e999}}}}}],"messages":[{"role":"user","content":"x"}]}""")]
+    [InlineData("""{"model":"ensemble/vote3","temperature":1e400,"messages":[{"role":"user","content":"x"}]}""")]
+    public void Build_NumberNoDoubleCanHold_KeysItLosslessly(string json)
+    {
+        var keys = Keys(json, scope: true);
+        var neighbour = Keys(json.Replace("e999", "e998", StringComparison.Ordinal).Replace("e400", "e399", StringComparison.Ordinal), scope: true);
+
+        Assert.NotEqual(neighbour.Exact, keys.Exact);
+        Assert.NotEqual(neighbour.Scope, keys.Scope);
+    }
+
+    [Fact]
+    public void Build_TemperatureNoDoubleCanHold_IsNotDeterministic() =>
+        Assert.False(Keys("""{"model":"auto","temperature":1e400,"messages":[{"role":"user","content":"x"}]}""").Deterministic);
+
+    [Fact]
+    public void Build_Scope_KeepsTheLastUserMessagesAttachments()
+    {
+        static string Message(string content) => $$"""{"model":"auto","temperature":0,"messages":[{"role":"user","content":{{content}}}]}""";
+        const string Text = """{"type":"text","text":"What is in this picture?"}""";
+        static string Image(string name) => """{"type":"image_url","image_url":{"url":"https://example.com/""" + name + """.png"}}""";
+        var cat = Keys(Message($"[{Text},{Image("cat")}]"), scope: true);
+        var dog = Keys(Message($"[{Text},{Image("dog")}]"), scope: true);
+        var textOnly = Keys(Message("\"What is in this picture?\""), scope: true);
+        var textParts = Keys(Message($"[{Text}]"), scope: true);
+        var catReworded = Keys(Message("""[{"type":"text","text":"what is in this picture"},""" + Image("cat") + "]"), scope: true);
+
+        Assert.NotEqual(cat.Scope, dog.Scope);
+        Assert.NotEqual(cat.Scope, textOnly.Scope);
+        Assert.Equal(textOnly.Scope, textParts.Scope);
+        Assert.Equal(cat.Scope, catReworded.Scope);
+    }
 }

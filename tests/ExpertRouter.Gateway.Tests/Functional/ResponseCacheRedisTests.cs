@@ -98,6 +98,26 @@ public sealed class ResponseCacheRedisTests(CacheRedis redis) : IAsyncLifetime
         Assert.Equal("redis-vector-set", await CheckSemanticHitCrossesReplicasButNotTenantsAsync(VectorSetRedis.Endpoint));
     }
 
+    [RedisFact]
+    public async Task TwoReplicas_SwappedWordOrder_IsMissOnTheOtherReplica()
+    {
+        await using var a = await StartConnectedReplicaAsync(redis.Endpoint);
+        await using var b = await StartConnectedReplicaAsync(redis.Endpoint);
+        using var otherOnA = a.CreateClient(CacheTestRequests.OtherKey);
+        using var otherOnB = b.CreateClient(CacheTestRequests.OtherKey);
+        var topic = Guid.NewGuid().ToString("N")[..8];
+
+        using var stored = await otherOnA.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"Convert 5 km to {topic} miles"));
+        await CacheTestRequests.SettledAsync(a);
+        using var swapped = await otherOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"Convert 5 {topic} miles to km"));
+        using var same = await otherOnB.PostAsync("/v1/chat/completions", CacheTestRequests.Chat($"convert 5 KM to {topic} miles."));
+
+        Assert.Equal(
+            ("miss", "miss", "semantic-hit"),
+            (CacheTestRequests.CacheResult(stored), CacheTestRequests.CacheResult(swapped), CacheTestRequests.CacheResult(same)));
+        Assert.Equal(2, _upstream.Requests.Count);
+    }
+
     [Fact]
     public async Task RedisUnreachable_SemanticLookupsStillAnswerFromThisReplica()
     {

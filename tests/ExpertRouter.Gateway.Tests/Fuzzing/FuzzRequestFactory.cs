@@ -4,8 +4,9 @@ namespace ExpertRouter.Gateway.Tests.Fuzzing;
 
 /// <summary>
 /// Deterministic generator of hostile requests from a seed: malformed and truncated JSON, wrong types, bodies around
-/// the size limit, deep nesting, invalid and overlong UTF-8, escaped lone surrogates, BOMs, NULs, odd content
-/// types, random headers, paths and methods.
+/// the size limit, deep nesting (also inside tool schemas that reach the cache key), numbers no double can hold
+/// (on cached and ensemble requests), huge arrays, invalid and overlong UTF-8, escaped lone surrogates, BOMs, NULs,
+/// odd content types, random headers, paths and methods.
 /// </summary>
 public sealed class FuzzRequestFactory(int seed, int maxBodyBytes)
 {
@@ -47,7 +48,18 @@ public sealed class FuzzRequestFactory(int seed, int maxBodyBytes)
 
     private static readonly string[] Methods = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "POST"];
 
+    private static readonly string[] HugeNumbers =
+    [
+        "1e999", "-1e999", "1E400", "1e-999", "-0.0", "123456789012345678901234567890", "1e99999999999999999999", "9007199254740993",
+        "0.1000000000000000055511151231257827", "-1e-400", "2e308", "4.9e-325",
+    ];
+
+    private static readonly string[] NumberFields = ["temperature", "top_p", "max_tokens", "seed", "n", "frequency_penalty", "presence_penalty", "foo"];
+
     private readonly Random _random = new(seed);
+
+    /// <summary>How many families <see cref="Next"/> draws from; the fuzz test checks each one was generated.</summary>
+    public const int Families = 15;
 
     public IEnumerable<FuzzRequest> Create(int count)
     {
@@ -57,8 +69,11 @@ public sealed class FuzzRequestFactory(int seed, int maxBodyBytes)
         }
     }
 
-    private FuzzRequest Next() => _random.Next(12) switch
+    private FuzzRequest Next() => _random.Next(Families) switch
     {
+        12 => Chat("number-range", Utf8(OutOfRangeNumbers())),
+        13 => Chat("huge-array", Utf8(HugeArray())),
+        14 => Chat("nested-schema", Utf8(NestedToolSchema(Between(2, 90)))),
         0 => Chat("truncated", Utf8(Valid)[..Between(0, Valid.Length - 1)]),
         1 => Chat("byte-flip", Flip(Utf8(Valid))),
         2 => Chat("wrong-type", Utf8(Pick(WrongTypes)), Pick(Paths[..2])),
@@ -96,6 +111,50 @@ public sealed class FuzzRequestFactory(int seed, int maxBodyBytes)
     private string Nested(int depth) => _random.Next(2) == 0
         ? new string('[', depth) + new string(']', depth)
         : WithContent("x")[..^2] + ",\"extra\":" + string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth) + "}]}";
+
+    /// <summary>A request, often deterministic (so the cache keys it) and sometimes an ensemble, with numbers no double holds.</summary>
+    private string OutOfRangeNumbers()
+    {
+        var model = Pick(["auto", "auto", "ensemble/vote3", "gpt-4o-mini-2024-07-18"]);
+        var fields = new List<string> { $"\"model\":\"{model}\"" };
+        var deterministic = _random.Next(3) != 0;
+        if (deterministic)
+        {
+            fields.Add("\"temperature\":0");
+        }
+
+        // Distinct names: a repeated key is another kind of hostile input. An ensemble gets no max_tokens the experts
+        // refuse: every expert's 400 then ends as the ensemble's 502, which is its error mapping, not number handling.
+        var names = NumberFields.Where(f => !(deterministic && f == "temperature") && !(model.StartsWith("ensemble/", StringComparison.Ordinal) && f == "max_tokens"))
+            .OrderBy(_ => _random.Next()).Take(Between(1, 3));
+        fields.AddRange(names.Select(name => $"\"{name}\":{Pick(HugeNumbers)}"));
+
+        if (_random.Next(2) == 0)
+        {
+            fields.Add($"\"tools\":[{{\"type\":\"function\",\"function\":{{\"name\":\"f\",\"parameters\":{{\"type\":\"object\",\"properties\":{{\"n\":{{\"type\":\"number\",\"maximum\":{Pick(HugeNumbers)}}}}}}}}}}}]");
+        }
+
+        fields.Add($"\"messages\":[{{\"role\":\"user\",\"content\":[{{\"type\":\"text\",\"text\":\"x\",\"weight\":{Pick(HugeNumbers)}}}]}}]");
+        return "{" + string.Join(",", fields.OrderBy(_ => _random.Next())) + "}";
+    }
+
+    /// <summary>Thousands of elements: many messages, a long stop list, or a wide logit_bias; around the size limit.</summary>
+    private string HugeArray()
+    {
+        var count = Between(100, maxBodyBytes / 4);
+        return _random.Next(3) switch
+        {
+            0 => "{\"model\":\"auto\",\"temperature\":0,\"messages\":[" + string.Join(",", Enumerable.Repeat("{\"role\":\"user\",\"content\":\"a\"}", count / 8)) + "]}",
+            1 => WithContent("x")[..^1] + ",\"stop\":[" + string.Join(",", Enumerable.Range(0, count).Select(i => i % 7 == 0 ? Pick(HugeNumbers) : "0")) + "]}",
+            _ => "{\"model\":\"auto\",\"temperature\":0,\"logit_bias\":{" + string.Join(",", Enumerable.Range(0, count / 4).Select(i => $"\"{i}\":{Pick(["1", "-100", "1e999"])}")) + "},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        };
+    }
+
+    /// <summary>A deterministic tool call whose parameter schema nests objects this deep (past JSON's default 64, it is refused).</summary>
+    private static string NestedToolSchema(int depth) =>
+        "{\"model\":\"auto\",\"temperature\":0,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":"
+        + string.Concat(Enumerable.Repeat("{\"type\":\"object\",\"properties\":{\"a\":", depth)) + "{\"type\":\"number\",\"maximum\":1e999}"
+        + string.Concat(Enumerable.Repeat("}}", depth)) + "}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
 
     private IReadOnlyList<KeyValuePair<string, string>> RandomHeaders()
     {

@@ -31,7 +31,9 @@ public sealed class SharedBudgetProcessTests(ITestOutputHelper output) : IDispos
         var tenant = "shared-" + Guid.NewGuid().ToString("N")[..8];
         _policies.Write(tenant, $"budgets:\n  dailyUsd: {TenantTestPolicies.Usd(BudgetUsd)}\n");
         var gateways = Enumerable.Range(0, 3)
-            .Select(_ => GatewayProcess.Start("--policies", _policies.Folder, "--redis", RedisTestServer.Shared!.Endpoint))
+            // Commands get time enough for a loaded 2-core machine: a timeout would be served in-process, which this
+            // test of exact shared accounting is not about (RedisFaultTests covers it).
+            .Select(_ => GatewayProcess.Start("--policies", _policies.Folder, "--redis", RedisTestServer.Shared!.Endpoint, "--ExpertRouter:Accounting:CommandTimeout", "00:00:10"))
             .ToList();
         try
         {

@@ -85,8 +85,11 @@ public sealed class TenantGatewayTests : IDisposable
     public async Task Chat_RedisUnreachable_ServedDegradedAndReported()
     {
         _policies.Write("offline", "budgets:\n  dailyUsd: 1\n");
-        // Nothing listens on the discard port; the gateway must not wait for Redis.
-        await using var gateway = await GatewayBuilder.StartAsync(_policies.Settings(redis: "127.0.0.1:9,connectTimeout=500"));
+        // Nothing listens on the discard port; the gateway must not wait for Redis. An allowance for spend it never
+        // read lets it serve the budgeted tenant (by default it refuses: RedisFaultGatewayTests).
+        var settings = _policies.Settings(redis: "127.0.0.1:9,connectTimeout=500");
+        settings["ExpertRouter:Accounting:UnknownSpendAllowanceFraction"] = "0.5";
+        await using var gateway = await GatewayBuilder.StartAsync(settings);
         using var client = gateway.CreateClient(TenantTestPolicies.KeyFor("offline"));
 
         using var chat = await client.PostAsync("/v1/chat/completions", Json(TenantTestPolicies.Chat()));

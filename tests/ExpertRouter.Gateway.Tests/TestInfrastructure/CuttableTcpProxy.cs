@@ -5,7 +5,8 @@ namespace ExpertRouter.Testing;
 
 /// <summary>
 /// A loopback TCP relay in front of a server that a test can cut and restore, simulating a network outage
-/// while the server (and its data) lives on.
+/// while the server (and its data) lives on, or freeze and thaw, simulating a server that stops answering
+/// (SIGSTOP): connections stay open, bytes sent meanwhile are held and delivered, in order, on thaw.
 /// </summary>
 public sealed class CuttableTcpProxy : IDisposable
 {
@@ -13,6 +14,7 @@ public sealed class CuttableTcpProxy : IDisposable
     private readonly List<TcpClient> _open = [];
     private TcpListener? _listener;
     private CancellationTokenSource _cut = new();
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     public CuttableTcpProxy(string upstreamEndpoint)
     {
@@ -43,6 +45,11 @@ public sealed class CuttableTcpProxy : IDisposable
         }
     }
 
+    /// <summary>Holds every byte in both directions until <see cref="Thaw"/>; connections stay open.</summary>
+    public void Freeze() => _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Thaw() => _flowing.TrySetResult();
+
     public void Restore()
     {
         _cut = new CancellationTokenSource();
@@ -52,7 +59,18 @@ public sealed class CuttableTcpProxy : IDisposable
         _ = AcceptLoop(_listener, _cut.Token);
     }
 
-    public void Dispose() => Cut();
+    public void Dispose()
+    {
+        Thaw();
+        Cut();
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
 
     private async Task AcceptLoop(TcpListener listener, CancellationToken cut)
     {
@@ -86,16 +104,22 @@ public sealed class CuttableTcpProxy : IDisposable
                 _open.Add(server);
             }
 
-            _ = Pump(client.GetStream(), server.GetStream(), cut);
-            _ = Pump(server.GetStream(), client.GetStream(), cut);
+            _ = Pump(client.GetStream(), server.GetStream(), cut, () => _flowing.Task);
+            _ = Pump(server.GetStream(), client.GetStream(), cut, () => _flowing.Task);
         }
     }
 
-    private static async Task Pump(Stream from, Stream to, CancellationToken cut)
+    private static async Task Pump(Stream from, Stream to, CancellationToken cut, Func<Task> flowing)
     {
+        var buffer = new byte[16 * 1024];
         try
         {
-            await from.CopyToAsync(to, cut);
+            int read;
+            while ((read = await from.ReadAsync(buffer, cut)) > 0)
+            {
+                await flowing().WaitAsync(cut);
+                await to.WriteAsync(buffer.AsMemory(0, read), cut);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Accounting.InProcess;
 

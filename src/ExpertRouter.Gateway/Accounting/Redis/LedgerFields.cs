@@ -2,9 +2,20 @@ using StackExchange.Redis;
 
 namespace ExpertRouter.Gateway.Accounting.Redis;
 
-/// <summary>A day's ledger hash holds <c>{expert}|{counter}</c> fields; this folds them back into entries.</summary>
+/// <summary>A day's ledger hash holds <c>{expert}|{counter}</c> fields; this folds them back into entries and out again.</summary>
 internal static class LedgerFields
 {
+    /// <summary>The non-zero fields of one entry, as the scripts increment them.</summary>
+    public static IEnumerable<(string Field, long Value)> Of(LedgerEntry entry)
+    {
+        (string Counter, long Value)[] counters =
+        [
+            ("requests", entry.Requests), ("prompt_tokens", entry.PromptTokens), ("completion_tokens", entry.CompletionTokens),
+            ("cost_nanos", entry.CostNanos), ("cache_hits", entry.CacheHits), ("saved_nanos", entry.SavedNanos),
+        ];
+        return counters.Where(c => c.Value != 0).Select(c => (entry.Expert + "|" + c.Counter, c.Value));
+    }
+
     public static IEnumerable<LedgerEntry> Parse(DateOnly day, HashEntry[] fields)
     {
         var byExpert = new SortedDictionary<string, long[]>(StringComparer.Ordinal);

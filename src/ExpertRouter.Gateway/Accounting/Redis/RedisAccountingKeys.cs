@@ -25,4 +25,19 @@ internal readonly struct RedisAccountingKeys(string tenantId)
     public RedisKey WindowRequests(long window) => _prefix + "rl:req:" + window;
 
     public RedisKey WindowTokens(long window) => _prefix + "rl:tok:" + window;
+
+    /// <summary>Never expires: its absence means Redis lost this tenant's data (see <see cref="RedisAccountingScripts"/>).</summary>
+    public RedisKey Epoch => _prefix + "epoch";
+
+    /// <summary>Which replica gave back its recorded spend in which epoch.</summary>
+    public RedisKey Contributions => _prefix + "rebuilt";
+
+    /// <summary>Ids of reservations that expired unsettled, so their late settlement still counts once.</summary>
+    public RedisKey Swept => _prefix + "resv:swept";
+
+    /// <summary>Marks a reservation released before its admission's outcome was known, so the admission cannot land later.</summary>
+    public RedisKey Gone(string reservationId) => _prefix + "gone:" + reservationId;
+
+    /// <summary>Marks a settlement without a reservation in this epoch, so a replay of it counts once.</summary>
+    public RedisKey Settled(string settlementId) => _prefix + "settled:" + settlementId;
 }
