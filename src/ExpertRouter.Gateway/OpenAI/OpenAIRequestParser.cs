@@ -15,6 +15,27 @@ public static class OpenAIRequestParser
 {
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    /// <summary>When the body is valid JSON but repeats a key, which error that is; null for any other fault.</summary>
+    private static ApiError? DuplicateKey(ReadOnlyMemory<byte> body)
+    {
+        int models;
+        try
+        {
+            using var lenient = JsonDocument.Parse(body);
+            models = lenient.RootElement.ValueKind == JsonValueKind.Object ? lenient.RootElement.EnumerateObject().Count(p => p.NameEquals("model"u8)) : 0;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return models > 1
+            ? ApiError.InvalidRequest("'model' must appear exactly once.", "model", "duplicate_model")
+            : ApiError.InvalidRequest("The body repeats a key within one object; send each key once.", code: "duplicate_property");
+    }
+
     /// <summary>OpenAI's own bound on <c>n</c>.</summary>
     public const int MaxChoices = 128;
 
@@ -33,11 +54,12 @@ public static class OpenAIRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            // A key twice in one object has no single meaning (and later steps that edit the body cannot hold it).
+            document = JsonDocument.Parse(body, Strict);
         }
         catch (JsonException ex)
         {
-            return (null, ApiError.InvalidJson(ex.Message));
+            return (null, DuplicateKey(body) ?? ApiError.InvalidJson(ex.Message));
         }
 
         using (document)

@@ -87,6 +87,10 @@ public sealed class OpenAIRequestParserTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"}""", "invalid_type")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"tools":{}}""", "invalid_type")]
     [InlineData("""{"model":"cheap","model":"dear","messages":[{"role":"user","content":"x"}]}""", "duplicate_model")]
+    [InlineData("""{"model":"m","temperature":0,"temperature":1,"messages":[{"role":"user","content":"x"}]}""", "duplicate_property")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","role":"system","content":"x"}]}""", "duplicate_property")]
+    [InlineData("""{"model":"m","n":0,"messages":[{"role":"user","content":"x"}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","n":"two","messages":[{"role":"user","content":"x"}]}""", "invalid_value")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"a\ud800"}]}""", "invalid_encoding")]
     [InlineData("""{"model":"\udc00","messages":[{"role":"user","content":"x"}]}""", "invalid_encoding")]
     public void Parse_BadChat_Returns400WithCode(string json, string code)
