@@ -11,16 +11,20 @@ public sealed class RouterTrainerRegistry
 {
     private readonly FrozenDictionary<string, IRouterTrainer> _trainers;
 
-    public RouterTrainerRegistry(IEnumerable<IRouterTrainer> trainers)
+    /// <param name="trainers">Registered routers; "all" means these.</param>
+    /// <param name="onRequest">Routers resolved by name only, never part of "all" (variants compared under CV).</param>
+    public RouterTrainerRegistry(IEnumerable<IRouterTrainer> trainers, IEnumerable<IRouterTrainer>? onRequest = null)
     {
-        var list = trainers.ToList();
+        var main = trainers.ToList();
+        var list = main.Concat(onRequest ?? []).ToList();
         var duplicates = list.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {
             throw new ArgumentException("Router names registered twice: " + string.Join(", ", duplicates));
         }
 
-        Names = list.Select(t => t.Name).ToArray();
+        Names = main.Select(t => t.Name).ToArray();
+        OnRequestNames = list.Skip(main.Count).Select(t => t.Name).ToArray();
         _trainers = list.ToFrozenDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
     }
 
@@ -42,6 +46,9 @@ public sealed class RouterTrainerRegistry
         new LogisticRouterTrainer(),
         new MatrixFactorizationRouterTrainer(),
     ];
+
+    /// <summary>Names resolved only when asked for by name.</summary>
+    public IReadOnlyList<string> OnRequestNames { get; }
 
     public bool TryGet(string name, out IRouterTrainer trainer) => _trainers.TryGetValue(name, out trainer!);
 

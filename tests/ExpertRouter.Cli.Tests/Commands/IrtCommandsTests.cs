@@ -68,8 +68,8 @@ public sealed class IrtCommandsTests
         var output = Path.Combine(data, "router");
 
         var trained = await Run("train", "--router", "irt", "--train", "fixture:train", "--dev", "fixture:dev", "--pool", "dear,cheap-math",
-            "--out", output, "--data", data, "--members", "1", "--epochs", "10", "--buckets", "512");
-        var added = await Run("add-expert", "--router", output, "--expert", "cheap-code", "--labels", "fixture:train", "--data", data,
+            "--out", output, "--data-dir", data, "--members", "1", "--epochs", "10", "--buckets", "512");
+        var added = await Run("add-expert", "--router", output, "--expert", "cheap-code", "--labels", "fixture:train", "--data-dir", data,
             "--max-labels", "40", "--calibrate", "fixture:train");
 
         Assert.Equal(0, trained);
@@ -88,7 +88,7 @@ public sealed class IrtCommandsTests
     {
         var data = WriteData();
 
-        var exit = await Run("train", "--router", "knn", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "r"), "--data", data);
+        var exit = await Run("train", "--router", "knn", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "r"), "--data-dir", data);
 
         Assert.Equal(2, exit);
         Assert.False(Directory.Exists(Path.Combine(data, "r")));
