@@ -9,6 +9,12 @@ public static class IrtDefaults
 {
     public const int Members = 4;
 
+    /// <summary>The prompt encoder <c>train</c> and the harness's <c>irt</c> use unless told otherwise.</summary>
+    public const string Encoder = "hashed";
+
+    /// <summary>Whether the prompt side learns from every recorded model's outcomes or the pool's only.</summary>
+    public const bool ItemsFromAllModels = false;
+
     public static HashedNgramOptions Hashed { get; } = new() { Buckets = 1 << 14 };
 
     /// <summary>Epochs = 0 means "choose from the data size".</summary>
