@@ -8,8 +8,27 @@ public sealed record CrossValidationResult(
     IReadOnlyList<string> Routers,
     IReadOnlyList<FoldMetrics> Cells)
 {
+    /// <summary>The learned baselines a new router has to beat (the floor and ceiling routers are not among them).</summary>
+    public static IReadOnlyList<string> LearnedBaselines { get; } = ["task-label", "knn", "logreg", "mf"];
+
     public IReadOnlyList<CrossValidationSummary> Summaries() =>
         Routers.Select(r => CrossValidationSummary.Of(r, Cells.Where(c => c.Router == r).OrderBy(c => c.Fold).ToArray())).ToArray();
+
+    /// <summary>
+    /// AIQ of <paramref name="router"/> minus <paramref name="other"/>'s, fold by fold: both saw the same folds, so the
+    /// spread of the difference excludes what the folds' own difficulty moves in both (most of each one's spread).
+    /// </summary>
+    public FoldStatistic PairedAiqDifference(string router, string other)
+    {
+        var mine = Cells.Where(c => c.Router == router).ToDictionary(c => c.Fold, c => c.Aiq);
+        var theirs = Cells.Where(c => c.Router == other).ToDictionary(c => c.Fold, c => c.Aiq);
+        return FoldStatistic.Of(mine.Keys.Where(theirs.ContainsKey).Select(k => mine[k] - theirs[k]).ToArray());
+    }
+
+    /// <summary>The learned baseline in this result with the highest mean AIQ, if any took part.</summary>
+    public string? StrongestBaseline() => Summaries()
+        .Where(s => LearnedBaselines.Contains(s.Router, StringComparer.Ordinal))
+        .MaxBy(s => s.Aiq.Mean)?.Router;
 }
 
 /// <summary>Mean and spread of a metric over folds: the sample standard deviation (n − 1).</summary>

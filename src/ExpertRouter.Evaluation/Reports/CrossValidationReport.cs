@@ -19,13 +19,22 @@ public static class CrossValidationReport
         text.AppendLine($"Best single expert (highest train mean) per fold: {string.Join(", ", best)}. Mean ± standard deviation over folds; " +
             "cost to match counts a fold that never matches as 100% (the number of such folds in brackets).");
         text.AppendLine();
-        text.AppendLine("| router | AIQ | quality at ½ best's cost | cost to match best | APGR | train s |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        var strongest = result.StrongestBaseline();
+        var delta = strongest is null ? "" : $" Δ AIQ vs {strongest} (paired by fold) |";
+        text.AppendLine($"| router | AIQ | quality at ½ best's cost | cost to match best | APGR | train s |{delta}");
+        text.AppendLine("|---|---|---|---|---|---|" + (strongest is null ? "" : "---|"));
         foreach (var s in result.Summaries())
         {
             var never = s.FoldsNeverMatching > 0 ? Invariant($" ({s.FoldsNeverMatching} never)") : "";
             text.Append(Invariant($"| {s.Router} | {s.Aiq.Mean:F4} ± {s.Aiq.Std:F4} | {s.QualityAtHalfBestCost.Mean:F4} ± {s.QualityAtHalfBestCost.Std:F4} | "));
-            text.AppendLine(Invariant($"{s.CostToMatchBest.Mean:P1} ± {s.CostToMatchBest.Std:P1}{never} | {s.Apgr.Mean:F3} ± {s.Apgr.Std:F3} | {s.TrainSeconds.Mean:F1} |"));
+            text.Append(Invariant($"{s.CostToMatchBest.Mean:P1} ± {s.CostToMatchBest.Std:P1}{never} | {s.Apgr.Mean:F3} ± {s.Apgr.Std:F3} | {s.TrainSeconds.Mean:F1} |"));
+            if (strongest is not null)
+            {
+                var d = result.PairedAiqDifference(s.Router, strongest);
+                text.Append(Invariant($" {d.Mean:+0.0000;-0.0000;0.0000} ± {d.Std:F4} |"));
+            }
+
+            text.AppendLine();
         }
 
         return text.ToString();

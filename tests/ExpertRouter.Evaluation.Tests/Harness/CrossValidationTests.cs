@@ -78,6 +78,21 @@ public sealed class CrossValidationTests
         Assert.Equal(0.1, summary.Aiq.Std, 12);
     }
 
+    [Fact]
+    public void PairedAiqDifference_RemovesWhatTheFoldsMoveInBoth()
+    {
+        FoldMetrics Fold(string router, int k, double aiq) => new(k, router, 10, 2, "big", aiq, 0.5, 0.5, 0.5, 1);
+        var cells = new[] { Fold("knn", 0, 0.80), Fold("knn", 1, 0.90), Fold("new", 0, 0.81), Fold("new", 1, 0.91), Fold("mf", 0, 0.70), Fold("mf", 1, 0.95) };
+        var result = new CrossValidationResult("p", 4, new CrossValidationOptions(), ["knn", "new", "mf"], cells);
+
+        var difference = result.PairedAiqDifference("new", "knn");
+
+        Assert.Equal("knn", result.StrongestBaseline());
+        Assert.Equal(0.01, difference.Mean, 12);
+        Assert.Equal(0, difference.Std, 12);
+        Assert.True(result.Summaries().Single(s => s.Router == "new").Aiq.Std > 0.07);
+    }
+
     /// <summary>Records the training-set size of each fold it is trained on and predicts every expert's mean.</summary>
     private sealed class RecordingTrainer(string name, List<(string Router, int Train)> seen) : IRouterTrainer
     {
