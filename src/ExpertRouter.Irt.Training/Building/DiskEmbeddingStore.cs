@@ -8,12 +8,13 @@ namespace ExpertRouter.Irt.Building;
 /// Sentence embeddings on disk for training, so each data set is embedded once (MiniLM costs milliseconds a prompt on
 /// a CPU, and cross-validation trains many routers on the same prompts). One file per encoder and model hash under
 /// <c>&lt;cache&gt;/embeddings/</c>; a record is the SHA-256 of the prompt's UTF-8 text and its floats. New
-/// embeddings are appended by <see cref="Flush"/>. The cache is derived data: keep it out of the repository
+/// embeddings are appended every 256 and by <see cref="Flush"/>. The cache is derived data: keep it out of the repository
 /// (<c>EXPERTROUTER_CACHE</c> or the user's local application data; <c>.cache/</c> is git-ignored).
 /// </summary>
 public sealed class DiskEmbeddingStore : IEmbeddingStore
 {
     private const int KeyBytes = 32;
+    private const int FlushEvery = 256;
 
     private readonly ConcurrentDictionary<string, float[]> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Key, float[] Embedding)> _pending = new();
@@ -49,6 +50,11 @@ public sealed class DiskEmbeddingStore : IEmbeddingStore
         if (embedding.Length == _dimensions && _known.TryAdd(key, embedding))
         {
             _pending.Enqueue((key, embedding));
+            // Embedding a large data set takes many minutes on a loaded CPU: keep what is done if the run is stopped.
+            if (_pending.Count >= FlushEvery)
+            {
+                Flush();
+            }
         }
     }
 
