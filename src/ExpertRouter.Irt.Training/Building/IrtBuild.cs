@@ -18,6 +18,9 @@ public sealed record IrtBuild(
     int FitPrompts,
     int FitOutcomes)
 {
+    /// <summary>The models whose outcomes trained the prompt side: the pool, or every recorded model (pool first).</summary>
+    public IReadOnlyList<string> ItemModels { get; init; } = [];
+
     public float[] Predict(string prompt) => Ensemble.Predict(Featurizer.Featurize(prompt));
 
     /// <summary>Trains the ensemble and calibrates it. Deterministic for the request's seed.</summary>
@@ -43,7 +46,7 @@ public sealed record IrtBuild(
         }
 
         var pool = request.Experts.Select(e => e.Id).ToArray();
-        var ids = request.ItemsFromAllModels ? ItemModels(pool, fit) : pool;
+        var ids = request.ItemsFromAllModels ? ItemModelsFor(pool, fit) : pool;
         var examples = IrtDataset.Build(fit, ids, p => features[p]);
         var members = new IrtParameters[request.Members];
         var progress = request.Progress is null ? null : new MemberProgress(request.Progress, request.Members);
@@ -76,11 +79,14 @@ public sealed record IrtBuild(
             ? "training prompts (in-sample)"
             : $"held-out training prompts (1 in {request.CalibrationHoldoutEvery} by id hash)";
         var calibrated = RouterCalibrator.Build(source, calibration, predictions, request.Experts);
-        return new IrtBuild(ensemble, featurizer, request.Experts, calibrated, request, fit.Count, examples.Sum(e => e.Experts.Length));
+        return new IrtBuild(ensemble, featurizer, request.Experts, calibrated, request, fit.Count, examples.Sum(e => e.Experts.Length))
+        {
+            ItemModels = ids,
+        };
     }
 
     /// <summary>The pool's experts first, then every other model with an outcome in the training records (ordinal order).</summary>
-    public static string[] ItemModels(IReadOnlyList<string> pool, IReadOnlyList<RoutingRecord> records)
+    public static string[] ItemModelsFor(IReadOnlyList<string> pool, IReadOnlyList<RoutingRecord> records)
     {
         var inPool = pool.ToHashSet(StringComparer.Ordinal);
         var others = records.SelectMany(r => r.Outcomes.Keys).Where(m => !inPool.Contains(m)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);

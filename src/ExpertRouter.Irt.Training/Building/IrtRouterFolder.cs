@@ -45,6 +45,7 @@ public static class IrtRouterFolder
                 Outcomes = build.FitOutcomes,
                 CalibrationPrompts = build.Calibration.Prompts,
                 Options = build.Request.Options,
+                ItemModels = build.ItemModels.Count > build.Experts.Count ? build.ItemModels : null,
             },
             DevMetrics = dev,
         };

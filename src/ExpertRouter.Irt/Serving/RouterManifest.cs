@@ -220,6 +220,13 @@ public sealed record TrainingRecord
 
     [JsonPropertyName("options")]
     public IrtTrainingOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// The models whose outcomes taught the prompt side, when more than the pool's experts (train --items all);
+    /// absent when only the pool's did.
+    /// </summary>
+    [JsonPropertyName("itemModels")]
+    public IReadOnlyList<string>? ItemModels { get; init; }
 }
 
 /// <summary>Dev-split numbers measured with the evaluation harness at training time.</summary>

@@ -11,7 +11,7 @@ public sealed class ItemsFromAllModelsTests
     {
         var records = SyntheticRouting.Records(30, seed: 2);
 
-        var models = IrtBuild.ItemModels(["historian", "strong"], records);
+        var models = IrtBuild.ItemModelsFor(["historian", "strong"], records);
 
         Assert.Equal(["historian", "strong", "bio", "mathy"], models);
     }
@@ -25,6 +25,7 @@ public sealed class ItemsFromAllModelsTests
 
         Assert.All(build.Ensemble.Members, m => Assert.Equal(2, m.Experts));
         Assert.Equal(4 * build.FitPrompts, build.FitOutcomes);
+        Assert.Equal(["strong", "mathy", "bio", "historian"], build.ItemModels);
         Assert.Equal(2, build.Predict("Question about algebra: solve equation briefly").Length);
     }
 
