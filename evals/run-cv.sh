@@ -19,8 +19,9 @@ mkdir -p "$OUT"
 dotnet build src/ExpertRouter.Cli -c Release -v quiet -nologo
 run() { dotnet run --project src/ExpertRouter.Cli -c Release --no-build -- "$@"; }
 
-BASE="random,oracle,best-single,cheapest,task-label,knn,logreg,mf,irt"
-VARIANTS="irt-pool-hashed,irt-all-hashed,irt-all-minilm,irt-all-arctic-xs,irt-all-hashed-minilm,irt-all-hashed-arctic-xs"
+# 'irt' (the defaults) is irt-pool-hashed; each variant is named by whose outcomes teach the prompt side and its encoder.
+BASE="random,oracle,best-single,cheapest,task-label,knn,logreg,mf"
+VARIANTS="irt-pool-hashed,irt-all-hashed,irt-pool-minilm,irt-all-minilm,irt-all-arctic-xs,irt-all-hashed-minilm,irt-all-hashed-arctic-xs"
 ROUTERS="$BASE,$VARIANTS${EXTRA:+,$EXTRA}"
 time run eval --cv 5 --train zeroeval:train+dev --pool evals/pools/ze-12.json --routers "$ROUTERS" \
   --data-dir "$DATA" --out "$OUT/ze-12" | tee "$OUT/ze-12.md"
