@@ -6,7 +6,7 @@ namespace ExpertRouter.Irt.Serving;
 /// <summary>
 /// Creates the one <see cref="InferenceSession"/> a model gets for the process. A CUDA request falls back to the CPU
 /// provider with one warning when the loaded ONNX Runtime has no CUDA provider (the CPU flavour's package), when the
-/// GPU flavour's CUDA provider library cannot load (no CUDA 12 or cuDNN 9 on the host), or when the session cannot
+/// GPU flavour's CUDA provider library cannot load (no CUDA 13 or cuDNN 9 on the host), or when the session cannot
 /// start on the device (no GPU).
 /// </summary>
 public static partial class OnnxSessionFactory
