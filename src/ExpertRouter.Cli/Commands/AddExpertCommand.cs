@@ -15,7 +15,7 @@ internal static class AddExpertCommand
         var labels = new Option<string>("--labels") { Description = "Routing-data source with the new expert's outcomes.", Required = true };
         var maxLabels = new Option<int>("--max-labels") { Description = "Labelled prompts to use, sampled with --seed.", DefaultValueFactory = _ => 50 };
         var calibrate = new Option<string?>("--calibrate") { Description = "Prompts to recalibrate λ on (e.g. zeroeval:train)." };
-        var data = new Option<string>("--data") { DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
+        var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 17 };
         var command = new Command("add-expert", "Cold start: fit a new expert's ability from a few labelled prompts.")
         {

@@ -15,8 +15,7 @@ internal sealed class DataOptions
 
     public Option<string> Test { get; } = new("--test")
     {
-        Description = "Test data source, e.g. zeroeval:dev.",
-        Required = true,
+        Description = "Test data source, e.g. zeroeval:dev (eval --cv needs none: it tests on folds of --train).",
     };
 
     public Option<string> Pool { get; } = new("--pool")
@@ -44,9 +43,29 @@ internal sealed class DataOptions
 
     public IEnumerable<Option> All => [Train, Test, Pool, DataDirectory, Prices, Seed];
 
+    /// <summary>Loads the training sources alone (cross-validation folds them), the pool and its price table.</summary>
+    public CrossValidationInputs? LoadForCrossValidation(ParseResult parse, string command)
+    {
+        try
+        {
+            return CrossValidationInputs.Load(parse.GetValue(Train)!, parse.GetValue(Pool)!, parse.GetValue(DataDirectory)!, parse.GetValue(Prices));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"{command}: {ex.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Loads the inputs; bad input (missing file, unpriced expert, overlap) is printed and returns null.</summary>
     public EvaluationInputs? Load(ParseResult parse, bool testOutcomes, string command)
     {
+        if (parse.GetValue(Test) is null)
+        {
+            Console.Error.WriteLine($"{command}: --test is required.");
+            return null;
+        }
+
         try
         {
             return EvaluationInputs.Load(

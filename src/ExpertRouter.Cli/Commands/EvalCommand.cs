@@ -21,8 +21,9 @@ internal static class EvalCommand
         var strong = new Option<string?>("--strong") { Description = "Strong expert for APGR/CPT (default: best single)." };
         var weak = new Option<string?>("--weak") { Description = "Weak expert for APGR/CPT (default: cheapest expert cheaper than the strong one with a train mean at least halfway between the pool's worst and best)." };
         var oodTasks = new Option<int>("--ood-tasks") { Description = "Held-out tasks for the in-domain vs out-of-domain table (0 = skip).", DefaultValueFactory = _ => 0 };
+        var cv = new Option<int>("--cv") { Description = "K-fold cross-validation by prompt over --train (e.g. zeroeval:train+dev; no --test): mean and std over folds. 0 = off.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Evaluate routers on recorded outcomes: quality–cost curves, AIQ, APGR, CPT, reports with plots.");
-        foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks]))
+        foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks, cv]))
         {
             command.Options.Add(option);
         }
@@ -30,6 +31,11 @@ internal static class EvalCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var clock = Stopwatch.StartNew();
+            if (parse.GetValue(cv) is > 0 and var folds)
+            {
+                return await CrossValidateAsync(parse, data, parse.GetValue(routers)!, folds, parse.GetValue(sweep), parse.GetValue(output), cancellationToken);
+            }
+
             var inputs = data.Load(parse, testOutcomes: true, "eval");
             if (inputs is null)
             {
@@ -79,6 +85,53 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> CrossValidateAsync(
+        ParseResult parse, DataOptions data, string routerNames, int folds, int settings, string? output, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(data.Test) is not null)
+        {
+            Console.Error.WriteLine("eval: --cv tests on folds of --train; leave --test out (train on e.g. zeroeval:train+dev).");
+            return 2;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var inputs = data.LoadForCrossValidation(parse, "eval");
+        if (inputs is null)
+        {
+            return 2;
+        }
+
+        // The oracle looks answers up by id, so the whole record set is its key for every fold.
+        var registry = RouterCatalog.Build(() => inputs.Records);
+        var trainers = registry.Resolve(routerNames, out var unknown);
+        if (unknown.Count > 0 || trainers.Count == 0)
+        {
+            Console.Error.WriteLine($"eval: unknown router(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", registry.Names.Concat(registry.OnRequestNames))}.");
+            return 2;
+        }
+
+        var options = new CrossValidationOptions { Folds = folds, Seed = parse.GetValue(data.Seed), Settings = settings };
+        if (options.Validate() is { Count: > 0 } errors)
+        {
+            Console.Error.WriteLine("eval: " + string.Join(" ", errors));
+            return 2;
+        }
+
+        Console.Error.WriteLine($"eval: {folds}-fold cross-validation over {inputs.Records.Count} prompts, pool {inputs.Pool.Name}, loaded in {clock.Elapsed.TotalSeconds:F1} s");
+        var result = await ConsoleProgress.RunAsync(async report =>
+        {
+            var validation = new CrossValidation(options);
+            validation.Progress += report;
+            return await validation.EvaluateAsync(inputs.Pool.Name, inputs.Records, inputs.ExpertsFor, trainers, cancellationToken);
+        });
+        var folder = output ?? Path.Combine("evals", "results", $"cv-{Slug(inputs.Pool.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        var commandLine = "expertrouter " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+        CrossValidationReport.Write(folder, result, commandLine);
+        Console.WriteLine(CrossValidationReport.Markdown(result, commandLine));
+        Console.Error.WriteLine($"eval: cross-validation report in {folder} ({clock.Elapsed.TotalSeconds:F1} s in all)");
+        return 0;
     }
 
     private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());

@@ -21,7 +21,7 @@ internal static class EvalEnsembleCommand
         var test = new Option<string>("--test") { Description = "Evaluation source (e.g. zeroeval:dev; never a test split).", Required = true };
         var pool = new Option<string>("--pool") { Description = "Pool file (evals/pools/*.json) or comma-separated expert ids.", Required = true };
         var output = new Option<string>("--out") { Description = "Markdown report to write.", Required = true };
-        var data = new Option<string>("--data") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
+        var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
         var extractor = new Option<string>("--extractor") { Description = "Answer extractor: json-answer, mmlu-letter, last-number.", DefaultValueFactory = _ => AnswerExtractors.Default };
         var ks = new Option<string>("--k") { Description = "Ensemble sizes, comma-separated.", DefaultValueFactory = _ => "3,5" };
         var margins = new Option<string>("--margins") { Description = "Fan-out margins on the router's utility gap, comma-separated.", DefaultValueFactory = _ => "0.01,0.02,0.05,0.1,0.2" };

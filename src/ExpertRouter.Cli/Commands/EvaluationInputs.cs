@@ -16,10 +16,7 @@ internal sealed record EvaluationInputs(
     public static EvaluationInputs Load(
         IEnumerable<string> trainSources, string testSource, string pool, string dataDirectory, string? pricesPath, bool testOutcomes)
     {
-        var sources = trainSources.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-        var training = sources.AsParallel().AsOrdered()
-            .SelectMany(s => RoutingDatasetReader.Load(s, dataDirectory))
-            .ToList();
+        var training = LoadSources(trainSources, dataDirectory);
         var test = RoutingDatasetReader.Load(testSource, dataDirectory, testOutcomes);
         var trainKeys = training.Select(Key).ToHashSet(StringComparer.Ordinal);
         var overlap = test.Count(r => trainKeys.Contains(Key(r)));
@@ -41,5 +38,28 @@ internal sealed record EvaluationInputs(
         return ExpertPool.Parse(!File.Exists(pool) && File.Exists(named) ? named : pool);
     }
 
+    internal static IReadOnlyList<RoutingRecord> LoadSources(IEnumerable<string> sources, string dataDirectory) =>
+        sources.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray()
+            .AsParallel().AsOrdered()
+            .SelectMany(s => RoutingDatasetReader.Load(s, dataDirectory))
+            .ToList();
+
     private static string Key(RoutingRecord record) => record.Benchmark + "\u0001" + record.Id;
+}
+
+/// <summary>What <c>eval --cv</c> reads: every record of the training sources, the pool and its prices.</summary>
+internal sealed record CrossValidationInputs(IReadOnlyList<RoutingRecord> Records, ExpertPool Pool, ModelPriceTable Prices)
+{
+    public static CrossValidationInputs Load(IEnumerable<string> sources, string pool, string dataDirectory, string? pricesPath)
+    {
+        var records = EvaluationInputs.LoadSources(sources, dataDirectory);
+        var expertPool = EvaluationInputs.ResolvePool(pool);
+        var prices = ModelPriceTable.Load(pricesPath ?? Path.Combine(dataDirectory, "models.json"));
+        // Fails early, with every problem, on an unpriced or duplicated expert.
+        PoolExperts.Build(expertPool, prices, records);
+        return new CrossValidationInputs(records, expertPool, prices);
+    }
+
+    public IReadOnlyList<ExpertDefinition> ExpertsFor(IReadOnlyList<RoutingRecord> training) => PoolExperts.Build(Pool, Prices, training);
 }

@@ -8,7 +8,10 @@ using Spectre.Console;
 
 namespace ExpertRouter.Cli.Commands;
 
-/// <summary><c>expertrouter train --router irt --train zeroeval:train --pool evals/pools/ze-12.json --out routers/irt-ze12</c>.</summary>
+/// <summary>
+/// <c>expertrouter train --router irt --train zeroeval:train+dev --pool evals/pools/ze-12.json --encoder hashed --out /tmp/irt-ze12</c>.
+/// Refuses to write into an existing, non-empty folder unless <c>--force</c> is given.
+/// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -18,19 +21,23 @@ internal static class TrainCommand
         var pool = new Option<string>("--pool") { Description = "Pool file (evals/pools/*.json) or comma-separated expert ids.", Required = true };
         var output = new Option<string>("--out") { Description = "Router folder to write (model.onnx, router.json).", Required = true };
         var dev = new Option<string?>("--dev") { Description = "Dev source to measure and record in router.json (e.g. zeroeval:dev)." };
-        var data = new Option<string>("--data") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
+        var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
+        var encoder = new Option<string>("--encoder") { Description = $"Prompt encoder: {string.Join(", ", RouterCatalog.Encoders)}.", DefaultValueFactory = _ => IrtDefaults.Encoder };
+        var items = new Option<string>("--items") { Description = "Whose outcomes teach the prompt side: pool (the pool's experts) or all (every model in the data).", DefaultValueFactory = _ => IrtDefaults.ItemsFromAllModels ? "all" : "pool" };
+        items.AcceptOnlyFromAmong("pool", "all");
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing router folder (refused otherwise, so a documented command cannot replace a shipped router by accident)." };
         var name = new Option<string?>("--name") { Description = "Router name (default: the output folder's name)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 17 };
         var members = new Option<int>("--members") { Description = "Ensemble members (seeds).", DefaultValueFactory = _ => IrtDefaults.Members };
         var epochs = new Option<int>("--epochs") { Description = "0 = chosen from the data size.", DefaultValueFactory = _ => 0 };
         var buckets = new Option<int>("--buckets") { DefaultValueFactory = _ => IrtDefaults.Hashed.Buckets };
         var dropout = new Option<float>("--feature-dropout") { DefaultValueFactory = _ => IrtDefaults.Training.FeatureDropout };
-        var encoderModel = new Option<string?>("--encoder-model") { Description = "A BERT-family encoder (.onnx) to use instead of hashed n-grams; needs --vocab." };
+        var encoderModel = new Option<string?>("--encoder-model") { Description = "A BERT-family encoder (.onnx), frozen behind a dense head, instead of --encoder; needs --vocab." };
         var vocab = new Option<string?>("--vocab") { Description = "The encoder's WordPiece vocab.txt." };
         var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 256 };
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
-            router, train, pool, output, dev, data, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens,
+            router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,15 +47,26 @@ internal static class TrainCommand
                 return 2;
             }
 
+            var hashed = new HashedNgramOptions { Buckets = parse.GetValue(buckets) };
+            var (spec, encoderError) = PromptFeaturizers.Parse(parse.GetValue(encoder)!, hashed);
+            if (spec is null)
+            {
+                Console.Error.WriteLine(encoderError);
+                return 2;
+            }
+
             var settings = new TrainSettings(
                 parse.GetValue(train)!, parse.GetValue(pool)!, parse.GetValue(output)!, parse.GetValue(dev), parse.GetValue(data)!,
-                parse.GetValue(name), new HashedNgramOptions { Buckets = parse.GetValue(buckets) },
+                parse.GetValue(name), hashed,
                 IrtDefaults.Training with { Seed = parse.GetValue(seed), Epochs = parse.GetValue(epochs), FeatureDropout = parse.GetValue(dropout) },
                 parse.GetValue(members))
             {
                 Bert = parse.GetValue(encoderModel) is { } model
                     ? new EncoderSpec { Kind = EncoderSpec.Bert, BertModel = model, Vocabulary = parse.GetValue(vocab), MaxTokens = parse.GetValue(maxTokens) }
                     : null,
+                Encoder = spec,
+                ItemsFromAllModels = parse.GetValue(items) == "all",
+                Force = parse.GetValue(force),
             };
             if (settings.Bert is { Vocabulary: null })
             {
@@ -66,10 +84,28 @@ internal static class TrainCommand
         HashedNgramOptions Hashed, IrtTrainingOptions Options, int Members)
     {
         public EncoderSpec? Bert { get; init; }
+
+        public EncoderSpec? Encoder { get; init; }
+
+        public bool ItemsFromAllModels { get; init; }
+
+        public bool Force { get; init; }
     }
+
+    /// <summary>Why <paramref name="folder"/> must not be written without --force, or null when it may.</summary>
+    internal static string? RefuseOverwrite(string folder, bool force) =>
+        !force && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()
+            ? $"train: '{folder}' exists and is not empty; pass --force to overwrite it (the shipped routers live in routers/)."
+            : null;
 
     internal static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
+        if (RefuseOverwrite(settings.Output, settings.Force) is { } refusal)
+        {
+            Console.Error.WriteLine(refusal);
+            return 2;
+        }
+
         var sources = settings.Train.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var records = sources.SelectMany(s => RoutingDatasetReader.Load(s, settings.Data)).ToList();
         var experts = PoolExperts.Build(ExpertPool.Parse(settings.Pool), ModelPriceTable.Load(Path.Combine(settings.Data, "models.json")), records);
@@ -78,10 +114,26 @@ internal static class TrainCommand
         using var bert = settings.Bert is { } spec
             ? BertOnnxEncoder.Load(spec.BertModel!, spec.Vocabulary!, spec.MaxTokens ?? 256, spec.LowerCase ?? true, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             : null;
+        // A sentence encoder embeds each prompt once into the disk cache; later runs (and eval --cv) reuse it.
+        var store = settings.Bert is null && settings.Encoder?.Pretrained is { } pretrained
+            ? DiskEmbeddingStore.Open(EncoderPackageExtractor.DefaultCacheRoot(), pretrained)
+            : null;
+        IPromptFeaturizer? featurizer = null;
+        if (store is not null)
+        {
+            (featurizer, var error) = PromptFeaturizers.Create(settings.Encoder!, IrtBuild.TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, store);
+            if (featurizer is null)
+            {
+                Console.Error.WriteLine($"train: {error}");
+                return 2;
+            }
+        }
+
         IrtBuild? build = null;
         await AnsiConsole.Progress().StartAsync(async context =>
         {
-            var task = context.AddTask($"training {name}: {records.Count} prompts, {experts.Count} experts, {settings.Members}×{options.Epochs} epochs", maxValue: 1.0);
+            var encoderName = settings.Bert is null ? settings.Encoder?.Name ?? "hashed" : "bert (frozen)";
+            var task = context.AddTask($"training {name}: {records.Count} prompts, {experts.Count} experts, encoder {encoderName}, {settings.Members}×{options.Epochs} epochs", maxValue: 1.0);
             var request = new IrtBuildRequest
             {
                 Train = records,
@@ -91,9 +143,13 @@ internal static class TrainCommand
                 Members = settings.Members,
                 Bert = bert,
                 BertSource = settings.Bert,
+                Encoder = settings.Encoder,
+                ItemsFromAllModels = settings.ItemsFromAllModels,
+                Featurizer = featurizer,
                 Progress = new SyncProgress(f => task.Value = f),
             };
             build = await Task.Run(() => IrtBuild.Run(request, cancellationToken), cancellationToken);
+            store?.Flush();
             task.Value = 1.0;
         });
 

@@ -10,17 +10,25 @@ namespace ExpertRouter.Evaluation.Routers;
 public sealed class RouterTrainerRegistry
 {
     private readonly FrozenDictionary<string, IRouterTrainer> _trainers;
+    private readonly Func<string, IRouterTrainer?> _parse;
 
-    public RouterTrainerRegistry(IEnumerable<IRouterTrainer> trainers)
+    /// <param name="trainers">Registered routers; "all" means these.</param>
+    /// <param name="onRequest">Routers resolved by name only, never part of "all" (variants compared under CV).</param>
+    /// <param name="parse">Makes a router from a name no list holds (a variant with settings in its name), or null.</param>
+    public RouterTrainerRegistry(
+        IEnumerable<IRouterTrainer> trainers, IEnumerable<IRouterTrainer>? onRequest = null, Func<string, IRouterTrainer?>? parse = null)
     {
-        var list = trainers.ToList();
+        _parse = parse ?? (_ => null);
+        var main = trainers.ToList();
+        var list = main.Concat(onRequest ?? []).ToList();
         var duplicates = list.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {
             throw new ArgumentException("Router names registered twice: " + string.Join(", ", duplicates));
         }
 
-        Names = list.Select(t => t.Name).ToArray();
+        Names = main.Select(t => t.Name).ToArray();
+        OnRequestNames = list.Skip(main.Count).Select(t => t.Name).ToArray();
         _trainers = list.ToFrozenDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
     }
 
@@ -43,7 +51,16 @@ public sealed class RouterTrainerRegistry
         new MatrixFactorizationRouterTrainer(),
     ];
 
-    public bool TryGet(string name, out IRouterTrainer trainer) => _trainers.TryGetValue(name, out trainer!);
+    /// <summary>Names resolved only when asked for by name.</summary>
+    public IReadOnlyList<string> OnRequestNames { get; }
+
+    public bool TryGet(string name, out IRouterTrainer trainer)
+    {
+        trainer = Find(name)!;
+        return trainer is not null;
+    }
+
+    private IRouterTrainer? Find(string name) => _trainers.GetValueOrDefault(name) ?? _parse(name);
 
     /// <summary>
     /// Resolves a comma-separated list ("all" = every registered name; "a+b" or "a:0.3+b:0.7" = a
@@ -62,13 +79,13 @@ public sealed class RouterTrainerRegistry
         var missing = new List<string>();
         foreach (var name in requested)
         {
-            if (_trainers.TryGetValue(name, out var trainer))
+            if (Find(name) is { } trainer)
             {
                 found.Add(trainer);
             }
             else if (BlendedRouterTrainer.IsBlend(name))
             {
-                var blend = BlendedRouterTrainer.TryParse(name, n => _trainers.GetValueOrDefault(n), out var error);
+                var blend = BlendedRouterTrainer.TryParse(name, Find, out var error);
                 if (blend is null)
                 {
                     missing.Add(error!);

@@ -3,6 +3,7 @@ using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Model;
+using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Building;
@@ -17,6 +18,9 @@ public sealed record IrtBuild(
     int FitPrompts,
     int FitOutcomes)
 {
+    /// <summary>The models whose outcomes trained the prompt side: the pool, or every recorded model (pool first).</summary>
+    public IReadOnlyList<string> ItemModels { get; init; } = [];
+
     public float[] Predict(string prompt) => Ensemble.Predict(Featurizer.Featurize(prompt));
 
     /// <summary>Trains the ensemble and calibrates it. Deterministic for the request's seed.</summary>
@@ -29,15 +33,21 @@ public sealed record IrtBuild(
         }
 
         var (fit, calibration) = Split(request.Train, request.CalibrationHoldoutEvery);
-        IPromptFeaturizer featurizer = request.Bert is { } bert ? new BertFeaturizer(bert) : new HashedNgramFeaturizer(request.Hashed);
+        var featurizer = CreateFeaturizer(request);
         var dense = featurizer is BertFeaturizer;
-        if (featurizer is BertFeaturizer warm)
+        // Every prompt is featurized once (a sentence encoder in batches, through its embedding store); training and
+        // calibration look the features up.
+        var prompts = request.Train.Select(r => r.Prompt).Distinct(StringComparer.Ordinal).ToArray();
+        var featurized = featurizer.FeaturizeBatch(prompts);
+        var features = new Dictionary<string, HashedFeatures>(prompts.Length, StringComparer.Ordinal);
+        for (var i = 0; i < prompts.Length; i++)
         {
-            warm.Warm(request.Train.Select(r => r.Prompt));
+            features[prompts[i]] = featurized[i];
         }
 
-        var ids = request.Experts.Select(e => e.Id).ToArray();
-        var examples = IrtDataset.Build(fit, ids, featurizer.Featurize);
+        var pool = request.Experts.Select(e => e.Id).ToArray();
+        var ids = request.ItemsFromAllModels ? ItemModelsFor(pool, fit) : pool;
+        var examples = IrtDataset.Build(fit, ids, p => features[p]);
         var members = new IrtParameters[request.Members];
         var progress = request.Progress is null ? null : new MemberProgress(request.Progress, request.Members);
         // Members are independent (own seed, own weights, read-only shared examples), so they train in parallel and
@@ -59,17 +69,48 @@ public sealed record IrtBuild(
                 var memberProgress = progress is null ? null : new InlineProgress(f => progress.Report(i, f));
                 IrtTrainer.Fit(p, examples, options, freezeEmbedding: dense, progress: memberProgress, cancellationToken: cancellationToken);
                 p.RoundEmbeddingToHalf();
-                members[i] = p;
+                // The pool's experts are the first rows; the other models only taught the prompt side.
+                members[i] = ids.Length == pool.Length ? p : p.WithExperts(pool.Length);
             });
 
         var ensemble = new IrtEnsemble(members);
-        var predictions = calibration.Select(r => ensemble.Predict(featurizer.Featurize(r.Prompt))).ToArray();
+        var predictions = calibration.Select(r => ensemble.Predict(features[r.Prompt])).ToArray();
         var source = request.CalibrationHoldoutEvery == 0
             ? "training prompts (in-sample)"
             : $"held-out training prompts (1 in {request.CalibrationHoldoutEvery} by id hash)";
         var calibrated = RouterCalibrator.Build(source, calibration, predictions, request.Experts);
-        return new IrtBuild(ensemble, featurizer, request.Experts, calibrated, request, fit.Count, examples.Sum(e => e.Experts.Length));
+        return new IrtBuild(ensemble, featurizer, request.Experts, calibrated, request, fit.Count, examples.Sum(e => e.Experts.Length))
+        {
+            ItemModels = ids,
+        };
     }
+
+    /// <summary>The pool's experts first, then every other model with an outcome in the training records (ordinal order).</summary>
+    public static string[] ItemModelsFor(IReadOnlyList<string> pool, IReadOnlyList<RoutingRecord> records)
+    {
+        var inPool = pool.ToHashSet(StringComparer.Ordinal);
+        var others = records.SelectMany(r => r.Outcomes.Keys).Where(m => !inPool.Contains(m)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return [.. pool, .. others];
+    }
+
+    private static IPromptFeaturizer CreateFeaturizer(IrtBuildRequest request)
+    {
+        if (request.Bert is { } bert)
+        {
+            return new BertFeaturizer(bert);
+        }
+
+        if (request.Featurizer is { } given)
+        {
+            return given;
+        }
+
+        var (featurizer, error) = PromptFeaturizers.Create(request.EncoderSpec, TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return featurizer ?? throw new InvalidOperationException($"Encoder '{request.EncoderSpec.Name}' is unavailable: {error}");
+    }
+
+    /// <summary>Offline, a sentence encoder may use every core for its batches.</summary>
+    public static OnnxServingOptions TrainingEncoderOptions { get; } = new() { IntraOpThreads = 0 };
 
     private static (IReadOnlyList<RoutingRecord> Fit, IReadOnlyList<RoutingRecord> Calibration) Split(IReadOnlyList<RoutingRecord> records, int every)
     {

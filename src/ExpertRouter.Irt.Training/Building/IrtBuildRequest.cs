@@ -15,6 +15,21 @@ public sealed record IrtBuildRequest
 
     public HashedNgramOptions Hashed { get; init; } = new();
 
+    /// <summary>
+    /// What the prompt side reads: hashed n-grams (default, from <see cref="Hashed"/>), a pretrained sentence encoder, or
+    /// both (see <see cref="PromptFeaturizers.Parse"/>). Ignored when <see cref="Featurizer"/> or <see cref="Bert"/> is set.
+    /// </summary>
+    public EncoderSpec? Encoder { get; init; }
+
+    /// <summary>A featurizer built already for <see cref="Encoder"/> (the harness shares one, and its encoder, across folds).</summary>
+    public IPromptFeaturizer? Featurizer { get; init; }
+
+    /// <summary>
+    /// Learn the prompt side (embedding, discrimination, difficulty) from the outcomes of every model in the training
+    /// records, not only the pool's; the pool's experts are the first rows of θ and β, and only they are kept.
+    /// </summary>
+    public bool ItemsFromAllModels { get; init; }
+
     public IrtTrainingOptions Options { get; init; } = new();
 
     /// <summary>
@@ -34,10 +49,18 @@ public sealed record IrtBuildRequest
 
     public IProgress<double>? Progress { get; init; }
 
+    /// <summary>The encoder the folder will name.</summary>
+    public EncoderSpec EncoderSpec => Encoder ?? new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = Hashed };
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>(Options.Validate());
         errors.AddRange(Hashed.Validate());
+        if (Encoder is not null)
+        {
+            errors.AddRange(Encoder.Validate());
+        }
+
         if (Members < 1)
         {
             errors.Add($"members must be at least 1 (got {Members}).");

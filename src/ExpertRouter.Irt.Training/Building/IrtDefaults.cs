@@ -4,10 +4,21 @@ using ExpertRouter.Irt.Training;
 
 namespace ExpertRouter.Irt.Building;
 
-/// <summary>The settings tuned on the dev splits of ZeroEval and MMLU-Pro (see docs-snippets/irt.md).</summary>
+/// <summary>
+/// The router's defaults (the harness's <c>irt</c>). Chosen on the dev splits in 2026-11; five-fold cross-validation
+/// over train+dev (evals/README.md) found no setting, encoder or item source better by more than the paired spread on
+/// either pool, so they stand. Per-pool choices are made with <c>train --items/--encoder</c> (routers/irt-ze12 learns
+/// its items from every ZeroEval model).
+/// </summary>
 public static class IrtDefaults
 {
     public const int Members = 4;
+
+    /// <summary>The prompt encoder <c>train</c> and the harness's <c>irt</c> use unless told otherwise.</summary>
+    public const string Encoder = "hashed";
+
+    /// <summary>Whether the prompt side learns from every recorded model's outcomes or the pool's only.</summary>
+    public const bool ItemsFromAllModels = false;
 
     public static HashedNgramOptions Hashed { get; } = new() { Buckets = 1 << 14 };
 

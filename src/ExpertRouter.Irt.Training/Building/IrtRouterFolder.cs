@@ -11,11 +11,8 @@ public static class IrtRouterFolder
     {
         Directory.CreateDirectory(folder);
         var dense = build.Featurizer is BertFeaturizer;
-        var encoder = dense ? CopyEncoder(folder, build.Request.BertSource!) : new EncoderSpec
-        {
-            Kind = EncoderSpec.Hashed,
-            HashedNgrams = ((HashedNgramFeaturizer)build.Featurizer).Options,
-        };
+        // A pretrained encoder is named (package, version, SHA-256), never copied: serving extracts it from its package.
+        var encoder = dense ? CopyEncoder(folder, build.Request.BertSource!) : build.Request.EncoderSpec;
         var model = IrtOnnxExporter.Export(build.Ensemble, dense, new Dictionary<string, string>
         {
             ["router"] = name,
@@ -48,6 +45,7 @@ public static class IrtRouterFolder
                 Outcomes = build.FitOutcomes,
                 CalibrationPrompts = build.Calibration.Prompts,
                 Options = build.Request.Options,
+                ItemModels = build.ItemModels.Count > build.Experts.Count ? build.ItemModels : null,
             },
             DevMetrics = dev,
         };

@@ -31,6 +31,12 @@ public sealed class BertFeaturizer(BertOnnxEncoder encoder, int batchSize = 32) 
         }
     }
 
+    public HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts)
+    {
+        Warm(prompts);
+        return prompts.Select(p => _cache[p]).ToArray();
+    }
+
     public HashedFeatures Featurize(string prompt)
     {
         if (!_cache.TryGetValue(prompt, out var features))

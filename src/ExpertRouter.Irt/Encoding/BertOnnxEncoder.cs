@@ -9,7 +9,8 @@ namespace ExpertRouter.Irt.Encoding;
 /// <summary>
 /// A BERT-family encoder exported to ONNX (bge, MiniLM, …) with its WordPiece vocab.txt: inputs <c>input_ids</c>,
 /// <c>attention_mask</c> and, when the graph has it, <c>token_type_ids</c>; the first output is last_hidden_state
-/// (batch × tokens × hidden), mean pooled over the attention mask.
+/// (batch × tokens × hidden), pooled as the model expects (mean over the attention mask, or the [CLS] state) and, for
+/// sentence encoders, scaled to unit length as their sentence-transformers pipelines do.
 /// </summary>
 public sealed class BertOnnxEncoder : IDisposable
 {
@@ -22,8 +23,10 @@ public sealed class BertOnnxEncoder : IDisposable
     private readonly int _maxTokens;
     private readonly bool _hasTokenTypes;
     private readonly string _output;
+    private readonly EncoderPooling _pooling;
+    private readonly bool _normalize;
 
-    private BertOnnxEncoder(InferenceSession session, BertTokenizer tokenizer, int maxTokens, string provider)
+    private BertOnnxEncoder(InferenceSession session, BertTokenizer tokenizer, int maxTokens, string provider, EncoderPooling pooling, bool normalize)
     {
         var missing = new[] { InputIds, AttentionMask }.Where(n => !session.InputMetadata.ContainsKey(n)).ToArray();
         if (missing.Length > 0)
@@ -44,23 +47,38 @@ public sealed class BertOnnxEncoder : IDisposable
         _output = output.Key;
         HiddenSize = output.Value.Dimensions[2];
         Provider = provider;
+        _pooling = pooling;
+        _normalize = normalize;
     }
 
     public int HiddenSize { get; }
 
     public string Provider { get; }
 
-    public static BertOnnxEncoder Load(string modelPath, string vocabularyPath, int maxTokens, bool lowerCase, OnnxServingOptions options, ILogger logger)
+    public static BertOnnxEncoder Load(
+        string modelPath, string vocabularyPath, int maxTokens, bool lowerCase, OnnxServingOptions options, ILogger logger,
+        EncoderPooling pooling = EncoderPooling.Mean, bool normalize = false)
     {
         var tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
         var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
-        return new BertOnnxEncoder(session, tokenizer, maxTokens, provider);
+        return new BertOnnxEncoder(session, tokenizer, maxTokens, provider, pooling, normalize);
     }
+
+    /// <summary>A pretrained sentence encoder from its extracted files, pooled and normalised as it was trained.</summary>
+    public static BertOnnxEncoder Load(ExtractedEncoder extracted, OnnxServingOptions options, ILogger logger) => Load(
+        extracted.ModelPath ?? throw new ArgumentException(extracted.Error, nameof(extracted)),
+        extracted.VocabularyPath!,
+        extracted.Encoder.MaxTokens,
+        extracted.Encoder.LowerCase,
+        options,
+        logger,
+        extracted.Encoder.Pooling,
+        normalize: true);
 
     public IReadOnlyList<int> Tokenize(string text) =>
         _tokenizer.EncodeToIds(text, _maxTokens, addSpecialTokens: true, out _, out _);
 
-    /// <summary>Writes one mean-pooled embedding per text (row-major, texts × <see cref="HiddenSize"/>).</summary>
+    /// <summary>Writes one pooled embedding per text (row-major, texts × <see cref="HiddenSize"/>).</summary>
     public void Encode(IReadOnlyList<string> texts, Span<float> embeddings)
     {
         var tokens = texts.Select(Tokenize).ToArray();
@@ -101,7 +119,20 @@ public sealed class BertOnnxEncoder : IDisposable
             {
                 using var runOptions = new RunOptions();
                 using var outputs = _session.Run(runOptions, names, values, [_output]);
-                MeanPool(outputs[0].GetTensorDataAsSpan<float>(), mask, rows, width, embeddings);
+                var hidden = outputs[0].GetTensorDataAsSpan<float>();
+                if (_pooling == EncoderPooling.Cls)
+                {
+                    ClsPool(hidden, rows, width, embeddings);
+                }
+                else
+                {
+                    MeanPool(hidden, mask, rows, width, embeddings);
+                }
+
+                if (_normalize)
+                {
+                    Normalize(embeddings, rows);
+                }
             }
             finally
             {
@@ -117,6 +148,29 @@ public sealed class BertOnnxEncoder : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+
+    private void ClsPool(ReadOnlySpan<float> hidden, int rows, int width, Span<float> embeddings)
+    {
+        var h = HiddenSize;
+        for (var i = 0; i < rows; i++)
+        {
+            hidden.Slice(i * width * h, h).CopyTo(embeddings.Slice(i * h, h));
+        }
+    }
+
+    private void Normalize(Span<float> embeddings, int rows)
+    {
+        var h = HiddenSize;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = embeddings.Slice(i * h, h);
+            var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(row));
+            if (norm > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+            }
+        }
+    }
 
     private void MeanPool(ReadOnlySpan<float> hidden, long[] mask, int rows, int width, Span<float> embeddings)
     {

@@ -1,10 +1,30 @@
 namespace ExpertRouter.Irt.Encoding;
 
-/// <summary>Turns a prompt into the sparse input of the IRT model (hashed n-grams, or a dense embedding as ids 0..D−1).</summary>
+/// <summary>
+/// Turns a prompt into the sparse input of the IRT model: hashed n-gram ids, a sentence embedding as ids
+/// offset..offset+383 whose weights are its coordinates, or both side by side.
+/// </summary>
 public interface IPromptFeaturizer
 {
-    /// <summary>Rows of the model's input table: hash buckets, or the embedding size for a dense encoder.</summary>
+    /// <summary>Rows of the model's input table: hash buckets, plus the embedding size for a sentence encoder.</summary>
     int InputRows { get; }
 
     HashedFeatures Featurize(string prompt);
+
+    /// <summary>A whole batch; a sentence encoder runs it through the network in a few runs rather than one per prompt.</summary>
+    HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts)
+    {
+        var features = new HashedFeatures[prompts.Count];
+        // Hashing is a good share of a batch's time and each prompt is independent.
+        Parallel.For(0, features.Length, i => features[i] = Featurize(prompts[i]));
+        return features;
+    }
+}
+
+/// <summary>Sentence embeddings already computed, by prompt text (training visits each prompt many times).</summary>
+public interface IEmbeddingStore
+{
+    bool TryGet(string text, out float[] embedding);
+
+    void Add(string text, float[] embedding);
 }

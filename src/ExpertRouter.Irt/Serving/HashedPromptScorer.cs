@@ -26,14 +26,15 @@ public sealed class HashedPromptScorer : IPromptScorer
     internal const int PaddingAllowance = 512;
 
     private readonly InferenceSession _session;
-    private readonly HashedNgramFeaturizer _featurizer;
+    private readonly IPromptFeaturizer _featurizer;
     private readonly bool _flat;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames = [IrtGraphNames.ProbabilitiesOutput];
     // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
     private readonly RunOptions _runOptions = new();
 
-    public HashedPromptScorer(InferenceSession session, HashedNgramFeaturizer featurizer, int experts, string provider)
+    /// <param name="featurizer">Hashed n-grams, a sentence encoder's embedding as features, or both; owned (disposed) here.</param>
+    public HashedPromptScorer(InferenceSession session, IPromptFeaturizer featurizer, int experts, string provider)
     {
         _flat = session.InputMetadata.ContainsKey(IrtGraphNames.RowsInput);
         _inputNames = _flat
@@ -53,23 +54,12 @@ public sealed class HashedPromptScorer : IPromptScorer
     /// <summary>True for a graph of the flattened layout (a <c>rows</c> input), exported before 2026-11-25.</summary>
     internal bool FlattenedLayout => _flat;
 
-    /// <summary>Featurizes a large batch in parallel: offline, nothing else wants the cores.</summary>
+    /// <summary>Featurizes a large batch in parallel (or in a sentence encoder's batches): offline, nothing else wants the cores.</summary>
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
     {
-        var features = new HashedFeatures[prompts.Count];
-        if (features.Length < 8)
-        {
-            for (var i = 0; i < features.Length; i++)
-            {
-                features[i] = _featurizer.Featurize(prompts[i]);
-            }
-        }
-        else
-        {
-            // Hashing is a good share of a batch's time and each prompt is independent.
-            Parallel.For(0, features.Length, i => features[i] = _featurizer.Featurize(prompts[i]));
-        }
-
+        var features = prompts.Count < 8 && _featurizer is HashedNgramFeaturizer hashed
+            ? prompts.Select(hashed.Featurize).ToArray()
+            : _featurizer.FeaturizeBatch(prompts);
         Score(features, probabilities);
     }
 
@@ -215,5 +205,6 @@ public sealed class HashedPromptScorer : IPromptScorer
     {
         _session.Dispose();
         _runOptions.Dispose();
+        (_featurizer as IDisposable)?.Dispose();
     }
 }

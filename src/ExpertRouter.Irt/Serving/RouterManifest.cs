@@ -83,27 +83,23 @@ public sealed record RouterManifest
             errors.Add("expert ids are not unique.");
         }
 
-        if (Encoder.Kind is not (EncoderSpec.Hashed or EncoderSpec.Bert))
-        {
-            errors.Add($"encoder.kind must be '{EncoderSpec.Hashed}' or '{EncoderSpec.Bert}' (got '{Encoder.Kind}').");
-        }
-        else if (Encoder.Kind == EncoderSpec.Hashed)
-        {
-            errors.AddRange((Encoder.HashedNgrams ?? new()).Validate());
-        }
-        else if (Encoder.BertModel is null || Encoder.Vocabulary is null)
-        {
-            errors.Add("a bert encoder needs bertModel and vocabulary.");
-        }
+        errors.AddRange(Encoder.Validate());
 
         return errors;
     }
 }
 
+/// <summary>
+/// How a router turns prompt text into its graph's input: hashed n-grams, a BERT graph carried in the folder (frozen,
+/// read by a dense head), a pretrained sentence encoder named by package and SHA-256 (never carried: it is extracted
+/// from its NuGet package's assembly at load), or hashed n-grams and a pretrained encoder side by side.
+/// </summary>
 public sealed record EncoderSpec
 {
     public const string Hashed = "hashed-ngrams";
     public const string Bert = "bert-mean-pooled";
+    public const string Sentence = "pretrained";
+    public const string HashedSentence = "hashed-ngrams+pretrained";
 
     [JsonPropertyName("kind")]
     public string Kind { get; init; } = Hashed;
@@ -126,6 +122,61 @@ public sealed record EncoderSpec
     /// <summary>BERT only: lower-case before WordPiece (true when absent; false for cased models).</summary>
     [JsonPropertyName("lowerCase")]
     public bool? LowerCase { get; init; }
+
+    /// <summary>The pretrained sentence encoder (its name, package, version, pooling and the SHA-256 of its files).</summary>
+    [JsonPropertyName("pretrained")]
+    public PretrainedEncoder? Pretrained { get; init; }
+
+    /// <summary>A short name: hashed, minilm, hashed+arctic-xs, … (what <c>train --encoder</c> took).</summary>
+    [JsonIgnore]
+    public string Name => Kind switch
+    {
+        Hashed => "hashed",
+        Sentence => Pretrained?.Name ?? "?",
+        HashedSentence => "hashed+" + (Pretrained?.Name ?? "?"),
+        _ => Kind,
+    };
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        switch (Kind)
+        {
+            case Hashed:
+                errors.AddRange((HashedNgrams ?? new()).Validate());
+                break;
+            case Bert when BertModel is null || Vocabulary is null:
+                errors.Add("a bert encoder needs bertModel and vocabulary.");
+                break;
+            case Bert:
+                break;
+            case Sentence or HashedSentence:
+                if (Kind == HashedSentence)
+                {
+                    errors.AddRange((HashedNgrams ?? new()).Validate());
+                }
+
+                if (Pretrained is null)
+                {
+                    errors.Add($"encoder.kind '{Kind}' needs encoder.pretrained.");
+                }
+                else if (PretrainedEncoders.Find(Pretrained.Name) is not { } known)
+                {
+                    errors.Add($"unknown pretrained encoder '{Pretrained.Name}' (known: {string.Join(", ", PretrainedEncoders.All.Select(e => e.Name))}).");
+                }
+                else if (known != Pretrained)
+                {
+                    errors.Add($"encoder '{Pretrained.Name}' differs from the one this build pins ({known.Package} {known.Version}, model SHA-256 {known.ModelSha256}).");
+                }
+
+                break;
+            default:
+                errors.Add($"encoder.kind must be one of {Hashed}, {Bert}, {Sentence}, {HashedSentence} (got '{Kind}').");
+                break;
+        }
+
+        return errors;
+    }
 }
 
 public sealed record TensorSpec(
@@ -169,6 +220,13 @@ public sealed record TrainingRecord
 
     [JsonPropertyName("options")]
     public IrtTrainingOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// The models whose outcomes taught the prompt side, when more than the pool's experts (train --items all);
+    /// absent when only the pool's did.
+    /// </summary>
+    [JsonPropertyName("itemModels")]
+    public IReadOnlyList<string>? ItemModels { get; init; }
 }
 
 /// <summary>Dev-split numbers measured with the evaluation harness at training time.</summary>

@@ -50,5 +50,29 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, exit);
     }
 
+    [Fact]
+    public async Task Eval_WithCv_WritesTheMeanAndSpreadOverFoldsAndEveryFold()
+    {
+        var results = _fixture.Path_("cv");
+
+        var exit = await CliFixture.RunAsync(
+            "eval", "--cv", "4", "--train", "fx:train", "--pool", "big,mathy,tiny", "--routers", "best-single,task-label",
+            "--sweep", "5", "--data-dir", _fixture.Root, "--out", results);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("| task-label | ", File.ReadAllText(Path.Combine(results, "cv.md")), StringComparison.Ordinal);
+        Assert.Equal(1 + 4 * 2, File.ReadAllLines(Path.Combine(results, "cv-folds.csv")).Length);
+    }
+
+    [Fact]
+    public async Task Eval_WithCvAndATestSet_IsRefused()
+    {
+        var exit = await CliFixture.RunAsync(
+            "eval", "--cv", "4", "--train", "fx:train", "--test", "fx-test.jsonl.gz", "--pool", "big,mathy,tiny",
+            "--routers", "cheapest", "--data-dir", _fixture.Root, "--out", _fixture.Path_("r"));
+
+        Assert.Equal(2, exit);
+    }
+
     public void Dispose() => _fixture.Dispose();
 }

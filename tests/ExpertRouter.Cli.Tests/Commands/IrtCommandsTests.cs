@@ -68,8 +68,8 @@ public sealed class IrtCommandsTests
         var output = Path.Combine(data, "router");
 
         var trained = await Run("train", "--router", "irt", "--train", "fixture:train", "--dev", "fixture:dev", "--pool", "dear,cheap-math",
-            "--out", output, "--data", data, "--members", "1", "--epochs", "10", "--buckets", "512");
-        var added = await Run("add-expert", "--router", output, "--expert", "cheap-code", "--labels", "fixture:train", "--data", data,
+            "--out", output, "--data-dir", data, "--members", "1", "--epochs", "10", "--buckets", "512");
+        var added = await Run("add-expert", "--router", output, "--expert", "cheap-code", "--labels", "fixture:train", "--data-dir", data,
             "--max-labels", "40", "--calibrate", "fixture:train");
 
         Assert.Equal(0, trained);
@@ -88,9 +88,67 @@ public sealed class IrtCommandsTests
     {
         var data = WriteData();
 
-        var exit = await Run("train", "--router", "knn", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "r"), "--data", data);
+        var exit = await Run("train", "--router", "knn", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "r"), "--data-dir", data);
 
         Assert.Equal(2, exit);
         Assert.False(Directory.Exists(Path.Combine(data, "r")));
+    }
+
+    [Fact]
+    public async Task Train_IntoAnExistingRouterFolder_IsRefusedAndLeavesItAlone()
+    {
+        var data = WriteData();
+        var output = Path.Combine(data, "shipped");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "router.json"), "{\"shipped\": true}");
+
+        var exit = await Run("train", "--router", "irt", "--train", "fixture:train", "--pool", "dear,cheap-math",
+            "--out", output, "--data-dir", data, "--members", "1", "--epochs", "1", "--buckets", "512");
+
+        Assert.Equal(2, exit);
+        Assert.Equal("{\"shipped\": true}", File.ReadAllText(Path.Combine(output, "router.json")));
+        Assert.False(File.Exists(Path.Combine(output, "model.onnx")));
+    }
+
+    [Fact]
+    public async Task Train_IntoAnExistingRouterFolderWithForce_OverwritesIt()
+    {
+        var data = WriteData();
+        var output = Path.Combine(data, "shipped");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "router.json"), "{\"shipped\": true}");
+
+        var exit = await Run("train", "--router", "irt", "--train", "fixture:train", "--pool", "dear,cheap-math",
+            "--out", output, "--data-dir", data, "--members", "1", "--epochs", "1", "--buckets", "512", "--force");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(["dear", "cheap-math"], RouterManifest.Load(output).Experts.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Train_WithItemsFromAllModels_KeepsOnlyThePoolAndNamesTheEncoder()
+    {
+        var data = WriteData();
+        var output = Path.Combine(data, "all-items");
+
+        var exit = await Run("train", "--router", "irt", "--train", "fixture:train", "--pool", "dear,cheap-math", "--items", "all",
+            "--encoder", "hashed", "--out", output, "--data-dir", data, "--members", "1", "--epochs", "2", "--buckets", "512");
+
+        Assert.Equal(0, exit);
+        var manifest = RouterManifest.Load(output);
+        Assert.Equal(["dear", "cheap-math"], manifest.Experts.Select(e => e.Id));
+        Assert.Equal(EncoderSpec.Hashed, manifest.Encoder.Kind);
+        Assert.Equal(3 * manifest.Training!.Prompts, manifest.Training.Outcomes);
+    }
+
+    [Fact]
+    public async Task Train_WithAnUnknownEncoder_FailsWithExitCode2()
+    {
+        var data = WriteData();
+
+        var exit = await Run("train", "--router", "irt", "--train", "fixture:train", "--pool", "dear", "--encoder", "hashed+word2vec",
+            "--out", Path.Combine(data, "r"), "--data-dir", data);
+
+        Assert.Equal(2, exit);
     }
 }

