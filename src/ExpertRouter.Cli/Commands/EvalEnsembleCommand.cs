@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Evaluation.Ensembles;
 using ExpertRouter.Evaluation.Harness;
@@ -59,7 +59,7 @@ internal static class EvalEnsembleCommand
         lambdas.SelectMany(l => ks.SelectMany(k =>
             margins.Select(m => new EnsembleSetting(EnsembleMode.FanOut, k, m, l))
                 .Prepend(new EnsembleSetting(EnsembleMode.Vote, k, 0, l))))
-            .Concat(lambdas.Select(l => new EnsembleSetting(EnsembleMode.Single, 1, 0, l)))
+            .Concat(lambdas.Select(l => new EnsembleSetting(null, 1, 0, l)))
             .ToArray();
 
     private static async Task<EnsembleEvaluation> RunAsync(

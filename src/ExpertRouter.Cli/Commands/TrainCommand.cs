@@ -3,7 +3,6 @@ using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Serving;
-using ExpertRouter.Irt.Training;
 using Spectre.Console;
 
 namespace ExpertRouter.Cli.Commands;

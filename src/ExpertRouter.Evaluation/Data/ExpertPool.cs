@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ExpertRouter.Core.Experts;
 
 namespace ExpertRouter.Evaluation.Data;
 
@@ -34,17 +33,4 @@ public sealed record ExpertPool
 
         return new ExpertPool { Name = "custom", Experts = ids };
     }
-
-    /// <summary>Expert definitions priced from the table; expected output length is filled in by the caller.</summary>
-    public IReadOnlyList<ExpertDefinition> ToDefinitions(ModelPriceTable prices) =>
-        Experts.Select(id =>
-        {
-            var price = prices.Get(id);
-            return new ExpertDefinition
-            {
-                Id = id,
-                InputUsdPerMTok = price.InputUsdPerMTok ?? 0,
-                OutputUsdPerMTok = price.OutputUsdPerMTok ?? 0,
-            };
-        }).ToArray();
 }

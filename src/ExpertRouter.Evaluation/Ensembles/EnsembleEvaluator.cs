@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Evaluation.Harness;
 using ExpertRouter.Evaluation.Metrics;
 
@@ -23,7 +23,7 @@ public static class EnsembleEvaluator
     {
         var answers = ExtractAll(table, extractor);
         var tieOrder = SweepEvaluator.TieOrder(table);
-        var singles = singleLambdas.Select(l => Run(table, quality, answers, tieOrder, new EnsembleSetting(EnsembleMode.Single, 1, 0, l)).Point).ToArray();
+        var singles = singleLambdas.Select(l => Run(table, quality, answers, tieOrder, new EnsembleSetting(null, 1, 0, l)).Point).ToArray();
         var hull = QualityCostHull.Build(singles);
         var results = settings
             .Select(s => Run(table, quality, answers, tieOrder, s))

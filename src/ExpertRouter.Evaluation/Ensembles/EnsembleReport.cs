@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ExpertRouter.Core.Ensembles;
 
 namespace ExpertRouter.Evaluation.Ensembles;
 
@@ -37,11 +38,11 @@ public static class EnsembleReport
         text.AppendLine();
     }
 
-    private static string Mode(EnsembleMode mode) => mode switch
+    private static string Mode(EnsembleMode? mode) => mode switch
     {
-        EnsembleMode.Vote => "vote",
+        null => "single",
         EnsembleMode.FanOut => "fan-out",
-        _ => "single",
+        _ => mode.Value.ToString().ToLowerInvariant(),
     };
 
     private static string Lambda(double lambda) => lambda.ToString("0.####", CultureInfo.InvariantCulture);

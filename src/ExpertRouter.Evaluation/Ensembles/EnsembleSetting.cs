@@ -1,21 +1,13 @@
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Evaluation.Metrics;
 
 namespace ExpertRouter.Evaluation.Ensembles;
 
-public enum EnsembleMode
-{
-    /// <summary>The router's first choice alone (the baseline).</summary>
-    Single,
-
-    /// <summary>Majority vote over the top k, always.</summary>
-    Vote,
-
-    /// <summary>Vote over the top k only when the router's top two are within the margin; else the first alone.</summary>
-    FanOut,
-}
-
-/// <summary>One ensemble configuration: the mode, how many experts vote, the fan-out margin and the router's λ.</summary>
-public sealed record EnsembleSetting(EnsembleMode Mode, int K, double Margin, double Lambda);
+/// <summary>
+/// One ensemble configuration: the mode (null: the router's first choice alone, the baseline), how many experts vote,
+/// the fan-out margin and the router's λ.
+/// </summary>
+public sealed record EnsembleSetting(EnsembleMode? Mode, int K, double Margin, double Lambda);
 
 /// <summary>
 /// A setting's result on the test prompts. <see cref="SingleAtSameCost"/> is the single-routing λ curve's upper hull

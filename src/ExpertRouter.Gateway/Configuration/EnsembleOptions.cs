@@ -1,24 +1,6 @@
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 
 namespace ExpertRouter.Gateway.Configuration;
-
-public enum EnsembleMode
-{
-    /// <summary>Majority vote over the top-N experts' extracted answers.</summary>
-    Vote,
-
-    /// <summary>Best-of-N: a judge expert picks one of N answers.</summary>
-    Judge,
-
-    /// <summary>Mixture-of-agents: N proposers, then an aggregator expert writes the final answer.</summary>
-    Moa,
-
-    /// <summary>Vote over the top-N only when the router's top two are within <see cref="EnsembleOptions.Margin"/>.</summary>
-    FanOut,
-
-    /// <summary>Cheapest of the top-N first; escalate while the verifier rejects.</summary>
-    Cascade,
-}
 
 /// <summary>One named ensemble, <c>ExpertRouter:Ensembles:&lt;name&gt;</c>, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
 public sealed record EnsembleOptions

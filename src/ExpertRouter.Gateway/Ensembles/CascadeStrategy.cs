@@ -1,5 +1,5 @@
 using System.Globalization;
-using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Gateway.Invocation;
 using Microsoft.SemanticKernel;
 

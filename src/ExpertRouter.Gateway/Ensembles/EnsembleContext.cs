@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Gateway.Configuration;

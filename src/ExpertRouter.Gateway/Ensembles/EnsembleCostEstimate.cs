@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Routing;

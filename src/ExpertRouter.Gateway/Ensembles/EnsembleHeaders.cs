@@ -1,4 +1,5 @@
 using System.Globalization;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Ensembles;

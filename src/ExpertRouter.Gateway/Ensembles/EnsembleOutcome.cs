@@ -1,5 +1,5 @@
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.OpenAI;
-using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Invocation;
 using ExpertRouter.Gateway.OpenAI;
 

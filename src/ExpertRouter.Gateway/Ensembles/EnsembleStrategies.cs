@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Ensembles;

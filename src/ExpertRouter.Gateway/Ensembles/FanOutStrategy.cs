@@ -1,7 +1,6 @@
 using System.Globalization;
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Routing;
-using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Routing;
 
 namespace ExpertRouter.Gateway.Ensembles;

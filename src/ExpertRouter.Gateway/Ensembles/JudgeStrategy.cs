@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Core.Ensembles;
 using Microsoft.SemanticKernel;
 
 namespace ExpertRouter.Gateway.Ensembles;

@@ -1,4 +1,4 @@
-using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Core.Ensembles;
 using Microsoft.SemanticKernel;
 
 namespace ExpertRouter.Gateway.Ensembles;

@@ -1,5 +1,4 @@
-using ExpertRouter.Core.Aggregation;
-using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Core.Ensembles;
 
 namespace ExpertRouter.Gateway.Ensembles;
 

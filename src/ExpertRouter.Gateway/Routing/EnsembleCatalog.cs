@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Configuration;
 

@@ -76,12 +76,6 @@ public sealed class OnnxGraphBuilder
         return attribute;
     }
 
-    public static AttributeProto StringAttribute(string name, string value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
-    public static AttributeProto FloatAttribute(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
     public ModelProto Build(string producer, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var model = new ModelProto

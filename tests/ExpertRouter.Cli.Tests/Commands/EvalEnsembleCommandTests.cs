@@ -1,4 +1,5 @@
 using ExpertRouter.Cli.Commands;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Evaluation.Ensembles;
 
 namespace ExpertRouter.Cli.Tests.Commands;
@@ -14,7 +15,7 @@ public sealed class EvalEnsembleCommandTests
         Assert.Equal(new EnsembleSetting(EnsembleMode.Vote, 3, 0, 0), settings[0]);
         Assert.Equal(new EnsembleSetting(EnsembleMode.FanOut, 3, 0.05, 0), settings[2]);
         Assert.Equal(new EnsembleSetting(EnsembleMode.FanOut, 5, 0.01, 0.1), settings[10]);
-        Assert.Equal([0.0, 0.1], settings.Where(s => s.Mode == EnsembleMode.Single).Select(s => s.Lambda));
+        Assert.Equal([0.0, 0.1], settings.Where(s => s.Mode is null).Select(s => s.Lambda));
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Evaluation.Ensembles;
@@ -35,7 +35,7 @@ public sealed class EnsembleEvaluatorTests
         var table = new OutcomeTable(Records(), Experts);
         var settings = new EnsembleSetting[]
         {
-            new(EnsembleMode.Single, 1, 0, 0),
+            new(null, 1, 0, 0),
             new(EnsembleMode.Vote, 3, 0, 0),
             new(EnsembleMode.FanOut, 3, 0.15, 0),
         };

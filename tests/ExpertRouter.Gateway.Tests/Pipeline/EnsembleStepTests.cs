@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using ExpertRouter.Core.Caching;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using ExpertRouter.Core.Ensembles;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;

@@ -1,4 +1,3 @@
-using ExpertRouter.Evaluation.Data;
 
 namespace ExpertRouter.Evaluation.Routers.Features;
 

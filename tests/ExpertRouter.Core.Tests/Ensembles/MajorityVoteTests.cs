@@ -1,6 +1,6 @@
-using ExpertRouter.Core.Aggregation;
+using ExpertRouter.Core.Ensembles;
 
-namespace ExpertRouter.Core.Tests.Aggregation;
+namespace ExpertRouter.Core.Tests.Ensembles;
 
 public sealed class MajorityVoteTests
 {

@@ -1,4 +1,4 @@
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>One expert's extracted answer (null = none) and how good the router expected that expert to be.</summary>
 public readonly record struct Ballot(string? Answer, double PredictedQuality);

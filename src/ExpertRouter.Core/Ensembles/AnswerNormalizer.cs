@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>
 /// Puts answers that mean the same into one spelling so a vote counts them together: numbers lose currency signs,

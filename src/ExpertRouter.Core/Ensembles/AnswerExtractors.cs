@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>The built-in extractors by name; <see cref="Default"/> is ZeroEval's JSON rule.</summary>
 public static class AnswerExtractors

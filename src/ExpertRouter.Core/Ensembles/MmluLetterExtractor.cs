@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>
 /// MMLU-Pro's rule: the letter in the first "the answer is (X)"; failing that, "Answer: X". The first match counts

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>The last number in the response: the usual convention of chain-of-thought arithmetic answers.</summary>
 public sealed partial class LastNumberExtractor : IAnswerExtractor

@@ -1,4 +1,4 @@
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>
 /// Pulls the final answer out of an expert's free-text response so that answers from different experts can be

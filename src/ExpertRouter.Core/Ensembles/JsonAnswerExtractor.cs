@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>
 /// ZeroEval's rule: the first complete JSON object in the response gives <c>answer</c>; failing that, a regular

@@ -1,4 +1,4 @@
-namespace ExpertRouter.Core.Aggregation;
+namespace ExpertRouter.Core.Ensembles;
 
 /// <summary>
 /// Confidence-triggered fan-out: ask several experts only when the router cannot tell its top two apart, i.e. their
