@@ -42,7 +42,7 @@ public class CacheHitPathBenchmarks
     public void Setup()
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var settings = new ResponseCacheSettings();
+        var settings = new CacheSettings();
         var store = new InProcessResponseCacheStore(TimeProvider.System, settings.MaxEntries, settings.MaxBytes);
         var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, 256, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
         var catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);

@@ -18,14 +18,14 @@ public sealed class CacheView
     private readonly CacheMetrics _metrics;
     private readonly CacheSavings _savings;
 
-    private CacheView(ResponseCache cache, CacheMetrics metrics, CacheSavings savings, string tenantId, CacheOptions options, bool lookUp)
+    private CacheView(ResponseCache cache, CacheMetrics metrics, CacheSavings savings, string tenantId, TenantCacheOptions options, bool lookUp)
     {
         (_cache, _metrics, _savings, TenantId, Options, LookUp) = (cache, metrics, savings, tenantId, options, lookUp);
     }
 
     public string TenantId { get; }
 
-    public CacheOptions Options { get; }
+    public TenantCacheOptions Options { get; }
 
     /// <summary>False when the client sent <c>Cache-Control: no-cache</c>: answers are stored but not looked up.</summary>
     public bool LookUp { get; }

@@ -6,7 +6,7 @@ namespace ExpertRouter.Gateway.Caching;
 /// <summary>Says how a tenant's answers are cached. Read once per request, so a policy reload applies at once.</summary>
 public interface ITenantCachePolicy
 {
-    CacheOptions For(TenantPolicy tenant);
+    TenantCacheOptions For(TenantPolicy tenant);
 }
 
 /// <summary>
@@ -14,9 +14,9 @@ public interface ITenantCachePolicy
 /// semantic cache on) over the gateway default <c>ExpertRouter:Cache:Default</c>; the gateway can switch caching
 /// off for everyone. <c>ExpertRouter:Cache:Tenants:&lt;id&gt;</c>, when present, replaces both for that tenant.
 /// </summary>
-public sealed class ConfiguredTenantCachePolicy(ResponseCacheSettings settings) : ITenantCachePolicy
+public sealed class ConfiguredTenantCachePolicy(CacheSettings settings) : ITenantCachePolicy
 {
-    public CacheOptions For(TenantPolicy tenant)
+    public TenantCacheOptions For(TenantPolicy tenant)
     {
         if (settings.Tenants.TryGetValue(tenant.Id, out var own))
         {

@@ -12,11 +12,11 @@ public static class ResponseCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the response cache: in process by default, Redis (falling back to in process while it is down)
-    /// when <see cref="ResponseCacheSettings.Redis"/> is set, with the semantic index shared through the same Redis
+    /// when <see cref="CacheSettings.Redis"/> is set, with the semantic index shared through the same Redis
     /// (<see cref="RedisSemanticIndex"/>). Replace <see cref="ITenantCachePolicy"/> or
     /// <see cref="ITextEmbedder"/> by registering them first.
     /// </summary>
-    public static IServiceCollection AddResponseCache(this IServiceCollection services, ResponseCacheSettings settings)
+    public static IServiceCollection AddResponseCache(this IServiceCollection services, CacheSettings settings)
     {
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
@@ -40,7 +40,7 @@ public static class ResponseCacheServiceCollectionExtensions
         return services;
     }
 
-    private static IResponseCacheStore CreateStore(IServiceProvider services, ResponseCacheSettings settings)
+    private static IResponseCacheStore CreateStore(IServiceProvider services, CacheSettings settings)
     {
         var time = services.GetRequiredService<TimeProvider>();
         var local = new InProcessResponseCacheStore(time, settings.MaxEntries, settings.MaxBytes);
@@ -57,7 +57,7 @@ public static class ResponseCacheServiceCollectionExtensions
             services.GetRequiredService<ILogger<ResilientResponseCacheStore>>());
     }
 
-    private static ISemanticIndex CreateIndex(IServiceProvider services, ResponseCacheSettings settings)
+    private static ISemanticIndex CreateIndex(IServiceProvider services, CacheSettings settings)
     {
         var time = services.GetRequiredService<TimeProvider>();
         var local = new InProcessSemanticIndex(time, services.GetRequiredService<ITextEmbedder>().Dimensions, settings.MaxEntries);

@@ -33,7 +33,7 @@ public sealed record GatewayOptions
     public ResilienceOptions Resilience { get; init; } = new();
 
     /// <summary>The response cache (<c>ExpertRouter:Cache</c>): exact by default, semantic per tenant, Redis when set.</summary>
-    public ResponseCacheSettings Cache { get; init; } = new();
+    public CacheSettings Cache { get; init; } = new();
 
     /// <summary>
     /// Folder of tenant policy files (<c>--policies</c>), hot reloaded. Unset: the inline <see cref="Tenants"/> when

@@ -121,7 +121,7 @@ public static partial class GatewayOptionsValidator
             }
         }
 
-        errors.AddRange(ResponseCacheSettingsValidator.Validate(options.Cache));
+        errors.AddRange(CacheSettingsValidator.Validate(options.Cache));
         return errors;
     }
 

@@ -22,8 +22,8 @@ public static partial class GatewayApp
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The option types' assemblies are rooted.")]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, EnsembleOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, EnsembleOptions>))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, CacheOptions>))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, CacheOptions>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, TenantCacheOptions>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, TenantCacheOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(Dictionary<string, string>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(KeyValuePair<string, string>))]
     // For SimulatorOptions.Bind: stated on that method instead, the native build did not keep them (checked with

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -137,7 +138,7 @@ public sealed partial class ExpertInvoker
         // The answer's first byte ends the first-token wait; a later attempt's callback finds its deadline disposed.
         context.Response.OnStarting(static s => ((AttemptDeadline)s).FirstByteSent(), deadline);
         var attempt = new Attempt(expert.Id, AttemptOutcome.ClientGone);
-        using var span = GatewayMetrics.ActivitySource.StartActivity("upstream");
+        using var span = StartUpstreamSpan(context.Request);
         try
         {
             span?.SetTag("expertrouter.expert", expert.Id);
@@ -166,6 +167,15 @@ public sealed partial class ExpertInvoker
             _circuits.Record(expert.Id, tenant, attempt.Verdict);
         }
     }
+
+    /// <summary>
+    /// The attempt's span. Without a span of the request's own (hosting starts none unless asked), it joins the caller's
+    /// trace from the incoming <c>traceparent</c>, so the header the expert receives still names the caller's trace.
+    /// </summary>
+    private static Activity? StartUpstreamSpan(HttpRequest request) =>
+        Activity.Current is null && ActivityContext.TryParse(request.Headers["traceparent"], request.Headers["tracestate"], out var caller)
+            ? GatewayMetrics.ActivitySource.StartActivity("upstream", ActivityKind.Client, caller)
+            : GatewayMetrics.ActivitySource.StartActivity("upstream", ActivityKind.Client);
 
     private static Attempt Classify(HttpContext context, InvocationState state, ForwarderError error, AttemptOutcome? expired, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ internal sealed partial class CacheStep(
     ExpertCatalog catalog,
     CacheMetrics metrics,
     CacheSavings savings,
-    ResponseCacheSettings settings,
+    CacheSettings settings,
     ILogger<CacheStep> logger)
 {
     public async Task InvokeAsync(HttpContext context)

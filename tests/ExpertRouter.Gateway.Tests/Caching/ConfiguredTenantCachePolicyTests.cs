@@ -6,10 +6,10 @@ namespace ExpertRouter.Gateway.Tests.Caching;
 
 public sealed class ConfiguredTenantCachePolicyTests
 {
-    private static readonly ResponseCacheSettings Settings = new()
+    private static readonly CacheSettings Settings = new()
     {
-        Default = new CacheOptions { Ttl = TimeSpan.FromMinutes(5), SemanticThreshold = 0.97 },
-        Tenants = new Dictionary<string, CacheOptions> { ["pinned"] = new() { Enabled = false } },
+        Default = new TenantCacheOptions { Ttl = TimeSpan.FromMinutes(5), SemanticThreshold = 0.97 },
+        Tenants = new Dictionary<string, TenantCacheOptions> { ["pinned"] = new() { Enabled = false } },
     };
 
     private readonly ConfiguredTenantCachePolicy _policies = new(Settings);
@@ -34,7 +34,7 @@ public sealed class ConfiguredTenantCachePolicyTests
     public void For_PolicyOrGatewayOff_IsOff()
     {
         var offByPolicy = _policies.For(new TenantPolicy { Id = "a", Cache = new CachePolicy { Enabled = false } });
-        var offByGateway = new ConfiguredTenantCachePolicy(new ResponseCacheSettings { Default = new CacheOptions { Enabled = false } }).For(new TenantPolicy { Id = "a" });
+        var offByGateway = new ConfiguredTenantCachePolicy(new CacheSettings { Default = new TenantCacheOptions { Enabled = false } }).For(new TenantPolicy { Id = "a" });
 
         Assert.False(offByPolicy.Enabled);
         Assert.False(offByGateway.Enabled);

@@ -33,7 +33,7 @@ public sealed class CacheStepTests : IDisposable
 
     public CacheStepTests()
     {
-        var settings = new ResponseCacheSettings();
+        var settings = new CacheSettings();
         _accounting = new InProcessTenantAccounting(_time);
         var cache = new ResponseCache(
             new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);

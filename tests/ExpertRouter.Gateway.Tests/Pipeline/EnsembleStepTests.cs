@@ -80,7 +80,7 @@ public sealed class EnsembleStepTests : IDisposable
         var time = TimeProvider.System;
         var meters = _services.GetRequiredService<IMeterFactory>();
         var cacheMetrics = new CacheMetrics(meters);
-        var settings = new ResponseCacheSettings();
+        var settings = new CacheSettings();
         return new EnsembleStep(
             _ => { _nextCalled = true; return Task.CompletedTask; },
             new EnsembleStrategies([strategy]),

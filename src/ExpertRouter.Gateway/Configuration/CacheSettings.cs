@@ -10,7 +10,7 @@ public enum CacheMode
 }
 
 /// <summary>How one tenant's chat answers are cached. Immutable; the gateway default or a tenant's own.</summary>
-public sealed record CacheOptions
+public sealed record TenantCacheOptions
 {
     public bool Enabled { get; init; } = true;
 
@@ -29,12 +29,12 @@ public sealed record CacheOptions
 }
 
 /// <summary>The gateway's configuration section <c>ExpertRouter:Cache</c>.</summary>
-public sealed record ResponseCacheSettings
+public sealed record CacheSettings
 {
-    public CacheOptions Default { get; init; } = new();
+    public TenantCacheOptions Default { get; init; } = new();
 
     /// <summary>Per-tenant replacements of <see cref="Default"/> (a whole record: unset members take built-in defaults).</summary>
-    public IReadOnlyDictionary<string, CacheOptions> Tenants { get; init; } = new Dictionary<string, CacheOptions>();
+    public IReadOnlyDictionary<string, TenantCacheOptions> Tenants { get; init; } = new Dictionary<string, TenantCacheOptions>();
 
     /// <summary>StackExchange.Redis connection string; unset keeps entries in process.</summary>
     public string? Redis { get; init; }

@@ -1,11 +1,11 @@
 namespace ExpertRouter.Gateway.Configuration;
 
 /// <summary>Lists every problem in <c>ExpertRouter:Cache</c>, for start-up to report with the others.</summary>
-public static class ResponseCacheSettingsValidator
+public static class CacheSettingsValidator
 {
     public const string Section = "ExpertRouter:Cache";
 
-    public static IEnumerable<string> Validate(ResponseCacheSettings settings)
+    public static IEnumerable<string> Validate(CacheSettings settings)
     {
         foreach (var error in Validate(settings.Default, $"{Section}:Default"))
         {
@@ -41,7 +41,7 @@ public static class ResponseCacheSettingsValidator
         }
     }
 
-    private static IEnumerable<string> Validate(CacheOptions options, string path)
+    private static IEnumerable<string> Validate(TenantCacheOptions options, string path)
     {
         if (options.Ttl <= TimeSpan.Zero)
         {
