@@ -65,9 +65,7 @@ public static class LogEvents
     // 500–509: the request log.
     public const int RequestLogWriteFailed = 500;
     public const int RequestLogFellBack = 501;
-    public const int RequestLogDropped = 502;
-    public const int RequestLogRotated = 503;
-    public const int RequestLogIndexFailed = 504;
+    public const int RequestLogIndexFailed = 502;
 
     // 510–519: feedback.
     public const int FeedbackRecorded = 510;
