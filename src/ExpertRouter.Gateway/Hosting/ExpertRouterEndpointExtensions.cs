@@ -12,7 +12,7 @@ public static class ExpertRouterEndpointExtensions
     /// <summary>
     /// Maps the OpenAI surface. Every <c>/v1</c> request is counted and its tenant found from its key; a chat or
     /// embeddings request is then parsed once and decided (policy, router: the routing plan), and the plan is carried
-    /// out: cache → budget → ensemble or forward. Each step is a small middleware over the request's
+    /// out: (exploration sampling) → cache → budget → ensemble or forward. Each step is a small middleware over the request's
     /// <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -39,11 +39,14 @@ public static class ExpertRouterEndpointExtensions
         app.MapPrometheusScrapingEndpoint(ManagementGate.MetricsPath);
         app.MapGet("/v1/models", ModelsEndpoint.List);
         app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
+        app.MapPost("/v1/feedback", FeedbackEndpoint.PostAsync);
         app.MapTenantAdmin();
+        app.MapRouterAdmin();
 
         var routed = ((IEndpointRouteBuilder)app).CreateApplicationBuilder()
             .UseMiddleware<ParseStep>()
             .UseMiddleware<PlanStep>()
+            .UseMiddleware<ExplorationStep>()
             .UseMiddleware<CacheStep>()
             .UseMiddleware<BudgetStep>()
             .UseMiddleware<EnsembleStep>()

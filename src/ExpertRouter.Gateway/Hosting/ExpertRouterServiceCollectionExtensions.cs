@@ -7,7 +7,9 @@ using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Ensembles;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Exploration;
 using ExpertRouter.Gateway.Invocation;
+using ExpertRouter.Gateway.RequestLog;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Telemetry;
 using ExpertRouter.Gateway.Tenants;
@@ -37,7 +39,14 @@ public static class ExpertRouterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new ExpertCatalog(experts));
         services.AddSingleton(new ExpertCredentials(experts, Environment.GetEnvironmentVariable));
-        services.AddSingleton<RouterRegistry>();
+        services.AddSingleton(sp => new RouterRegistry(
+            sp.GetServices<IRouter>(),
+            sp.GetServices<RouterFolderSource>(),
+            RouterLoader(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers")));
+        services.AddSingleton<ShadowRouting>();
+        services.AddHostedService<RouterFolderWatcher>();
         services.AddSingleton(new EnsembleCatalog(options.Ensembles));
         services.AddSingleton<RoutingPlanner>();
         services.AddTenantState(options);
@@ -46,6 +55,8 @@ public static class ExpertRouterServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<RoutersReadyCheck>("routers", tags: [HealthTags.Ready]);
         services.AddExpertInvocation(options, experts);
         services.AddEnsembles(options, experts);
+        services.AddRequestLog(options);
+        services.AddExploration();
         // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
         // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()
@@ -69,6 +80,14 @@ public static class ExpertRouterServiceCollectionExtensions
 
         return builder;
     }
+
+    /// <summary>How router folders load: the IRT router (a test may register its own loader first).</summary>
+    private static RouterFolderLoader RouterLoader(IServiceProvider services) =>
+        services.GetService<RouterFolderLoader>() ?? ((folder, serving) => IrtSkillRouter.Load(
+            folder,
+            serving,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
+            services.GetRequiredService<TimeProvider>()));
 }
 
 /// <summary>Adds optional parts to the gateway, in the style of <c>AddReverseProxy()</c>'s builder.</summary>
@@ -89,14 +108,13 @@ public sealed class ExpertRouterBuilder(IServiceCollection services)
         return this;
     }
 
-    /// <summary>An IRT skill router served with ONNX Runtime: one session for the process, micro-batched.</summary>
+    /// <summary>
+    /// An IRT skill router served with ONNX Runtime (one session for the process, micro-batched) from a router folder,
+    /// which the registry owns: it swaps in a new version when the folder changes.
+    /// </summary>
     public ExpertRouterBuilder AddOnnxRouter(LearnedRouterOptions router)
     {
-        Services.AddSingleton<IRouter>(provider => IrtSkillRouter.Load(
-            router.ResolvedPath(),
-            router.Serving,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
-            provider.GetRequiredService<TimeProvider>()));
+        Services.AddSingleton(new RouterFolderSource(Path.GetFullPath(router.ResolvedPath()), router.Serving));
         return this;
     }
 }
