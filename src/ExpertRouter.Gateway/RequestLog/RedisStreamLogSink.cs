@@ -19,27 +19,27 @@ internal sealed class RedisStreamLogSink(IConnectionMultiplexer redis, RequestLo
 
         var database = redis.GetDatabase();
         var batch = database.CreateBatch();
-        var writes = new Task<RedisValue>[lines.Count];
-        for (var i = 0; i < lines.Count; i++)
-        {
-            var line = lines[i];
-            writes[i] = batch.StreamAddAsync(
-                line.Stream == LogStream.Exploration ? options.ExplorationStream : options.RequestStream,
-                [new NameValueEntry("tenant", line.Tenant), new NameValueEntry("kind", line.Kind), new NameValueEntry("json", line.Json)],
-                maxLength: options.StreamMaxLength,
-                useApproximateMaxLength: true);
-        }
-
-        batch.Execute();
+        var writes = new Task<RedisValue>?[lines.Count];
         try
         {
-            await Task.WhenAll(writes).WaitAsync(cancellationToken);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                writes[i] = batch.StreamAddAsync(
+                    line.Stream == LogStream.Exploration ? options.ExplorationStream : options.RequestStream,
+                    [new NameValueEntry("tenant", line.Tenant), new NameValueEntry("kind", line.Kind), new NameValueEntry("json", line.Json)],
+                    maxLength: options.StreamMaxLength,
+                    useApproximateMaxLength: true);
+            }
+
+            batch.Execute();
+            await Task.WhenAll(writes.OfType<Task<RedisValue>>()).WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Some or all writes failed: the ones that did not complete go to the files.
+            // Some or all writes failed (or were never queued): the ones that did not complete go to the files.
         }
 
-        return [.. lines.Where((_, i) => !writes[i].IsCompletedSuccessfully)];
+        return [.. lines.Where((_, i) => writes[i] is not { IsCompletedSuccessfully: true })];
     }
 }

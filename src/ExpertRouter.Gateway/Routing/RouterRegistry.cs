@@ -19,6 +19,7 @@ public sealed partial class RouterRegistry : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _reloading = new();
+    private readonly List<Task> _disposals = [];
     private FrozenDictionary<string, RouterSlot> _slots;
 
     public RouterRegistry(IEnumerable<IRouter> routers)
@@ -131,14 +132,21 @@ public sealed partial class RouterRegistry : IAsyncDisposable
         return new RouterReloadResult(loaded, unchanged, rejected);
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>At shutdown: retires every folder router and waits (bounded) for those no request holds to be disposed.</summary>
+    public async ValueTask DisposeAsync()
     {
         foreach (var slot in Volatile.Read(ref _slots).Values.Where(s => s.Origin.Folder is not null))
         {
             slot.Retire();
         }
 
-        return ValueTask.CompletedTask;
+        Task[] pending;
+        lock (_disposals)
+        {
+            pending = [.. _disposals];
+        }
+
+        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(10), _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void Swap(RouterSlot slot)
@@ -203,7 +211,7 @@ public sealed partial class RouterRegistry : IAsyncDisposable
         if (router is IAsyncDisposable disposable)
         {
             // Off the releasing request's thread: disposing drains the router's batcher.
-            _ = Task.Run(async () =>
+            var disposal = Task.Run(async () =>
             {
                 try
                 {
@@ -214,6 +222,11 @@ public sealed partial class RouterRegistry : IAsyncDisposable
                     Log.DisposeFailed(_logger, router.Name, ex);
                 }
             });
+            lock (_disposals)
+            {
+                _disposals.RemoveAll(t => t.IsCompleted);
+                _disposals.Add(disposal);
+            }
         }
         else if (router is IDisposable plain)
         {
