@@ -17,10 +17,16 @@ internal static class PolicySetRules
             errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Router '{candidate.Policy.Router}' is not registered (known: {string.Join(", ", routers.Order(StringComparer.Ordinal))})."));
         }
 
+        if (options.KnownRouters is { } known && candidate.Policy.ShadowRouter is { } shadow && !known.Contains(shadow))
+        {
+            errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Shadow router '{shadow}' is not registered."));
+        }
+
         if (options.KnownExperts is { } knownExperts)
         {
             var policy = candidate.Policy;
-            var named = policy.AllowedExperts.Concat(policy.DeniedExperts).Concat(policy.FallbackChain).Concat(policy.Budget.DowngradeExperts);
+            var named = policy.AllowedExperts.Concat(policy.DeniedExperts).Concat(policy.FallbackChain).Concat(policy.Budget.DowngradeExperts)
+                .Concat(policy.Exploration.Experts).Concat(policy.Exploration.Judge is { } judge ? [judge] : []);
             foreach (var expert in named.Distinct(StringComparer.Ordinal).Where(e => !knownExperts.Contains(e)))
             {
                 errors.Add(new PolicyError(candidate.File, candidate.IdLine, 1, $"Expert '{expert}' is not in the expert catalogue."));

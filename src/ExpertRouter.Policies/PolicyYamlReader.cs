@@ -40,6 +40,7 @@ public static class PolicyYamlReader
         var section = new YamlSection(file, root, errors, "");
         var (policy, keyLines) = Read(section);
         PolicyRules.Check(policy, section);
+        LearningPolicyReader.Check(policy, section);
         section.ReportUnknownKeys();
         var parsed = new ParsedPolicy(policy, file, (int)section.At("id").Line, keyLines);
         return new PolicyParseResult(errors.Count == 0 ? parsed : null, errors);
@@ -71,6 +72,7 @@ public static class PolicyYamlReader
             AllowedExperts = Values(experts?.StringList("allow")),
             DeniedExperts = Values(experts?.StringList("deny")),
             Router = router?.String("name") ?? "cheapest",
+            ShadowRouter = router?.String("shadow"),
             Lambda = router?.Double("lambda") ?? 0,
             CostTarget = target is null ? null : new CostTarget
             {
@@ -85,6 +87,8 @@ public static class PolicyYamlReader
             FallbackChain = Values(root.StringList("fallback")),
             MaxFallbackCostRatio = root.Double("maxFallbackCostRatio"),
             Tags = root.StringMap("tags"),
+            Logging = LearningPolicyReader.ReadLogging(root.Section("logging")),
+            Exploration = LearningPolicyReader.ReadExploration(root.Section("exploration")),
         };
         target?.ReportUnknownKeys();
         experts?.ReportUnknownKeys();

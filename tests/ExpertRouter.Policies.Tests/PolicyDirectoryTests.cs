@@ -70,7 +70,7 @@ public sealed class PolicyDirectoryTests : IDisposable
 
         var rejection = Assert.Single(rejected.Rejected);
         Assert.Equal("acme", rejection.KeptTenantId);
-        Assert.Contains(rejection.Errors, e => e.Line == 17 && e.Message.Contains("whole number"));
+        Assert.Contains(rejection.Errors, e => e.Line == 18 && e.Message.Contains("whole number"));
         Assert.Equal(0.5, keptLambda);
         Assert.Single(rejectionsWhileBad);
         Assert.Equal(1, directory.RejectedTotal);

@@ -18,6 +18,7 @@ public sealed class PolicyYamlReaderTests
         router:
           name: mf
           lambda: {lambda.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+          shadow: mf2
         maxCostPerRequestUsd: 0.02
         budgets:
           dailyUsd: 5
@@ -37,6 +38,14 @@ public sealed class PolicyYamlReaderTests
           strategy: fuse
         fallback: [large, small]
         maxFallbackCostRatio: 3
+        logging:
+          prompts: store
+        exploration:
+          rate: 0.05
+          experts: [large]
+          judge: large
+          dailyBudgetUsd: 2
+          maxExperts: 1
         tags:
           team: research
         """;
@@ -65,6 +74,10 @@ public sealed class PolicyYamlReaderTests
         Assert.Equal(["large", "small"], policy.FallbackChain);
         Assert.Equal(3, policy.MaxFallbackCostRatio);
         Assert.Equal("research", policy.Tags["team"]);
+        Assert.Equal("mf2", policy.ShadowRouter);
+        Assert.Equal(PromptLogging.Store, policy.Logging.Prompts);
+        Assert.Equal((0.05, "large", 2.0, 1), (policy.Exploration.Rate, policy.Exploration.Judge, policy.Exploration.DailyBudgetUsd, policy.Exploration.MaxExperts));
+        Assert.Equal(["large"], policy.Exploration.Experts);
     }
 
     [Fact]

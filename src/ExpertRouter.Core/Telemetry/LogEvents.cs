@@ -66,4 +66,25 @@ public static class LogEvents
 
     // 400–419: the simulator.
     public const int FaultInjected = 400;
+
+    // 500–509: the request log.
+    public const int RequestLogWriteFailed = 500;
+    public const int RequestLogFellBack = 501;
+    public const int RequestLogIndexFailed = 502;
+
+    // 510–519: feedback.
+    public const int FeedbackRecorded = 510;
+
+    // 520–529: exploration.
+    public const int ExplorationRecorded = 520;
+    public const int ExplorationSkipped = 521;
+    public const int ExplorationFailed = 522;
+    public const int ExplorationDropped = 523;
+
+    // 530–549: router swaps and shadows.
+    public const int RouterSwapped = 530;
+    public const int RouterRejected = 531;
+    public const int RouterWatchFailed = 532;
+    public const int RouterDisposeFailed = 533;
+    public const int ShadowFailed = 534;
 }

@@ -45,6 +45,15 @@ public sealed record TenantPolicy
     /// </summary>
     public double? MaxFallbackCostRatio { get; init; }
 
+    /// <summary>A router that predicts on this tenant's traffic after each response, logged beside the serving one without deciding.</summary>
+    public string? ShadowRouter { get; init; }
+
+    /// <summary>What the request log keeps of this tenant's prompts.</summary>
+    public LoggingPolicy Logging { get; init; } = new();
+
+    /// <summary>Background exploration of other candidates for a sample of requests; off by default.</summary>
+    public ExplorationPolicy Exploration { get; init; } = new();
+
     /// <summary>Free-form labels for reporting (team, cost centre...); listed by <c>/admin/tenants</c>.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 

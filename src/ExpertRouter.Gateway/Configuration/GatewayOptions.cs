@@ -62,6 +62,15 @@ public sealed record GatewayOptions
     /// </summary>
     public string? SimulatorUrl { get; init; }
 
+    /// <summary>The request log (<c>--request-log DIR</c>): every request, feedback and exploration record.</summary>
+    public RequestLogOptions RequestLog { get; init; } = new();
+
+    /// <summary>How tenants' exploration runs (queue, concurrency, call limits, seed).</summary>
+    public ExplorationOptions Exploration { get; init; } = new();
+
+    /// <summary>Watching router folders and swapping changed ones in.</summary>
+    public RouterReloadOptions RouterReload { get; init; } = new();
+
     /// <summary>Named ensembles, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
     public IReadOnlyDictionary<string, EnsembleOptions> Ensembles { get; init; } =
         new Dictionary<string, EnsembleOptions>(StringComparer.Ordinal);

@@ -122,6 +122,7 @@ public static partial class GatewayOptionsValidator
         }
 
         errors.AddRange(CacheSettingsValidator.Validate(options.Cache));
+        LearningOptionsValidator.Collect(options, routerNames, ids, errors);
         return errors;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Policies;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,4 +19,7 @@ namespace ExpertRouter.Gateway.Endpoints;
 [JsonSerializable(typeof(AdminAccounting))]
 [JsonSerializable(typeof(PolicyReloadResult))]
 [JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(FeedbackAccepted))]
+[JsonSerializable(typeof(AdminRouters))]
+[JsonSerializable(typeof(RouterReloadResult))]
 internal sealed partial class EndpointJson : JsonSerializerContext;

@@ -110,7 +110,7 @@ public static class TenantAdminEndpoints
         _ => [],
     };
 
-    private static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AdminKeySha256;

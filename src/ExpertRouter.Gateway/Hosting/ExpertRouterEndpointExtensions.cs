@@ -12,7 +12,7 @@ public static class ExpertRouterEndpointExtensions
     /// <summary>
     /// Maps the OpenAI surface. Every <c>/v1</c> request is counted and its tenant found from its key; a chat or
     /// embeddings request is then parsed once and decided (policy, router: the routing plan), and the plan is carried
-    /// out: cache → budget → ensemble or forward. Each step is a small middleware over the request's
+    /// out: (exploration sampling) → cache → budget → ensemble or forward. Each step is a small middleware over the request's
     /// <see cref="IExpertRoutingFeature"/>.
     /// </summary>
     public static WebApplication MapExpertRouter(this WebApplication app)
@@ -40,7 +40,9 @@ public static class ExpertRouterEndpointExtensions
         app.MapGet("/v1/models", ModelsEndpoint.List);
         app.MapGet("/v1/models/{**id}", ModelsEndpoint.Get);
         app.MapGet("/v1/usage", UsageEndpoint.GetAsync);
+        app.MapPost("/v1/feedback", FeedbackEndpoint.PostAsync);
         app.MapTenantAdmin();
+        app.MapRouterAdmin();
 
         var routed = RoutedPipeline(app, translated: false);
         app.MapPost(OpenAIPaths.ChatCompletions, routed);
@@ -66,6 +68,7 @@ public static class ExpertRouterEndpointExtensions
         return pipeline
             .UseMiddleware<ParseStep>()
             .UseMiddleware<PlanStep>()
+            .UseMiddleware<ExplorationStep>()
             .UseMiddleware<CacheStep>()
             .UseMiddleware<BudgetStep>()
             .UseMiddleware<EnsembleStep>()

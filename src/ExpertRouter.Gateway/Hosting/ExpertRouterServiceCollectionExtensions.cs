@@ -7,8 +7,10 @@ using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Ensembles;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.Exploration;
 using ExpertRouter.Gateway.Invocation;
 using ExpertRouter.Gateway.Protocols;
+using ExpertRouter.Gateway.RequestLog;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Telemetry;
 using ExpertRouter.Gateway.Tenants;
@@ -38,7 +40,14 @@ public static class ExpertRouterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new ExpertCatalog(experts));
         services.AddSingleton(new ExpertCredentials(experts, Environment.GetEnvironmentVariable));
-        services.AddSingleton<RouterRegistry>();
+        services.AddSingleton(sp => new RouterRegistry(
+            sp.GetServices<IRouter>(),
+            sp.GetServices<RouterFolderSource>(),
+            RouterLoader(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers")));
+        services.AddSingleton<ShadowRouting>();
+        services.AddHostedService<RouterFolderWatcher>();
         services.AddSingleton(new EnsembleCatalog(options.Ensembles));
         services.AddSingleton<RoutingPlanner>();
         services.AddTenantState(options);
@@ -54,6 +63,8 @@ public static class ExpertRouterServiceCollectionExtensions
             services.AddRedisResponseState();
         }
 
+        services.AddRequestLog(options);
+        services.AddExploration();
         // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
         // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()
@@ -77,6 +88,14 @@ public static class ExpertRouterServiceCollectionExtensions
 
         return builder;
     }
+
+    /// <summary>How router folders load: the IRT router (a test may register its own loader first).</summary>
+    private static RouterFolderLoader RouterLoader(IServiceProvider services) =>
+        services.GetService<RouterFolderLoader>() ?? ((folder, serving) => IrtSkillRouter.Load(
+            folder,
+            serving,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
+            services.GetRequiredService<TimeProvider>()));
 }
 
 /// <summary>Adds optional parts to the gateway, in the style of <c>AddReverseProxy()</c>'s builder.</summary>
@@ -97,14 +116,13 @@ public sealed class ExpertRouterBuilder(IServiceCollection services)
         return this;
     }
 
-    /// <summary>An IRT skill router served with ONNX Runtime: one session for the process, micro-batched.</summary>
+    /// <summary>
+    /// An IRT skill router served with ONNX Runtime (one session for the process, micro-batched) from a router folder,
+    /// which the registry owns: it swaps in a new version when the folder changes.
+    /// </summary>
     public ExpertRouterBuilder AddOnnxRouter(LearnedRouterOptions router)
     {
-        Services.AddSingleton<IRouter>(provider => IrtSkillRouter.Load(
-            router.ResolvedPath(),
-            router.Serving,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Routers"),
-            provider.GetRequiredService<TimeProvider>()));
+        Services.AddSingleton(new RouterFolderSource(Path.GetFullPath(router.ResolvedPath()), router.Serving));
         return this;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
+using ExpertRouter.Gateway.RequestLog;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Simulation;
@@ -42,7 +43,7 @@ public static partial class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // '--policies <dir>' and '--redis <connection string>' are short for the ExpertRouter settings.
+        // '--policies <dir>', '--redis <connection string>' and '--request-log <dir>' are short for the ExpertRouter settings.
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder);
         var options = BindOptions(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -76,7 +77,10 @@ public static partial class GatewayApp
             builder.Services.AddExpertRouter(options, experts);
             var app = builder.Build();
 
-            var errors = GatewayOptionsValidator.Validate(options, app.Services.GetRequiredService<RouterRegistry>().Names).ToList();
+            var routers = app.Services.GetRequiredService<RouterRegistry>();
+            var errors = GatewayOptionsValidator.Validate(options, routers.Names).ToList();
+            errors.AddRange(routers.StartupErrors.Select(e => "ExpertRouter:Routers: " + e));
+            errors.AddRange(RequestLogStartup.Check(options.RequestLog));
             errors.AddRange(TenantStartup.Check(app.Services, options));
             if (options.Management.Urls.Count > 0)
             {
@@ -113,6 +117,7 @@ public static partial class GatewayApp
     {
         ["--policies"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Policies)}",
         ["--redis"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Redis)}",
+        ["--request-log"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.RequestLog)}:{nameof(RequestLogOptions.Directory)}",
     };
 
     /// <summary>The external simulator's address; an invalid one is left to the validator to report.</summary>

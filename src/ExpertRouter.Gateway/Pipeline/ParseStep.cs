@@ -1,11 +1,12 @@
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.OpenAI;
+using ExpertRouter.Gateway.RequestLog;
 using Microsoft.Extensions.Options;
 
 namespace ExpertRouter.Gateway.Pipeline;
 
 /// <summary>Reads and validates the body once; later steps work from <see cref="IExpertRoutingFeature.Request"/>.</summary>
-internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> options)
+internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> options, RequestLogQueue log)
 {
     private readonly long _limit = options.Value.MaxRequestBodyBytes;
 
@@ -29,6 +30,7 @@ internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> o
         }
 
         feature.Request = request;
+        log.Remember(feature.Tenant.Id, feature.RequestId);
         await next(context);
     }
 }

@@ -31,4 +31,7 @@ public sealed class RequestOutcome
 
     /// <summary>What the response cache did (hit, semantic hit, miss, bypass, and what a hit saved); null when it was not consulted.</summary>
     public CacheOutcome? Cache { get; set; }
+
+    /// <summary>The tenant's exploration rate when the request was sampled for exploration; null when it was not.</summary>
+    public double? ExplorationRate { get; set; }
 }

@@ -1,14 +1,20 @@
 using ExpertRouter.Gateway.OpenAI;
+using ExpertRouter.Gateway.RequestLog;
 using ExpertRouter.Gateway.Telemetry;
 
 namespace ExpertRouter.Gateway.Pipeline;
 
-/// <summary>Outermost step for <c>/v1</c>: counts each request once it is answered, with the gateway's own share of its time.</summary>
-internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics, TimeProvider time)
+/// <summary>
+/// Outermost step for <c>/v1</c>: counts each request once it is answered, with the gateway's own share of its time,
+/// and hands every parsed request to the request log (one entry of references and a queue write; the record is built
+/// off the request path).
+/// </summary>
+internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics, RequestLogQueue log, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var start = time.GetTimestamp();
+        var startedAt = log.Enabled ? time.GetUtcNow() : default;
         await next(context);
         var feature = context.Features.Get<IExpertRoutingFeature>();
         var total = time.GetElapsedTime(start);
@@ -31,5 +37,11 @@ internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics
             outcome?.Answered?.Expert.Id ?? "none",
             context.Response.StatusCode,
             Math.Max(0, overhead.TotalMilliseconds));
+        if (log.Enabled && feature?.Request is { } request)
+        {
+            log.TryRecord(new RequestLogEntry(
+                startedAt, feature.RequestId, feature.Tenant, request, feature.Plan, outcome!.Answered, outcome.Failed, outcome.Usage, outcome.Cache,
+                context.Response.StatusCode, total.TotalMilliseconds, outcome.ExplorationRate));
+        }
     }
 }

@@ -16,6 +16,9 @@ public sealed record RoutingPlan
 
     public required string Router { get; init; }
 
+    /// <summary>The deciding router folder's version; null for built-in routers and named experts.</summary>
+    public string? RouterVersion { get; init; }
+
     /// <summary>Candidates ranked by the router's utility, best first; a named expert first when the client chose.</summary>
     public required IReadOnlyList<ExpertScore> Ranking { get; init; }
 

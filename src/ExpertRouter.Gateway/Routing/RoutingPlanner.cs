@@ -66,11 +66,22 @@ public sealed partial class RoutingPlanner(
     private async ValueTask<(RoutingPlan?, ApiError?)> PlanRoutedAsync(
         TenantPolicy tenant, OpenAIRequest request, string requestId, string routerName, CancellationToken cancellationToken)
     {
-        if (!routers.TryGet(routerName, out var router))
+        if (!routers.TryAcquire(routerName, out var lease))
         {
             return (null, ApiError.ModelNotFound(request.Model));
         }
 
+        // Held while the router predicts: a swap in the meantime disposes the old router only after this request.
+        using (lease)
+        {
+            return await PlanWithAsync(lease, tenant, request, requestId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<(RoutingPlan?, ApiError?)> PlanWithAsync(
+        RouterLease lease, TenantPolicy tenant, OpenAIRequest request, string requestId, CancellationToken cancellationToken)
+    {
+        var router = lease.Router;
         var (ensemble, ensembleError) = EnsembleFor(tenant, request);
         if (ensembleError is not null)
         {
@@ -91,6 +102,7 @@ public sealed partial class RoutingPlanner(
         var plan = new RoutingPlan
         {
             Router = router.Name,
+            RouterVersion = lease.Version,
             Ranking = decision.Ranking,
             Fallbacks = FallbackOrder.Apply(decision.Ranking, tenant.FallbackChain),
             PassedOver = passedOver,
@@ -190,19 +202,20 @@ public sealed partial class RoutingPlanner(
     /// <summary>A tenant's cost target wins over its raw λ when the router was calibrated to translate it.</summary>
     private double LambdaFor(IRouter router, TenantPolicy tenant, string requestId)
     {
-        if (tenant.CostTarget is not { } target)
+        var (lambda, calibrated) = TenantLambda(router, tenant);
+        if (!calibrated)
         {
-            return tenant.Lambda;
+            Log.Uncalibrated(logger, requestId, tenant.Id, router.Name);
         }
 
-        if (router is ICostCalibratedRouter calibrated)
-        {
-            return calibrated.LambdaFor(target);
-        }
-
-        Log.Uncalibrated(logger, requestId, tenant.Id, router.Name);
-        return tenant.Lambda;
+        return lambda;
     }
+
+    /// <summary>The λ <paramref name="router"/> ranks with for <paramref name="tenant"/>; false when a cost target could not be honoured.</summary>
+    internal static (double Lambda, bool Calibrated) TenantLambda(IRouter router, TenantPolicy tenant) =>
+        tenant.CostTarget is not { } target ? (tenant.Lambda, true)
+        : router is ICostCalibratedRouter calibrated ? (calibrated.LambdaFor(target), true)
+        : (tenant.Lambda, false);
 
     /// <summary>Drops fallbacks dearer than the tenant's <c>maxFallbackCostRatio</c> times the first choice.</summary>
     private static RoutingPlan WithFallbackBound(RoutingPlan plan, TenantPolicy tenant)

@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _streamsInterrupted;
     private readonly Counter<double> _costUsd;
     private readonly Counter<long> _ensembleCalls;
+    private readonly Counter<long> _shadowDecisions;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +36,7 @@ public sealed class GatewayMetrics
         _ensembleCalls = meter.CreateCounter<long>("expertrouter.ensemble.calls", description: "Expert calls made by ensembles, by mode, expert, role and status.");
         _costUsd = meter.CreateCounter<double>("expertrouter.cost", "USD", "Settled cost of answered requests, by tenant and expert.");
         _streamsInterrupted = meter.CreateCounter<long>("expertrouter.streams.interrupted", description: "Streams whose expert failed after the first byte.");
+        _shadowDecisions = meter.CreateCounter<long>("expertrouter.shadow.decisions", description: "Shadow router predictions on live traffic, by shadow, serving router and agreement.");
     }
 
     public void Request(string endpoint, string router, string expert, int statusCode, double overheadMs)
@@ -56,6 +58,9 @@ public sealed class GatewayMetrics
 
     public void Cost(string tenant, string expert, double usd) =>
         _costUsd.Add(usd, new KeyValuePair<string, object?>("tenant", tenant), new KeyValuePair<string, object?>("expert", expert));
+
+    public void ShadowDecision(string shadow, string serving, bool agrees) =>
+        _shadowDecisions.Add(1, new("shadow", shadow), new("serving", serving), new("agrees", agrees));
 
     public void StreamInterrupted(string expert) => _streamsInterrupted.Add(1, new KeyValuePair<string, object?>("expert", expert));
 }

@@ -3,6 +3,7 @@ using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
+using ExpertRouter.Gateway.Tests.RequestLog;
 using Microsoft.Extensions.Options;
 
 namespace ExpertRouter.Gateway.Tests.Pipeline;
@@ -12,7 +13,7 @@ public sealed class ParseStepTests
     private bool _nextCalled;
 
     private ParseStep Step(long limit = 1 << 20) =>
-        new(_ => { _nextCalled = true; return Task.CompletedTask; }, Options.Create(new GatewayOptions { MaxRequestBodyBytes = limit }));
+        new(_ => { _nextCalled = true; return Task.CompletedTask; }, Options.Create(new GatewayOptions { MaxRequestBodyBytes = limit }), RequestLogs.Disabled());
 
     private static DefaultHttpContext Context(string path, string body)
     {

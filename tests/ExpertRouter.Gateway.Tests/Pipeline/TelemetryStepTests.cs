@@ -5,6 +5,7 @@ using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Telemetry;
+using ExpertRouter.Gateway.Tests.RequestLog;
 
 namespace ExpertRouter.Gateway.Tests.Pipeline;
 
@@ -42,6 +43,7 @@ public sealed class TelemetryStepTests : IDisposable
                 return Task.CompletedTask;
             },
             new GatewayMetrics(meters),
+            RequestLogs.Disabled(),
             TimeProvider.System);
 
         await step.InvokeAsync(context);

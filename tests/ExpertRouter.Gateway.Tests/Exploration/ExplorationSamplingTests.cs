@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text;
+using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Exploration;
+using ExpertRouter.Gateway.Tests.Functional;
+using ExpertRouter.Gateway.Tests.RequestLog;
+
+namespace ExpertRouter.Gateway.Tests.Exploration;
+
+/// <summary>Sampling at the tenant's rate, from a seeded source: the same seed samples the same requests.</summary>
+public sealed class ExplorationSamplingTests : IDisposable
+{
+    private readonly LogFolder _log = new();
+
+    public void Dispose() => _log.Dispose();
+
+    [Fact]
+    public async Task Requests_AreSampledAtTheRate_FromTheSeededSource()
+    {
+        const int requests = 40;
+        var tenant = new TenantPolicy { Exploration = new ExplorationPolicy { Rate = 0.5, Judge = "s-judge", DailyBudgetUsd = 1 } };
+        var replay = new ExplorationSampler(42);
+        var expected = Enumerable.Range(0, requests).Count(_ => replay.Sample(tenant));
+        await using var gateway = await new GatewayBuilder()
+            .SimulatedExpert("s-cheap", 0.1, "yes")
+            .SimulatedExpert("s-dear", 1, "no")
+            .SimulatedExpert("s-judge", 0.01, "1")
+            .Tenant("half", "sk-sampling-half", allowed: ["s-cheap", "s-dear"],
+                policy: [("Exploration:Rate", "0.5"), ("Exploration:Judge", "s-judge"), ("Exploration:DailyBudgetUsd", "1")])
+            .Setting("Exploration:Seed", "42")
+            .Setting("RequestLog:Directory", _log.Path)
+            .StartAsync();
+        using var client = gateway.CreateClient("sk-sampling-half");
+
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await client.PostAsync("/v1/chat/completions",
+                new StringContent($$"""{"model":"auto","messages":[{"role":"user","content":"question {{i}}"}]}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var records = await LogFolder.UntilAsync(() => _log.Requests() is { Count: requests } all ? all : null, $"{requests} request records");
+        var sampled = records.Count(r => r.ExplorationRate == 0.5);
+        Assert.Equal(expected, sampled);
+        Assert.InRange(sampled, 8, 32);
+        Assert.Equal(expected, gateway.Services.GetRequiredService<ExplorationMetrics>().SampledTotal);
+    }
+}
