@@ -44,7 +44,7 @@ public class CacheHitPathBenchmarks
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var settings = new CacheSettings();
         var store = new InProcessResponseCacheStore(TimeProvider.System, settings.MaxEntries, settings.MaxBytes);
-        var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, 256, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
+        var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
         var catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);
         var ranking = catalog.All.Select(e => new ExpertScore(e, double.NaN, 0, 0)).ToArray();
         _plan = new RoutingPlan { Router = RoutingPlan.DirectRouter, Ranking = ranking, Fallbacks = ranking };
