@@ -19,6 +19,12 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
 
     public int ExpertsTried { get; private set; }
 
+    /// <summary>The native request this attempt sends (the expert speaks the client's API), or null when it sends chat.</summary>
+    public NativeRequest? Native { get; private set; }
+
+    /// <summary>The path below the expert's base URL this attempt goes to.</summary>
+    public string Path => Native?.Path ?? Call.Path;
+
     public int TriesOnExpert { get; set; }
 
     public int RetriesLeft { get; set; }
@@ -36,6 +42,7 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
     public void StartExpert(ExpertDefinition expert, int index, int retries)
     {
         (Expert, Index, RetriesLeft, TriesOnExpert, RetryAfter, HeldBack) = (expert, index, retries, 0, null, null);
+        Native = Call.IsNativeFor(expert) ? Call.Native : null;
         ExpertsTried++;
     }
 
