@@ -53,7 +53,7 @@ public class CacheHitPathBenchmarks
             _ => throw new InvalidOperationException("A hit must not reach an expert."),
             cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), catalog,
             metrics, new CacheSavings(metrics, new InProcessTenantAccounting(TimeProvider.System), NullLogger<CacheSavings>.Instance), settings,
-            NullLogger<CacheStep>.Instance);
+            new CacheEmbedders(settings, new HashedTextEmbedder(), NullLogger.Instance), NullLogger<CacheStep>.Instance);
 
         var body = CacheBenchmarkRequests.Chat(turns: 1, "And why are sunsets red?", Stream);
         _request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request!;
