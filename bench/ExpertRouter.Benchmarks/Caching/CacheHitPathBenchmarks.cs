@@ -44,7 +44,7 @@ public class CacheHitPathBenchmarks
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var settings = new CacheSettings();
         var store = new InProcessResponseCacheStore(TimeProvider.System, settings.MaxEntries, settings.MaxBytes);
-        var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, 256, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
+        var cache = new ResponseCache(store, new InProcessSemanticIndex(TimeProvider.System, settings.MaxEntries), new HashedTextEmbedder(), TimeProvider.System);
         var catalog = new ExpertCatalog([new ExpertDefinition { Id = "gpt-4o-2024-08-06", InputUsdPerMTok = 2.5, OutputUsdPerMTok = 10 }]);
         var ranking = catalog.All.Select(e => new ExpertScore(e, double.NaN, 0, 0)).ToArray();
         _plan = new RoutingPlan { Router = RoutingPlan.DirectRouter, Ranking = ranking, Fallbacks = ranking };
@@ -53,7 +53,7 @@ public class CacheHitPathBenchmarks
             _ => throw new InvalidOperationException("A hit must not reach an expert."),
             cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), catalog,
             metrics, new CacheSavings(metrics, new InProcessTenantAccounting(TimeProvider.System), NullLogger<CacheSavings>.Instance), settings,
-            NullLogger<CacheStep>.Instance);
+            new CacheEmbedders(settings, new HashedTextEmbedder(), NullLogger.Instance), NullLogger<CacheStep>.Instance);
 
         var body = CacheBenchmarkRequests.Chat(turns: 1, "And why are sunsets red?", Stream);
         _request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request!;

@@ -25,7 +25,7 @@ public class SemanticLookupBenchmarks
     public void Setup()
     {
         var expires = DateTimeOffset.UtcNow.AddDays(1);
-        _index = new InProcessSemanticIndex(TimeProvider.System, Dimensions, Entries);
+        _index = new InProcessSemanticIndex(TimeProvider.System, Entries);
         for (var i = 0; i < Entries; i++)
         {
             var prompt = Prompt(i);

@@ -59,7 +59,7 @@ public class SharedSemanticLookupBenchmarks
     public void Cleanup() => _redis.Dispose();
 
     private ISemanticIndex Create() => new RedisSemanticIndex(
-        _redis, TimeProvider.System, new InProcessSemanticIndex(TimeProvider.System, Dimensions, Entries), Entries, TimeSpan.Zero,
+        _redis, TimeProvider.System, new InProcessSemanticIndex(TimeProvider.System, Entries), Entries, TimeSpan.Zero,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSemanticIndex>.Instance);
 
     [Benchmark]

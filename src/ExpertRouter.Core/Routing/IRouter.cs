@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 
 namespace ExpertRouter.Core.Routing;
@@ -28,4 +29,10 @@ public sealed record RoutingQuery(string Prompt)
     public string? Id { get; init; }
 
     public string? Task { get; init; }
+
+    /// <summary>
+    /// The request's embeddings: a router that embeds the prompt with a sentence encoder takes (and leaves) its vector
+    /// here, so a semantic cache on the same encoder reuses it. Null outside a request (offline evaluation).
+    /// </summary>
+    public PromptEmbeddings? Embeddings { get; init; }
 }

@@ -34,6 +34,9 @@ public static class LogEvents
     public const int SemanticIndexUsable = 155;
     public const int CacheSavingNotRecorded = 156;
 
+    // 1000–1099: sentence encoders shared by the semantic cache and the router.
+    public const int CacheEmbedderLoaded = 1000;
+
     // 170–179: ensembles.
     public const int EnsembleAnswered = 170;
     public const int EnsembleCallFailed = 171;

@@ -17,12 +17,28 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
     public ValueTask<CachedResponse?> GetAsync(string tenantId, string key, CancellationToken cancellationToken) =>
         store.GetAsync(tenantId, key, cancellationToken);
 
-    /// <summary>The prompt's embedding and guard facts, computed once per request for both lookup and store.</summary>
+    /// <summary>The prompt's embedding (by the default, hashed embedder) and guard facts, computed once per request for both lookup and store.</summary>
     public SemanticProbe Probe(string prompt)
     {
         var vector = new float[embedder.Dimensions];
         embedder.Embed(prompt, vector);
         return new SemanticProbe(vector, PromptAgreement.Summarise(prompt), prompt);
+    }
+
+    /// <summary>
+    /// As <see cref="Probe(string)"/> with the tenant's <paramref name="tenantEmbedder"/>; its vector comes from the
+    /// request's <paramref name="shared"/> embeddings when the router already computed it with the same encoder. A
+    /// sentence encoder's entries live in their own part of each scope: vectors of different embedders never meet.
+    /// </summary>
+    public SemanticProbe Probe(string prompt, ITextEmbedder tenantEmbedder, PromptEmbeddings? shared)
+    {
+        if (tenantEmbedder.Name == embedder.Name)
+        {
+            return Probe(prompt);
+        }
+
+        var vector = shared?.GetOrEmbed(tenantEmbedder, prompt) ?? Embed(tenantEmbedder, prompt);
+        return new SemanticProbe(vector, PromptAgreement.Summarise(prompt), prompt) { Space = tenantEmbedder.Name };
     }
 
     /// <summary>
@@ -33,6 +49,7 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
     public async ValueTask<(CachedResponse Entry, float Similarity)?> FindSimilarAsync(
         string tenantId, string scope, SemanticProbe probe, double threshold, CancellationToken cancellationToken)
     {
+        scope = probe.IndexScope(scope);
         var match = await index.FindAsync(new SemanticQuery(tenantId, scope, probe.Vector, probe.Facts, threshold), cancellationToken);
         if (match is not { } found)
         {
@@ -69,12 +86,29 @@ public sealed class ResponseCache(IResponseCacheStore store, ISemanticIndex inde
         await store.SetAsync(tenantId, keys.Exact, entry, cancellationToken);
         if (probe is not null && keys.Scope is { } scope)
         {
-            await index.AddAsync(new SemanticEntry(tenantId, scope, probe.Vector, probe.Facts, keys.Exact, entry.ExpiresAt), cancellationToken);
+            await index.AddAsync(new SemanticEntry(tenantId, probe.IndexScope(scope), probe.Vector, probe.Facts, keys.Exact, entry.ExpiresAt), cancellationToken);
         }
 
         return entry;
     }
+
+    private static float[] Embed(ITextEmbedder embedder, string prompt)
+    {
+        var vector = new float[embedder.Dimensions];
+        embedder.Embed(prompt, vector);
+        return vector;
+    }
 }
 
 /// <summary>A prompt's embedding, its facts for the index's filter, and the text the final verification compares.</summary>
-public sealed record SemanticProbe(float[] Vector, PromptFacts Facts, string Prompt);
+public sealed record SemanticProbe(float[] Vector, PromptFacts Facts, string Prompt)
+{
+    /// <summary>
+    /// The embedder's name when it is not the default hashed one. The default's entries keep the scope they always had,
+    /// so entries stored before tenants could choose an embedder stay reachable.
+    /// </summary>
+    public string? Space { get; init; }
+
+    /// <summary>The index partition of <paramref name="scope"/> for this probe's embedder.</summary>
+    public string IndexScope(string scope) => Space is null ? scope : $"{Space}:{scope}";
+}

@@ -14,7 +14,8 @@ public static class ResponseCacheServiceCollectionExtensions
     /// Registers the response cache: in process by default, Redis (falling back to in process while it is down)
     /// when <see cref="CacheSettings.Redis"/> is set, with the semantic index shared through the same Redis
     /// (<see cref="RedisSemanticIndex"/>). Replace <see cref="ITenantCachePolicy"/> or
-    /// <see cref="ITextEmbedder"/> by registering them first.
+    /// <see cref="ITextEmbedder"/> (the default, hashed embedder) by registering them first. Sentence-encoder embedders
+    /// that tenants name are loaded by <see cref="CacheEmbedders"/>.
     /// </summary>
     public static IServiceCollection AddResponseCache(this IServiceCollection services, CacheSettings settings)
     {
@@ -22,6 +23,8 @@ public static class ResponseCacheServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITenantCachePolicy>(new ConfiguredTenantCachePolicy(settings));
         services.TryAddSingleton<ITextEmbedder>(new HashedTextEmbedder(settings.EmbeddingDimensions));
+        services.TryAddSingleton(sp => new CacheEmbedders(
+            settings, sp.GetRequiredService<ITextEmbedder>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("ExpertRouter.Cache")));
         services.AddSingleton<SingleFlight>();
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CacheSavings>();
@@ -60,7 +63,7 @@ public static class ResponseCacheServiceCollectionExtensions
     private static ISemanticIndex CreateIndex(IServiceProvider services, CacheSettings settings)
     {
         var time = services.GetRequiredService<TimeProvider>();
-        var local = new InProcessSemanticIndex(time, services.GetRequiredService<ITextEmbedder>().Dimensions, settings.MaxEntries);
+        var local = new InProcessSemanticIndex(time, settings.MaxEntries);
         return string.IsNullOrWhiteSpace(settings.Redis)
             ? local
             : new RedisSemanticIndex(

@@ -1,3 +1,6 @@
+using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Serving;
+
 namespace ExpertRouter.Gateway.Configuration;
 
 public enum CacheMode
@@ -22,10 +25,26 @@ public sealed record TenantCacheOptions
     public double SemanticThreshold { get; init; } = 0.95;
 
     /// <summary>
+    /// What embeds prompts for the semantic cache: <c>hashed</c> (default: word and character-trigram hashing, tens of
+    /// microseconds) or a pretrained sentence encoder, <c>minilm</c> or <c>arctic-xs</c> (milliseconds on CPU). A
+    /// tenant whose router runs the same sentence encoder embeds each request once: the cache reuses the router's vector.
+    /// </summary>
+    public string Embedder { get; init; } = CacheEmbedderNames.Hashed;
+
+    /// <summary>
     /// Cache requests that are not deterministic (temperature absent or above 0). Off by default: a client that asks
     /// for sampling expects different answers, and OpenAI's default temperature is 1.
     /// </summary>
     public bool CacheNonDeterministic { get; init; }
+}
+
+/// <summary>The names <see cref="TenantCacheOptions.Embedder"/> takes.</summary>
+public static class CacheEmbedderNames
+{
+    public const string Hashed = "hashed";
+
+    /// <summary>hashed, then the pretrained sentence encoders the project knows (minilm, arctic-xs).</summary>
+    public static IReadOnlyList<string> All { get; } = [Hashed, .. PretrainedEncoders.All.Select(e => e.Name)];
 }
 
 /// <summary>The gateway's configuration section <c>ExpertRouter:Cache</c>.</summary>
@@ -59,4 +78,10 @@ public sealed record CacheSettings
 
     /// <summary>Dimensions of the built-in hashed embedding used by the semantic cache.</summary>
     public int EmbeddingDimensions { get; init; } = 256;
+
+    /// <summary>
+    /// How a sentence-encoder embedder (<see cref="TenantCacheOptions.Embedder"/>) runs: CPU by default, CUDA with the
+    /// routers' fallback to CPU; <c>EncoderCacheDirectory</c> is where the encoder is extracted from its package.
+    /// </summary>
+    public OnnxServingOptions EmbedderServing { get; init; } = new();
 }

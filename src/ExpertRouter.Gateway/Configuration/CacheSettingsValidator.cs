@@ -39,6 +39,11 @@ public static class CacheSettingsValidator
         {
             yield return $"{Section}:EmbeddingDimensions: must be between 1 and 4096.";
         }
+
+        foreach (var error in settings.EmbedderServing.Validate())
+        {
+            yield return $"{Section}:EmbedderServing: {error}";
+        }
     }
 
     private static IEnumerable<string> Validate(TenantCacheOptions options, string path)
@@ -51,6 +56,11 @@ public static class CacheSettingsValidator
         if (options.SemanticThreshold is <= 0 or > 1 || double.IsNaN(options.SemanticThreshold))
         {
             yield return $"{path}:SemanticThreshold: must be in (0, 1].";
+        }
+
+        if (!CacheEmbedderNames.All.Contains(options.Embedder, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return $"{path}:Embedder: '{options.Embedder}' is not one of {string.Join(", ", CacheEmbedderNames.All)}.";
         }
     }
 }

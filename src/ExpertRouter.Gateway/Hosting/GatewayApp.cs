@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using ExpertRouter.Core.Telemetry;
+using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.RequestLog;
@@ -80,6 +81,7 @@ public static partial class GatewayApp
             var routers = app.Services.GetRequiredService<RouterRegistry>();
             var errors = GatewayOptionsValidator.Validate(options, routers.Names).ToList();
             errors.AddRange(routers.StartupErrors.Select(e => "ExpertRouter:Routers: " + e));
+            errors.AddRange(app.Services.GetRequiredService<CacheEmbedders>().StartupErrors);
             errors.AddRange(RequestLogStartup.Check(options.RequestLog));
             errors.AddRange(TenantStartup.Check(app.Services, options));
             if (options.Management.Urls.Count > 0)

@@ -2,6 +2,7 @@ using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Caching.Replay;
+using ExpertRouter.Gateway.Caching.Semantic;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.OpenAI;
@@ -26,6 +27,7 @@ internal sealed partial class CacheStep(
     CacheMetrics metrics,
     CacheSavings savings,
     CacheSettings settings,
+    CacheEmbedders embedders,
     ILogger<CacheStep> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -52,7 +54,8 @@ internal sealed partial class CacheStep(
         // The lookups get their own span; it ends before forwarding so route and upstream spans are not its children.
         var span = GatewayMetrics.ActivitySource.StartActivity("cache");
         span?.SetTag("expertrouter.request_id", feature.RequestId);
-        var probe = keys.Scope is null ? null : cache.Probe(request.Prompt);
+        // With the router on the same sentence encoder, the vector it routed with is reused here, not computed again.
+        var probe = keys.Scope is null ? null : cache.Probe(request.Prompt, embedders.For(view.Options.Embedder), feature.Embeddings);
         var leader = false;
         CachedResponse? stored = null;
         try

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Routing;
@@ -19,13 +20,14 @@ namespace ExpertRouter.Gateway.Routing;
 public sealed partial class RoutingPlanner(
     ExpertCatalog catalog, RouterRegistry routers, EnsembleCatalog ensembles, GatewayMetrics metrics, TimeProvider time, ILogger<RoutingPlanner> logger)
 {
+    /// <param name="embeddings">The request's embeddings, where a router's sentence-encoder vector is left for the semantic cache.</param>
     public async ValueTask<(RoutingPlan? Plan, ApiError? Error)> PlanAsync(
-        TenantPolicy tenant, OpenAIRequest request, string requestId, CancellationToken cancellationToken)
+        TenantPolicy tenant, OpenAIRequest request, string requestId, CancellationToken cancellationToken, PromptEmbeddings? embeddings = null)
     {
         var routerName = ModelAliases.RouterFor(request.Model, tenant.Router);
         return routerName is null
             ? PlanDirect(tenant, request)
-            : await PlanRoutedAsync(tenant, request, requestId, routerName, cancellationToken).ConfigureAwait(false);
+            : await PlanRoutedAsync(tenant, request, requestId, routerName, embeddings, cancellationToken).ConfigureAwait(false);
     }
 
     private (RoutingPlan?, ApiError?) PlanDirect(TenantPolicy tenant, OpenAIRequest request)
@@ -64,7 +66,7 @@ public sealed partial class RoutingPlanner(
     }
 
     private async ValueTask<(RoutingPlan?, ApiError?)> PlanRoutedAsync(
-        TenantPolicy tenant, OpenAIRequest request, string requestId, string routerName, CancellationToken cancellationToken)
+        TenantPolicy tenant, OpenAIRequest request, string requestId, string routerName, PromptEmbeddings? embeddings, CancellationToken cancellationToken)
     {
         if (!routers.TryAcquire(routerName, out var lease))
         {
@@ -74,12 +76,12 @@ public sealed partial class RoutingPlanner(
         // Held while the router predicts: a swap in the meantime disposes the old router only after this request.
         using (lease)
         {
-            return await PlanWithAsync(lease, tenant, request, requestId, cancellationToken).ConfigureAwait(false);
+            return await PlanWithAsync(lease, tenant, request, requestId, embeddings, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async ValueTask<(RoutingPlan?, ApiError?)> PlanWithAsync(
-        RouterLease lease, TenantPolicy tenant, OpenAIRequest request, string requestId, CancellationToken cancellationToken)
+        RouterLease lease, TenantPolicy tenant, OpenAIRequest request, string requestId, PromptEmbeddings? embeddings, CancellationToken cancellationToken)
     {
         var router = lease.Router;
         var (ensemble, ensembleError) = EnsembleFor(tenant, request);
@@ -98,7 +100,7 @@ public sealed partial class RoutingPlanner(
                 : ApiError.Forbidden($"No expert your key may use can serve this request ({ExpertFit.Needs(request)})."));
         }
 
-        var decision = await RankAsync(router, tenant, request, requestId, candidates, cancellationToken).ConfigureAwait(false);
+        var decision = await RankAsync(router, tenant, request, requestId, candidates, embeddings, cancellationToken).ConfigureAwait(false);
         var plan = new RoutingPlan
         {
             Router = router.Name,
@@ -112,7 +114,8 @@ public sealed partial class RoutingPlanner(
     }
 
     private async ValueTask<RoutingDecision> RankAsync(
-        IRouter router, TenantPolicy tenant, OpenAIRequest request, string requestId, IReadOnlyList<ExpertDefinition> candidates, CancellationToken cancellationToken)
+        IRouter router, TenantPolicy tenant, OpenAIRequest request, string requestId, IReadOnlyList<ExpertDefinition> candidates,
+        PromptEmbeddings? embeddings, CancellationToken cancellationToken)
     {
         var quality = ArrayPool<double>.Shared.Rent(candidates.Count);
         var started = time.GetTimestamp();
@@ -120,7 +123,7 @@ public sealed partial class RoutingPlanner(
         RoutingDecision decision;
         try
         {
-            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
+            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
                 .ConfigureAwait(false);
             decision = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
         }

@@ -25,6 +25,7 @@ public sealed class BertOnnxEncoder : IDisposable
     private readonly string _output;
     private readonly EncoderPooling _pooling;
     private readonly bool _normalize;
+    private long _runs;
 
     private BertOnnxEncoder(InferenceSession session, BertTokenizer tokenizer, int maxTokens, string provider, EncoderPooling pooling, bool normalize)
     {
@@ -54,6 +55,9 @@ public sealed class BertOnnxEncoder : IDisposable
     public int HiddenSize { get; }
 
     public string Provider { get; }
+
+    /// <summary>Graph runs since load: what "one encoder pass per request" is checked against.</summary>
+    public long Runs => Interlocked.Read(ref _runs);
 
     public static BertOnnxEncoder Load(
         string modelPath, string vocabularyPath, int maxTokens, bool lowerCase, OnnxServingOptions options, ILogger logger,
@@ -119,6 +123,7 @@ public sealed class BertOnnxEncoder : IDisposable
             {
                 using var runOptions = new RunOptions();
                 using var outputs = _session.Run(runOptions, names, values, [_output]);
+                Interlocked.Increment(ref _runs);
                 var hidden = outputs[0].GetTensorDataAsSpan<float>();
                 if (_pooling == EncoderPooling.Cls)
                 {

@@ -1,3 +1,5 @@
+using ExpertRouter.Core.Caching;
+
 namespace ExpertRouter.Irt.Encoding;
 
 /// <summary>
@@ -10,6 +12,12 @@ public interface IPromptFeaturizer
     int InputRows { get; }
 
     HashedFeatures Featurize(string prompt);
+
+    /// <summary>
+    /// One request's prompt: a sentence encoder takes its embedding from <paramref name="shared"/>, or computes it there,
+    /// so other steps of the request (the semantic cache) reuse it. Featurizers without an encoder ignore it.
+    /// </summary>
+    HashedFeatures Featurize(string prompt, PromptEmbeddings? shared) => Featurize(prompt);
 
     /// <summary>A whole batch; a sentence encoder runs it through the network in a few runs rather than one per prompt.</summary>
     HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts)

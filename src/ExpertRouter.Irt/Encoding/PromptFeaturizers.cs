@@ -37,8 +37,8 @@ public static class PromptFeaturizers
         }
 
         return spec.Kind == EncoderSpec.Sentence
-            ? (new SentenceFeaturizer(encoder, 0, store), null)
-            : (new CombinedFeaturizer(hashed, new SentenceFeaturizer(encoder, hashed.InputRows, store)), null);
+            ? (new SentenceFeaturizer(encoder, 0, store, pretrained: spec.Pretrained), null)
+            : (new CombinedFeaturizer(hashed, new SentenceFeaturizer(encoder, hashed.InputRows, store, pretrained: spec.Pretrained)), null);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using ExpertRouter.Core.Caching;
+
 namespace ExpertRouter.Irt.Encoding;
 
 /// <summary>
@@ -6,15 +8,29 @@ namespace ExpertRouter.Irt.Encoding;
 /// (a frozen identity table, the earlier <see cref="BertFeaturizer"/>, left the head nothing to adapt). With
 /// <see cref="HashedNgramFeaturizer"/> in front (<see cref="CombinedFeaturizer"/>) the offset is its bucket count.
 /// </summary>
-public sealed class SentenceFeaturizer(BertOnnxEncoder encoder, int offset = 0, IEmbeddingStore? store = null, int batchSize = 16) : IPromptFeaturizer, IDisposable
+/// <param name="pretrained">The package the encoder came from; names its vectors for <see cref="PromptEmbeddings"/>.</param>
+public sealed class SentenceFeaturizer(
+    BertOnnxEncoder encoder, int offset = 0, IEmbeddingStore? store = null, int batchSize = 16, PretrainedEncoder? pretrained = null)
+    : IPromptFeaturizer, IDisposable
 {
     private readonly int[] _ids = Enumerable.Range(offset, encoder.HiddenSize).ToArray();
 
     public BertOnnxEncoder Encoder => encoder;
 
+    /// <summary>
+    /// The encoder as a text embedder, named as the semantic cache names the same pretrained encoder; null for an
+    /// encoder that no package names (its vectors are never shared).
+    /// </summary>
+    public SentenceTextEmbedder? Embedder { get; } = pretrained is null ? null : new SentenceTextEmbedder(encoder, pretrained);
+
     public int InputRows => offset + encoder.HiddenSize;
 
     public HashedFeatures Featurize(string prompt) => FeaturizeBatch([prompt])[0];
+
+    public HashedFeatures Featurize(string prompt, PromptEmbeddings? shared) =>
+        shared is not null && Embedder is { } embedder
+            ? new HashedFeatures(_ids, shared.GetOrEmbed(embedder, prompt))
+            : Featurize(prompt);
 
     public HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts) =>
         Embed(prompts).Select(e => new HashedFeatures(_ids, e)).ToArray();
@@ -74,6 +90,8 @@ public sealed class CombinedFeaturizer(HashedNgramFeaturizer hashed, SentenceFea
     public int InputRows => sentence.InputRows;
 
     public HashedFeatures Featurize(string prompt) => Join(hashed.Featurize(prompt), sentence.Featurize(prompt));
+
+    public HashedFeatures Featurize(string prompt, PromptEmbeddings? shared) => Join(hashed.Featurize(prompt), sentence.Featurize(prompt, shared));
 
     public HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts)
     {

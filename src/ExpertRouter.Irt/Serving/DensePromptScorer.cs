@@ -35,6 +35,7 @@ public sealed class DensePromptScorer : IPromptScorer
         outputs[0].GetTensorDataAsSpan<float>()[..(prompts.Count * Experts)].CopyTo(probabilities);
     }
 
+    /// <summary>The encoder runs with the batch (a graph of one's own is no cache embedder, so nothing is shared).</summary>
     public EncodedPrompt Encode(string prompt) => new PromptText(prompt);
 
     public void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities) =>

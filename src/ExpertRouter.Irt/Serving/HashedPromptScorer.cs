@@ -1,4 +1,5 @@
 using System.Buffers;
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
 using Microsoft.ML.OnnxRuntime;
 
@@ -64,6 +65,15 @@ public sealed class HashedPromptScorer : IPromptScorer
     }
 
     public EncodedPrompt Encode(string prompt) => _featurizer.Featurize(prompt);
+
+    public EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => _featurizer.Featurize(prompt, shared);
+
+    public SentenceTextEmbedder? Embedder => _featurizer switch
+    {
+        SentenceFeaturizer sentence => sentence.Embedder,
+        CombinedFeaturizer combined => combined.Sentence.Embedder,
+        _ => null,
+    };
 
     public void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities)
     {

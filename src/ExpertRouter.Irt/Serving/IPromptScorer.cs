@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
 
 namespace ExpertRouter.Irt.Serving;
@@ -15,6 +16,15 @@ public interface IPromptScorer : IDisposable
 
     /// <summary>The model-free part of scoring one prompt, for the caller's own thread.</summary>
     EncodedPrompt Encode(string prompt);
+
+    /// <summary>
+    /// As <see cref="Encode(string)"/>, with a sentence encoder's vector taken from, or left in, the request's
+    /// <paramref name="shared"/> embeddings.
+    /// </summary>
+    EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => Encode(prompt);
+
+    /// <summary>The pretrained sentence encoder that embeds prompts, as a cache embedder names it; null when there is none.</summary>
+    SentenceTextEmbedder? Embedder => null;
 
     /// <summary>Scores prompts this scorer's <see cref="Encode"/> prepared.</summary>
     void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities);

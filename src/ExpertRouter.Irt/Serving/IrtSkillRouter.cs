@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Telemetry;
@@ -38,6 +39,12 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     /// <summary>"Cpu" or "Cuda": the execution provider actually serving.</summary>
     public string Provider => _scorer.Provider;
+
+    /// <summary>
+    /// The pretrained sentence encoder this router embeds prompts with, under the name a semantic cache uses for it
+    /// (its vectors are shared with the cache through <see cref="RoutingQuery.Embeddings"/>); null for a hashed router.
+    /// </summary>
+    public SentenceTextEmbedder? Embedder => _scorer.Embedder;
 
     public static IrtSkillRouter Load(string routerFolder, OnnxServingOptions options, ILogger logger, TimeProvider? time = null)
     {
@@ -90,7 +97,11 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
     /// its ONNX run; encoding inside the batch meant a Parallel.For on a thread pool the requests already keep busy.
     /// </summary>
     public Task<float[]> PredictAsync(string prompt, CancellationToken cancellationToken = default) =>
-        _batcher.EnqueueAsync(_scorer.Encode(prompt), cancellationToken);
+        PredictAsync(prompt, null, cancellationToken);
+
+    /// <summary>As <see cref="PredictAsync(string, CancellationToken)"/>, sharing a sentence embedding with the rest of the request.</summary>
+    public Task<float[]> PredictAsync(string prompt, PromptEmbeddings? shared, CancellationToken cancellationToken) =>
+        _batcher.EnqueueAsync(_scorer.Encode(prompt, shared), cancellationToken);
 
     /// <summary>Scores prompts in as few ONNX runs as it can, bypassing the batcher (offline evaluation).</summary>
     public float[][] PredictBatch(IReadOnlyList<string> prompts)
@@ -106,7 +117,7 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         Memory<double> quality,
         CancellationToken cancellationToken)
     {
-        var probabilities = await PredictAsync(query.Prompt, cancellationToken).ConfigureAwait(false);
+        var probabilities = await PredictAsync(query.Prompt, query.Embeddings, cancellationToken).ConfigureAwait(false);
         var span = quality.Span;
         for (var i = 0; i < candidates.Count; i++)
         {

@@ -5,7 +5,7 @@ namespace ExpertRouter.Gateway.Tests.Caching;
 
 public sealed class InProcessSemanticIndexTests : SemanticIndexContract
 {
-    protected override ISemanticIndex Create(int maxEntries) => new InProcessSemanticIndex(Time, Dimensions, maxEntries);
+    protected override ISemanticIndex Create(int maxEntries) => new InProcessSemanticIndex(Time, maxEntries);
 
     [Fact]
     public Task Find_NearDuplicate_ReturnsItsKey() => CheckNearDuplicateReturnsItsKey();
@@ -40,7 +40,7 @@ public sealed class InProcessSemanticIndexTests : SemanticIndexContract
     [Fact]
     public async Task Add_SameKeyAgain_CountsOnce()
     {
-        var index = new InProcessSemanticIndex(Time, Dimensions, 10);
+        var index = new InProcessSemanticIndex(Time, 10);
         var facts = PromptAgreement.Summarise("q");
         await index.AddAsync(new SemanticEntry("t", "s", Embed("alpha"), facts, "k", Time.GetUtcNow().AddMinutes(1)), CancellationToken.None);
         await index.AddAsync(new SemanticEntry("t", "s", Embed("alpha"), facts, "k", Time.GetUtcNow().AddMinutes(1)), CancellationToken.None);

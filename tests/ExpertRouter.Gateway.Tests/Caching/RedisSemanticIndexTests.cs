@@ -18,7 +18,7 @@ public sealed class RedisSemanticIndexTests(CacheRedis redis)
     private readonly string _tenant = "t-" + Guid.NewGuid().ToString("N")[..8];
 
     private RedisSemanticIndex Create(IConnectionMultiplexer connection) => new(
-        connection, _time, new InProcessSemanticIndex(_time, Dimensions, 100), 100, TimeSpan.Zero, NullLogger<RedisSemanticIndex>.Instance);
+        connection, _time, new InProcessSemanticIndex(_time, 100), 100, TimeSpan.Zero, NullLogger<RedisSemanticIndex>.Instance);
 
     private float[] Embed(string text)
     {

@@ -20,7 +20,7 @@ public sealed class ResponseCacheSemanticTests
     public async Task FindSimilar_AnswerEvictedFromStore_MissesAndForgetsTheVector()
     {
         var store = new InProcessResponseCacheStore(_time, maxEntries: 1, maxBytes: 1 << 20);
-        var index = new InProcessSemanticIndex(_time, 256, 100);
+        var index = new InProcessSemanticIndex(_time, 100);
         var cache = new ResponseCache(store, index, new HashedTextEmbedder(), _time);
         const string prompt = "What is the capital of France?";
         var probe = cache.Probe(prompt);

@@ -18,7 +18,7 @@ public sealed class SemanticVerificationTests
 
     public SemanticVerificationTests()
     {
-        _index = new InProcessSemanticIndex(_time, 256, 10_000);
+        _index = new InProcessSemanticIndex(_time, 10_000);
         _cache = new ResponseCache(new InProcessResponseCacheStore(_time, 10_000, 64 << 20), _index, new HashedTextEmbedder(), _time);
     }
 

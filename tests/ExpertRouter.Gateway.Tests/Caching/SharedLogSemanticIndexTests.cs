@@ -14,7 +14,7 @@ public sealed class SharedLogSemanticIndexTests(CacheRedis redis) : SemanticInde
     protected override ISemanticIndex Create(int maxEntries) => Create(maxEntries, TimeSpan.Zero);
 
     private SharedLogSemanticIndex Create(int maxEntries, TimeSpan catchUp) =>
-        new(redis.Connection, Time, new InProcessSemanticIndex(Time, Dimensions, maxEntries), maxEntries, catchUp);
+        new(redis.Connection, Time, new InProcessSemanticIndex(Time, maxEntries), maxEntries, catchUp);
 
     [RedisFact]
     public Task Find_NearDuplicate_ReturnsItsKey() => CheckNearDuplicateReturnsItsKey();

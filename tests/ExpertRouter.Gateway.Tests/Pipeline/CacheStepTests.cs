@@ -36,10 +36,11 @@ public sealed class CacheStepTests : IDisposable
         var settings = new CacheSettings();
         _accounting = new InProcessTenantAccounting(_time);
         var cache = new ResponseCache(
-            new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 256, 100), new HashedTextEmbedder(), _time);
+            new InProcessResponseCacheStore(_time, 100, 1 << 20), new InProcessSemanticIndex(_time, 100), new HashedTextEmbedder(), _time);
         var metrics = new CacheMetrics(_services.GetRequiredService<IMeterFactory>());
         _step = new CacheStep(Upstream, cache, new SingleFlight(), new ConfiguredTenantCachePolicy(settings), new ExpertCatalog([Pricey, Cheap]),
-            metrics, new CacheSavings(metrics, _accounting, NullLogger<CacheSavings>.Instance), settings, NullLogger<CacheStep>.Instance);
+            metrics, new CacheSavings(metrics, _accounting, NullLogger<CacheSavings>.Instance), settings,
+            new CacheEmbedders(settings, new HashedTextEmbedder(), NullLogger.Instance), NullLogger<CacheStep>.Instance);
     }
 
     public void Dispose() => _services.Dispose();

@@ -86,7 +86,7 @@ public sealed class EnsembleStepTests : IDisposable
             new EnsembleStrategies([strategy]),
             new EnsembleCalls(null!, new ExpertCatalog([A, B]), NullLogger<EnsembleCalls>.Instance),
             _services,
-            new ResponseCache(new InProcessResponseCacheStore(time, 10, 1 << 20), new InProcessSemanticIndex(time, 16, 10), new HashedTextEmbedder(), time),
+            new ResponseCache(new InProcessResponseCacheStore(time, 10, 1 << 20), new InProcessSemanticIndex(time, 10), new HashedTextEmbedder(), time),
             cacheMetrics,
             new CacheSavings(cacheMetrics, new InProcessTenantAccounting(time), NullLogger<CacheSavings>.Instance),
             new ConfiguredTenantCachePolicy(settings),

@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Serving;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,6 +12,36 @@ public sealed class SentenceFeaturizerTests
         var folder = Path.Combine(Path.GetTempPath(), "er-irt-sentence-" + Guid.NewGuid().ToString("N"));
         TinyBert.Write(folder);
         return BertOnnxEncoder.Load(Path.Combine(folder, "encoder.onnx"), Path.Combine(folder, "vocab.txt"), 32, true, new OnnxServingOptions(), NullLogger.Instance, pooling, normalize);
+    }
+
+    [Fact]
+    public void Featurize_WithSharedEmbeddings_RunsTheEncoderOnceForRouterAndCache()
+    {
+        using var featurizer = new SentenceFeaturizer(TinyEncoder(EncoderPooling.Mean, normalize: true), pretrained: PretrainedEncoders.MiniLm);
+        var shared = new PromptEmbeddings();
+        var reference = featurizer.Featurize("hello worlds");
+        var runs = featurizer.Encoder.Runs;
+
+        var routed = featurizer.Featurize("hello worlds", shared);
+        var cached = shared.GetOrEmbed(new SentenceTextEmbedder(featurizer.Encoder, PretrainedEncoders.MiniLm), "hello worlds");
+
+        Assert.Equal(1, featurizer.Encoder.Runs - runs);
+        Assert.Same(routed.Weights, cached);
+        Assert.Equal(reference.Ids, routed.Ids);
+        Assert.Equal(reference.Weights, routed.Weights);
+    }
+
+    [Fact]
+    public void Featurize_WithoutAPackageName_SharesNothing()
+    {
+        using var featurizer = new SentenceFeaturizer(TinyEncoder(EncoderPooling.Mean, normalize: true));
+        var shared = new PromptEmbeddings();
+
+        featurizer.Featurize("hello worlds", shared);
+        featurizer.Featurize("hello worlds", shared);
+
+        Assert.Null(featurizer.Embedder);
+        Assert.Equal(2, featurizer.Encoder.Runs);
     }
 
     [Fact]

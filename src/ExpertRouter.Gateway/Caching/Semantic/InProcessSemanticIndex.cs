@@ -6,9 +6,10 @@ namespace ExpertRouter.Gateway.Caching.Semantic;
 /// <summary>
 /// Brute-force cosine search over contiguous unit vectors, one partition per tenant and scope. A scan of 100k
 /// vectors is a few milliseconds with SIMD (see the benchmark), which beats the upkeep of an approximate index at
-/// the sizes one gateway holds; entries past their expiry are skipped and pruned when space is needed.
+/// the sizes one gateway holds; entries past their expiry are skipped and pruned when space is needed. A partition's
+/// vectors all have the length of its first (each embedder has partitions of its own, see <see cref="SemanticProbe"/>).
 /// </summary>
-public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, int maxEntries) : ISemanticIndex
+public sealed class InProcessSemanticIndex(TimeProvider time, int maxEntries) : ISemanticIndex
 {
     private readonly ConcurrentDictionary<(string Tenant, string Scope), Partition> _partitions = new();
     private int _count;
@@ -17,23 +18,25 @@ public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, in
 
     public int Count => Volatile.Read(ref _count);
 
-    public int Dimensions => dimensions;
+    /// <summary>True when a vector of <paramref name="dimensions"/> may join the tenant and scope's partition.</summary>
+    public bool Fits(string tenantId, string scope, int dimensions) =>
+        !_partitions.TryGetValue((tenantId, scope), out var partition) || partition.Dimensions == dimensions;
 
     public ValueTask AddAsync(SemanticEntry entry, CancellationToken cancellationToken)
     {
-        if (entry.Vector.Length != dimensions)
+        var partition = _partitions.GetOrAdd((entry.TenantId, entry.Scope), _ => new Partition(entry.Vector.Length));
+        if (entry.Vector.Length != partition.Dimensions)
         {
-            throw new ArgumentException($"Vectors must have {dimensions} dimensions.", nameof(entry));
+            throw new ArgumentException($"Vectors of this partition must have {partition.Dimensions} dimensions.", nameof(entry));
         }
 
-        var partition = _partitions.GetOrAdd((entry.TenantId, entry.Scope), _ => new Partition(dimensions));
         var delta = partition.Add(entry, time.GetUtcNow(), () => Volatile.Read(ref _count) >= maxEntries);
         Interlocked.Add(ref _count, delta);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask<SemanticMatch?> FindAsync(SemanticQuery query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_partitions.TryGetValue((query.TenantId, query.Scope), out var partition)
+        ValueTask.FromResult(_partitions.TryGetValue((query.TenantId, query.Scope), out var partition) && partition.Dimensions == query.Vector.Length
             ? partition.Find(query, time.GetUtcNow())
             : null);
 
@@ -49,6 +52,8 @@ public sealed class InProcessSemanticIndex(TimeProvider time, int dimensions, in
 
     private sealed class Partition(int dimensions)
     {
+        public int Dimensions => dimensions;
+
         public bool Remove(string key)
         {
             _lock.EnterWriteLock();

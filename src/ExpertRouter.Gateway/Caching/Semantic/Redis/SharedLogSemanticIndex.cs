@@ -104,7 +104,7 @@ public sealed class SharedLogSemanticIndex : ISemanticIndex
                 foreach (var item in page)
                 {
                     if (SemanticRecord.Decode(tenantId, scope, (byte[])item.Element!) is { } entry
-                        && entry.ExpiresAt > now && entry.Vector.Length == _local.Dimensions)
+                        && entry.ExpiresAt > now && _local.Fits(tenantId, scope, entry.Vector.Length))
                     {
                         await _local.AddAsync(entry, CancellationToken.None).ConfigureAwait(false);
                     }
