@@ -2,7 +2,8 @@
 # The learning loop end to end on recorded data (issue #18, part 7). Per seed: a gateway whose simulated experts replay
 # ZeroEval's recorded answers (Simulator:ReplayDataset) and whose judge scores from the recorded outcomes
 # (Simulator:Models:replay-judge:ReplayJudge), a pool the starting router does not fully know (ZE-12 plus NEW_EXPERT),
-# tenant traffic on zeroeval:train explored at RATE with FEEDBACK_SHARE of the answers scored back by simulated users,
+# tenant traffic on zeroeval:train explored at RATE (each sampled request with up to 8 of the 12 other experts, the
+# exploration's maximum) with FEEDBACK_SHARE of the answers scored back by simulated users,
 # a router retrained from the log alone, hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
 # through the gateway before and after. Then the harness compares, on zeroeval:dev's recorded outcomes:
 # (a) the best single expert, (b) a router trained offline on the full recorded outcomes of the same training prompts,

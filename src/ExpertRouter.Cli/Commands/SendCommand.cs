@@ -9,7 +9,7 @@ namespace ExpertRouter.Cli.Commands;
 /// <summary>
 /// <c>expertrouter send --prompts zeroeval:dev --gateway URL --key K [--model auto] [--feedback-share 0.3] --out decisions.jsonl</c>:
 /// replays a dataset's prompts as a tenant's traffic through a gateway and writes, per prompt, who answered, what it
-/// cost and, where the source recorded that expert's outcome, its score. With <c>--feedback-share</c> a seeded share
+/// cost (its usage at models.json's prices) and, where the source recorded that expert's outcome, its score. With <c>--feedback-share</c> a seeded share
 /// of the answers is scored back through <c>POST /v1/feedback</c> with that recorded score: simulated users, for
 /// end-to-end runs of the learning loop on recorded data (evals/learning-e2e.sh).
 /// </summary>
@@ -50,11 +50,14 @@ internal static class SendCommand
             }
 
             IReadOnlyList<RoutingRecord> records;
+            ModelPriceTable prices;
             try
             {
                 records = RoutingDatasetReader.Load(parse.GetValue(prompts)!, parse.GetValue(data)!);
+                // A routed answer carries its usage, not its cost: priced here as the harness prices recorded outcomes.
+                prices = ModelPriceTable.Load(Path.Combine(parse.GetValue(data)!, "models.json"));
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException)
+            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or JsonException)
             {
                 Console.Error.WriteLine($"send: {ex.Message}");
                 return 2;
@@ -75,7 +78,10 @@ internal static class SendCommand
                         var answer = await client.CompleteAsync(parse.GetValue(model)!, record.Prompt, parse.GetValue(maxOutput), metadata, ct);
                         double? score = answer.AnsweredBy is { } by && record.Outcomes.TryGetValue(by, out var outcome) ? outcome.Score : null;
                         var scored = feedback[i] && answer.Succeeded && answer.RequestId is { } id && score is { } s && await client.FeedbackAsync(id, s, ct);
-                        decisions[i] = new Decision(record.Id, answer.RequestId, answer.Succeeded ? answer.AnsweredBy : null, answer.CostUsd, score, scored, answer.Error);
+                        var cost = answer.CostUsd ?? (answer.AnsweredBy is { } expert && prices.TryGet(expert, out var price)
+                            ? price.CostUsd(answer.PromptTokens, answer.CompletionTokens)
+                            : null);
+                        decisions[i] = new Decision(record.Id, answer.RequestId, answer.Succeeded ? answer.AnsweredBy : null, cost, score, scored, answer.Error);
                         var n = Interlocked.Increment(ref done);
                         report("send", $"{n}/{records.Count} prompts", n / (double)records.Count);
                     });
