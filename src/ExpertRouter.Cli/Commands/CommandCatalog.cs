@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return SimulateCommand.Create();
         yield return TrainCommand.Create();
         yield return AddExpertCommand.Create();
+        yield return LabelCommand.Create();
+        yield return SendCommand.Create();
         yield return TenantsCommand.Create(TimeProvider.System);
         yield return KeysCommand.Create(TimeProvider.System);
         yield return EvalCommand.Create();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Evaluation.Importers;
 
 namespace ExpertRouter.Cli.Commands;
 
@@ -8,14 +9,14 @@ internal sealed class DataOptions
 {
     public Option<string[]> Train { get; } = new("--train")
     {
-        Description = "Training data: sources such as zeroeval:train or a .jsonl(.gz) path with an optional :split; comma-separated or repeated.",
+        Description = "Training data: sources such as zeroeval:train, a .jsonl(.gz) path with an optional :split, or the gateway's log (log:DIR, log:redis://host:port, with an optional :split); comma-separated or repeated.",
         Required = true,
         AllowMultipleArgumentsPerToken = true,
     };
 
     public Option<string> Test { get; } = new("--test")
     {
-        Description = "Test data source, e.g. zeroeval:dev (eval --cv needs none: it tests on folds of --train).",
+        Description = "Test data source, e.g. zeroeval:dev, or log:DIR:test for off-policy estimates from logged exploration (eval --cv needs none: it tests on folds of --train).",
     };
 
     public Option<string> Pool { get; } = new("--pool")
@@ -41,7 +42,21 @@ internal sealed class DataOptions
         DefaultValueFactory = _ => 17,
     };
 
-    public IEnumerable<Option> All => [Train, Test, Pool, DataDirectory, Prices, Seed];
+    public Option<double> FeedbackWeight { get; } = new("--feedback-weight")
+    {
+        Description = "Weight of a logged user score (log sources) in training; 0 leaves feedback out.",
+        DefaultValueFactory = _ => LogWeights.Default.Feedback,
+    };
+
+    public Option<double> ExplorationWeight { get; } = new("--exploration-weight")
+    {
+        Description = "Weight of a logged exploration judge score (log sources) in training; 0 leaves exploration out.",
+        DefaultValueFactory = _ => LogWeights.Default.Exploration,
+    };
+
+    public IEnumerable<Option> All => [Train, Test, Pool, DataDirectory, Prices, Seed, FeedbackWeight, ExplorationWeight];
+
+    public LogWeights Weights(ParseResult parse) => new(parse.GetValue(FeedbackWeight), parse.GetValue(ExplorationWeight));
 
     /// <summary>Loads the training sources alone (cross-validation folds them), the pool and its price table.</summary>
     public CrossValidationInputs? LoadForCrossValidation(ParseResult parse, string command)
@@ -70,7 +85,7 @@ internal sealed class DataOptions
         {
             return EvaluationInputs.Load(
                 parse.GetValue(Train)!, parse.GetValue(Test)!, parse.GetValue(Pool)!, parse.GetValue(DataDirectory)!,
-                parse.GetValue(Prices), testOutcomes);
+                parse.GetValue(Prices), testOutcomes, Weights(parse), message => Console.Error.WriteLine($"{command}: {message}"));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
         {

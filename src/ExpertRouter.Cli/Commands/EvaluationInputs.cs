@@ -1,11 +1,13 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Evaluation.Importers;
 
 namespace ExpertRouter.Cli.Commands;
 
 /// <summary>
 /// What eval and route-batch read: training records (several sources), the test records, the pool and its priced
-/// experts. Sources use the reader's syntax (<c>zeroeval:train</c>, <c>path.jsonl.gz:dev</c>, or a path: all splits).
+/// experts. Sources use the reader's syntax (<c>zeroeval:train</c>, <c>path.jsonl.gz:dev</c>, or a path: all splits)
+/// or name the gateway's log (<c>log:DIR[:split]</c>, <c>log:redis://host:port[:split]</c>; see <see cref="TrainingSources"/>).
 /// </summary>
 internal sealed record EvaluationInputs(
     IReadOnlyList<RoutingRecord> Training,
@@ -14,16 +16,19 @@ internal sealed record EvaluationInputs(
     IReadOnlyList<ExpertDefinition> Experts)
 {
     public static EvaluationInputs Load(
-        IEnumerable<string> trainSources, string testSource, string pool, string dataDirectory, string? pricesPath, bool testOutcomes)
+        IEnumerable<string> trainSources, string testSource, string pool, string dataDirectory, string? pricesPath, bool testOutcomes,
+        LogWeights? weights = null, Action<string>? report = null)
     {
-        var training = LoadSources(trainSources, dataDirectory);
-        var test = RoutingDatasetReader.Load(testSource, dataDirectory, testOutcomes);
+        var training = TrainingSources.LoadTraining(trainSources, dataDirectory, weights ?? LogWeights.Default, report);
+        var test = TrainingSources.LoadTest(testSource, dataDirectory, testOutcomes, report);
+        // By id, and by text: a log names its records by request or by prompt hash, so only the text tells repeats apart.
         var trainKeys = training.Select(Key).ToHashSet(StringComparer.Ordinal);
-        var overlap = test.Count(r => trainKeys.Contains(Key(r)));
+        var trainPrompts = training.Select(r => r.Prompt).Where(p => p.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var overlap = test.Count(r => trainKeys.Contains(Key(r)) || trainPrompts.Contains(r.Prompt));
         if (overlap > 0)
         {
             throw new InvalidDataException(
-                $"{overlap} test prompts also occur in the training data; give splits, e.g. zeroeval:train and zeroeval:dev.");
+                $"{overlap} test prompts also occur in the training data; give splits, e.g. zeroeval:train and zeroeval:dev, or log:DIR:train and log:DIR:test.");
         }
 
         var expertPool = ResolvePool(pool);
@@ -38,12 +43,6 @@ internal sealed record EvaluationInputs(
         return ExpertPool.Parse(!File.Exists(pool) && File.Exists(named) ? named : pool);
     }
 
-    internal static IReadOnlyList<RoutingRecord> LoadSources(IEnumerable<string> sources, string dataDirectory) =>
-        sources.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .ToArray()
-            .AsParallel().AsOrdered()
-            .SelectMany(s => RoutingDatasetReader.Load(s, dataDirectory))
-            .ToList();
 
     private static string Key(RoutingRecord record) => record.Benchmark + "\u0001" + record.Id;
 }
@@ -53,7 +52,15 @@ internal sealed record CrossValidationInputs(IReadOnlyList<RoutingRecord> Record
 {
     public static CrossValidationInputs Load(IEnumerable<string> sources, string pool, string dataDirectory, string? pricesPath)
     {
-        var records = EvaluationInputs.LoadSources(sources, dataDirectory);
+        if (TrainingSources.Split(sources).FirstOrDefault(LogSource.IsLog) is { } log)
+        {
+            // A fold of a log would be replayed as if its records held every expert's outcome; they hold what was logged.
+            throw new ArgumentException(
+                $"--cv folds recorded outcomes, and '{log}' holds only what the gateway logged; estimate a router on a log with " +
+                "--train log:DIR:train --test log:DIR:test (off-policy estimates from the exploration records).");
+        }
+
+        var records = TrainingSources.LoadTraining(sources, dataDirectory, LogWeights.Default);
         var expertPool = EvaluationInputs.ResolvePool(pool);
         var prices = ModelPriceTable.Load(pricesPath ?? Path.Combine(dataDirectory, "models.json"));
         // Fails early, with every problem, on an unpriced or duplicated expert.

@@ -11,11 +11,12 @@ namespace ExpertRouter.Cli.Commands;
 /// cross-validation (<c>irt-pool-hashed</c>, <c>irt-all-hashed-minilm</c>, …) resolve by name only, never as part of
 /// "all": <c>pool</c>/<c>all</c> is whose outcomes teach the prompt side, the rest the encoder ('-' for '+', which
 /// the router list reserves for blends); <c>@key=value;…</c> after a name changes its settings (<see cref="IrtVariantName"/>).
+/// <c>folder:PATH</c> evaluates a router folder as written, untrained (<see cref="FolderRouterTrainer"/>).
 /// </summary>
 internal static class RouterCatalog
 {
     public static RouterTrainerRegistry Build(Func<IReadOnlyList<RoutingRecord>> answerKey) =>
-        new(RouterTrainerRegistry.Baselines(answerKey).Concat(Contributed()), IrtVariants(), name => IrtVariantName.TryParse(name, out _));
+        new(RouterTrainerRegistry.Baselines(answerKey).Concat(Contributed()), IrtVariants(), name => (IRouterTrainer?)FolderRouterTrainer.TryParse(name) ?? IrtVariantName.TryParse(name, out _));
 
     public static IEnumerable<string> Encoders =>
         PretrainedEncoders.All.Select(e => e.Name).SelectMany(n => new[] { n, "hashed+" + n }).Prepend("hashed");

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
+using ExpertRouter.Evaluation.Importers;
 using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Serving;
@@ -9,17 +11,22 @@ namespace ExpertRouter.Cli.Commands;
 
 /// <summary>
 /// <c>expertrouter train --router irt --train zeroeval:train+dev --pool evals/pools/ze-12.json --encoder hashed --out /tmp/irt-ze12</c>.
-/// Refuses to write into an existing, non-empty folder unless <c>--force</c> is given.
+/// Refuses to write into an existing, non-empty folder unless <c>--force</c> is given. <c>--train</c> takes the gateway's
+/// log too (<c>log:DIR</c>, <c>log:redis://host:port</c>, merged with recorded data when both are given), and refuses
+/// data too thin to train on (<see cref="LabelledData"/>).
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
         var router = new Option<string>("--router") { Description = "Router kind to train (irt).", DefaultValueFactory = _ => IrtRouterTrainer.RouterName };
-        var train = new Option<string>("--train") { Description = "Training sources, comma-separated (e.g. zeroeval:train).", Required = true };
+        var train = new Option<string>("--train") { Description = "Training sources, comma-separated: recorded data (zeroeval:train, a .jsonl(.gz) file such as label's output) and the gateway's log (log:DIR, log:redis://host:port, optionally :train/:dev/:test).", Required = true };
         var pool = new Option<string>("--pool") { Description = "Pool file (evals/pools/*.json) or comma-separated expert ids.", Required = true };
         var output = new Option<string>("--out") { Description = "Router folder to write (model.onnx, router.json).", Required = true };
-        var dev = new Option<string?>("--dev") { Description = "Dev source to measure and record in router.json (e.g. zeroeval:dev)." };
+        var dev = new Option<string?>("--dev") { Description = "Dev source to measure and record in router.json (e.g. zeroeval:dev; log:DIR:test records off-policy estimates)." };
+        var feedbackWeight = new Option<double>("--feedback-weight") { Description = "Weight of a logged user score (log sources); 0 leaves feedback out.", DefaultValueFactory = _ => LogWeights.Default.Feedback };
+        var explorationWeight = new Option<double>("--exploration-weight") { Description = "Weight of a logged exploration judge score (log sources); 0 leaves exploration out.", DefaultValueFactory = _ => LogWeights.Default.Exploration };
+        var version = new Option<string?>("--version") { Description = "router.json's version, which the gateway logs with every decision (default: model- and 12 hex digits of the graph's SHA-256)." };
         var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
         var encoder = new Option<string>("--encoder") { Description = $"Prompt encoder: {string.Join(", ", RouterCatalog.Encoders)}.", DefaultValueFactory = _ => IrtDefaults.Encoder };
         var items = new Option<string>("--items") { Description = "Whose outcomes teach the prompt side: pool (the pool's experts) or all (every model in the data).", DefaultValueFactory = _ => IrtDefaults.ItemsFromAllModels ? "all" : "pool" };
@@ -37,6 +44,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
             router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens,
+            feedbackWeight, explorationWeight, version,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -66,6 +74,8 @@ internal static class TrainCommand
                 Encoder = spec,
                 ItemsFromAllModels = parse.GetValue(items) == "all",
                 Force = parse.GetValue(force),
+                Weights = new LogWeights(parse.GetValue(feedbackWeight), parse.GetValue(explorationWeight)),
+                Version = parse.GetValue(version),
             };
             if (settings.Bert is { Vocabulary: null })
             {
@@ -89,6 +99,10 @@ internal static class TrainCommand
         public bool ItemsFromAllModels { get; init; }
 
         public bool Force { get; init; }
+
+        public LogWeights Weights { get; init; } = LogWeights.Default;
+
+        public string? Version { get; init; }
     }
 
     /// <summary>Why <paramref name="folder"/> must not be written without --force, or null when it may.</summary>
@@ -105,9 +119,33 @@ internal static class TrainCommand
             return 2;
         }
 
-        var sources = settings.Train.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var records = sources.SelectMany(s => RoutingDatasetReader.Load(s, settings.Data)).ToList();
-        var experts = PoolExperts.Build(ExpertPool.Parse(settings.Pool), ModelPriceTable.Load(Path.Combine(settings.Data, "models.json")), records);
+        var sources = TrainingSources.Split([settings.Train]).ToArray();
+        IReadOnlyList<RoutingRecord> records;
+        IReadOnlyList<ExpertDefinition> experts;
+        IReadOnlyList<RoutingRecord>? devRecords = null;
+        try
+        {
+            records = TrainingSources.LoadTraining(sources, settings.Data, settings.Weights, m => Console.Error.WriteLine($"train: {m}"));
+            experts = PoolExperts.Build(ExpertPool.Parse(settings.Pool), ModelPriceTable.Load(Path.Combine(settings.Data, "models.json")), records);
+            devRecords = settings.Dev is { } devSource
+                ? TrainingSources.LoadTest(devSource, settings.Data, includeOutcomes: true, m => Console.Error.WriteLine($"train: {m}"))
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"train: {ex.Message}");
+            return 2;
+        }
+
+        if (LabelledData.Problems(records, experts) is { Count: > 0 } problems)
+        {
+            Console.Error.WriteLine($"train: too little labelled data in {settings.Train} to train a router for {experts.Count} experts:");
+            problems.ToList().ForEach(p => Console.Error.WriteLine($"  - {p}"));
+            Console.Error.WriteLine("  Label prompts for them (expertrouter label), let the gateway explore them (a tenant's exploration policy), " +
+                "or add one expert to a trained router from a few labels (expertrouter add-expert).");
+            return 2;
+        }
+
         var options = IrtDefaults.Resolve(settings.Options, records.Count);
         var name = settings.Name ?? Path.GetFileName(Path.GetFullPath(settings.Output).TrimEnd(Path.DirectorySeparatorChar));
         using var bert = settings.Bert is { } spec
@@ -153,18 +191,21 @@ internal static class TrainCommand
         });
 
         DevMetrics? devMetrics = null;
-        if (settings.Dev is { } devSource)
+        if (settings.Dev is { } dev && devRecords is not null)
         {
-            var devRecords = RoutingDatasetReader.Load(devSource, settings.Data);
-            devMetrics = await DevEvaluation.MeasureAsync(devSource, new IrtEnsembleRouter(name, build!), build!, records, devRecords, cancellationToken);
+            devMetrics = await DevEvaluation.MeasureAsync(dev, new IrtEnsembleRouter(name, build!), build!, records, devRecords, cancellationToken);
         }
 
-        IrtRouterFolder.Write(settings.Output, name, build!, sources, devMetrics);
-        Console.WriteLine($"wrote {settings.Output}: {build!.Ensemble.Members.Count} members, calibration on {build.Calibration.Prompts} held-out prompts");
+        var files = sources.Select(s => LogSource.IsLog(s)
+            ? $"{s} (feedback weight {settings.Weights.Feedback}, exploration weight {settings.Weights.Exploration})"
+            : s).ToArray();
+        var manifest = IrtRouterFolder.Write(settings.Output, name, build!, files, devMetrics, settings.Version);
+        Console.WriteLine($"wrote {settings.Output} (version {manifest.Version}): {build!.Ensemble.Members.Count} members, calibration on {build.Calibration.Prompts} held-out prompts");
         if (devMetrics is not null)
         {
             var match = devMetrics.CostFractionToMatchBest is { } f ? $"{f:P1} of its cost" : "never";
-            Console.WriteLine($"dev: AIQ {devMetrics.Aiq:F4}, log loss {devMetrics.LogLoss:F4}, matches {devMetrics.BestSingleExpert} ({devMetrics.BestSingleScore:F4}) at {match}");
+            var estimate = devMetrics.Estimator is null ? "" : " (off-policy estimates)";
+            Console.WriteLine($"dev{estimate}: AIQ {devMetrics.Aiq:F4}, log loss {devMetrics.LogLoss:F4}, matches {devMetrics.BestSingleExpert} ({devMetrics.BestSingleScore:F4}) at {match}");
         }
 
         return 0;

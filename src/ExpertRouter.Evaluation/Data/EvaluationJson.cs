@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using ExpertRouter.Core.Feedback;
 
 namespace ExpertRouter.Evaluation.Data;
 
@@ -10,6 +9,5 @@ namespace ExpertRouter.Evaluation.Data;
 [JsonSerializable(typeof(ExpertPool))]
 [JsonSerializable(typeof(Dictionary<string, ModelPrice>))]
 [JsonSerializable(typeof(RoutingRecord))]
-[JsonSerializable(typeof(RequestLogRecord))]
 [JsonSerializable(typeof(string[]))]
 internal sealed partial class EvaluationJson : JsonSerializerContext;

@@ -11,6 +11,9 @@ public static class RoutingDatasetWriter
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = EvaluationJson.Default };
     private static readonly JsonTypeInfo<RoutingRecord> RecordJson = (JsonTypeInfo<RoutingRecord>)Json.GetTypeInfo(typeof(RoutingRecord));
 
+    /// <summary>One record as one JSONL line (no newline), as <see cref="Write"/> writes it.</summary>
+    public static string Line(RoutingRecord record) => JsonSerializer.Serialize(record, RecordJson);
+
     public static void Write(string path, IEnumerable<RoutingRecord> records)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)

@@ -39,4 +39,21 @@ public sealed record RecordedOutcome
 
     [JsonPropertyName("response")]
     public string? Response { get; init; }
+
+    /// <summary>
+    /// How much this outcome counts in training (absent: 1). Outcomes read from the gateway's logs carry the weight of
+    /// their source (<c>--feedback-weight</c>, <c>--exploration-weight</c>), summed over repeats of the prompt.
+    /// </summary>
+    [JsonPropertyName("weight")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Weight { get; init; }
+
+    /// <summary>
+    /// The probability, under the logging policy, that this outcome was observed at all (absent: recorded in full, as
+    /// benchmarks are). Set on records read from exploration logs; the harness then replays them off-policy, weighting
+    /// each observed choice by 1 / propensity (self-normalised).
+    /// </summary>
+    [JsonPropertyName("propensity")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Propensity { get; init; }
 }

@@ -75,6 +75,7 @@ internal static class RoutingRecordParser
             double score = 0;
             int tokens = 0;
             string? response = null;
+            double? weight = null, propensity = null;
             while (Next(ref reader) != JsonTokenType.EndObject)
             {
                 var field = reader.GetString();
@@ -86,11 +87,16 @@ internal static class RoutingRecordParser
                     case "response" when includeResponses && reader.TokenType == JsonTokenType.String:
                         response = reader.GetString();
                         break;
+                    case "weight" when reader.TokenType == JsonTokenType.Number: weight = reader.GetDouble(); break;
+                    case "propensity" when reader.TokenType == JsonTokenType.Number: propensity = reader.GetDouble(); break;
                     default: reader.Skip(); break;
                 }
             }
 
-            outcomes[model] = new RecordedOutcome { Score = score, OutputTokensEst = tokens, Response = response };
+            outcomes[model] = new RecordedOutcome
+            {
+                Score = score, OutputTokensEst = tokens, Response = response, Weight = weight, Propensity = propensity,
+            };
         }
 
         return outcomes;

@@ -46,7 +46,7 @@ public sealed class PoolEvaluator(PoolEvaluationOptions options)
             results.Add(await EvaluateRouterAsync(trainer, training, table, singles, lambdas, cancellationToken).ConfigureAwait(false));
         }
 
-        return new PoolEvaluation(poolName, training.Count, scorable.Length, lambdas, singles, results);
+        return new PoolEvaluation(poolName, training.Count, scorable.Length, lambdas, singles, results) { OffPolicy = table.OffPolicy };
     }
 
     private async Task<RouterEvaluation> EvaluateRouterAsync(
@@ -69,9 +69,11 @@ public sealed class PoolEvaluator(PoolEvaluationOptions options)
         Progress?.Invoke(trainer.Name, "metrics", 0);
         var sweep = SweepEvaluator.Evaluate(table, quality, lambdas);
         var curve = RouterCurveMetrics.Measure(sweep, singles);
-        var pair = StrongWeakFor(table, quality, singles);
+        // Off-policy, RouteLLM's pair metrics would compare the pair only where both happened to be explored, and a
+        // bootstrap of the weighted shares would not resample the normaliser: neither is reported.
+        var pair = table.OffPolicy ? null : StrongWeakFor(table, quality, singles);
         Progress?.Invoke(trainer.Name, "bootstrap", 0);
-        var (aiqInterval, costInterval) = RouterCurveMetrics.Intervals(sweep, singles, options.BootstrapSamples, options.Seed);
+        var (aiqInterval, costInterval) = RouterCurveMetrics.Intervals(sweep, singles, table.OffPolicy ? 0 : options.BootstrapSamples, options.Seed);
         var fallbacks = sweep.Settings.Sum(s => s.Chosen.Zip(s.Scored).Count(c => c.First != c.Second));
         Progress?.Invoke(trainer.Name, "done", 1);
         return new RouterEvaluation
@@ -90,6 +92,7 @@ public sealed class PoolEvaluator(PoolEvaluationOptions options)
             TrainTime = trainTime,
             PredictTime = predictTime,
             FallbackShare = (double)fallbacks / Math.Max(1, sweep.Settings.Count * table.PromptCount),
+            EffectiveSampleSize = table.OffPolicy ? sweep.Settings.Average(s => s.EffectiveSampleSize) : double.NaN,
         };
     }
 

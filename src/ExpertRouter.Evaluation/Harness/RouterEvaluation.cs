@@ -33,8 +33,14 @@ public sealed record RouterEvaluation
 
     public TimeSpan PredictTime { get; init; }
 
-    /// <summary>Share of (setting, prompt) decisions whose chosen expert had no outcome, so a fallback was scored.</summary>
+    /// <summary>
+    /// Share of (setting, prompt) decisions whose chosen expert had no outcome: a fallback was scored (replay), or the
+    /// decision counted only through the weights (off-policy).
+    /// </summary>
     public double FallbackShare { get; init; }
+
+    /// <summary>Off-policy only: the mean over settings of the estimate's effective sample size; NaN for replays.</summary>
+    public double EffectiveSampleSize { get; init; } = double.NaN;
 }
 
 /// <summary>One pool's evaluation: reference experts and every router's result.</summary>
@@ -44,4 +50,8 @@ public sealed record PoolEvaluation(
     int TestPrompts,
     IReadOnlyList<double> Lambdas,
     SingleExperts Singles,
-    IReadOnlyList<RouterEvaluation> Routers);
+    IReadOnlyList<RouterEvaluation> Routers)
+{
+    /// <summary>The test records are logged bandit feedback: every score and cost is a SNIPS estimate (<see cref="OffPolicyEstimator"/>).</summary>
+    public bool OffPolicy { get; init; }
+}

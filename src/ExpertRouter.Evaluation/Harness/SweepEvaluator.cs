@@ -14,6 +14,11 @@ public static class SweepEvaluator
     public static SweepResult Evaluate(OutcomeTable table, QualityMatrix quality, IReadOnlyList<double> lambdas)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(quality.PromptCount, table.PromptCount);
+        if (table.OffPolicy)
+        {
+            return OffPolicyEstimator.Evaluate(table, quality, lambdas);
+        }
+
         var prompts = table.PromptCount;
         var settings = new SweepSetting[lambdas.Count];
         var tieOrder = TieOrder(table);
@@ -53,7 +58,7 @@ public static class SweepEvaluator
         return order;
     }
 
-    private static (int Chosen, int Scored) Decide(
+    internal static (int Chosen, int Scored) Decide(
         OutcomeTable table, ReadOnlySpan<double> quality, int[] tieOrder, int prompt, double lambda)
     {
         int chosen = -1, scored = -1;
@@ -84,6 +89,9 @@ public static class SweepEvaluator
 public sealed record SweepSetting(
     int Index, double Lambda, int[] Chosen, int[] Scored, double[] ScoreByPrompt, double[] CostPer1KByPrompt)
 {
+    /// <summary>Off-policy estimates only: how many equally weighted records the estimate is worth; NaN for replays.</summary>
+    public double EffectiveSampleSize { get; init; } = double.NaN;
+
     public OperatingPoint Point => new(CostPer1KByPrompt.Average(), ScoreByPrompt.Average());
 }
 

@@ -7,10 +7,13 @@ using ExpertRouter.Evaluation.Data;
 namespace ExpertRouter.Evaluation.Importers;
 
 /// <summary>
-/// Turns the gateway's request/feedback log (JSONL of <see cref="RequestLogRecord"/>) into routing records: only
-/// requests with a user score count; requests with the same prompt text become one record (id = "fb-" + the first
-/// 16 hex digits of the prompt's SHA-256, split by the shared data's rule), and repeated (prompt, expert) pairs are
-/// averaged. The log keeps no response text; output tokens are the logged count (0 when absent).
+/// Turns the gateway's request/feedback log (JSONL of <see cref="RequestLogRecord"/>) into routing records, by the
+/// gateway's rule: each request's score is its last feedback record's (<see cref="RequestLogJoin"/>; a request line
+/// that carries its own score, as logs before the feedback API did, keeps it when no feedback follows). Only scored
+/// requests count; requests with the same prompt text become one record (id = "fb-" + the first 16 hex digits of the
+/// prompt's SHA-256, split by the shared data's rule), and repeated (prompt, expert) pairs are averaged. The log keeps
+/// no response text; output tokens are the logged count (0 when absent). <c>train --train log:DIR</c> reads the same
+/// log with exploration records and weights (<see cref="LearningLogImporter"/>).
 /// </summary>
 public static class FeedbackLogImporter
 {
@@ -20,10 +23,12 @@ public static class FeedbackLogImporter
     {
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var line in jsonLines.Where(l => !string.IsNullOrWhiteSpace(l)))
+        var lines = jsonLines.Where(l => !string.IsNullOrWhiteSpace(l))
+            .Select(l => JsonSerializer.Deserialize(l, RequestLogJson.Default.RequestLogRecord))
+            .OfType<RequestLogRecord>();
+        foreach (var entry in RequestLogJoin.Scored(lines))
         {
-            var entry = JsonSerializer.Deserialize(line, EvaluationJson.Default.RequestLogRecord);
-            if (entry?.Score is not { } score || string.IsNullOrEmpty(entry.Expert))
+            if (entry.Score is not { } score || string.IsNullOrEmpty(entry.Expert))
             {
                 continue;
             }

@@ -17,7 +17,12 @@ public static class HtmlReport
         html.AppendLine("</head><body>");
         html.AppendLine($"<h1>{Encode(evaluation.PoolName)}: {evaluation.TrainPrompts} train / {evaluation.TestPrompts} test prompts</h1>");
         html.AppendLine($"<p><code>{Encode(command)}</code></p>");
-        Table(html, ReportTables.RouterHeader, ReportTables.RouterRows(evaluation));
+        if (evaluation.OffPolicy)
+        {
+            html.AppendLine($"<p>{Encode(MarkdownReport.OffPolicyNote(evaluation.TestPrompts))}</p>");
+        }
+
+        Table(html, ReportTables.RouterHeaderFor(evaluation), ReportTables.RouterRows(evaluation));
         if (plotFile is not null)
         {
             html.AppendLine($"<img src=\"{Encode(plotFile)}\" alt=\"quality-cost curves\" width=\"960\">");
@@ -30,7 +35,7 @@ public static class HtmlReport
         }
 
         html.AppendLine("<h2>Single experts</h2>");
-        Table(html, ReportTables.ExpertHeader, ReportTables.ExpertRows(evaluation));
+        Table(html, ReportTables.ExpertHeaderFor(evaluation), ReportTables.ExpertRows(evaluation));
         html.AppendLine($"<p>{Encode(MarkdownReport.Legend)}</p>");
         foreach (var router in evaluation.Routers)
         {

@@ -15,13 +15,19 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine($"Command: `{command}`");
         md.AppendLine();
+        if (evaluation.OffPolicy)
+        {
+            md.AppendLine(OffPolicyNote(evaluation.TestPrompts));
+            md.AppendLine();
+        }
+
         md.AppendLine($"Best single expert (highest train mean): **{singles.Best.Expert.Id}**, test score {F(singles.Best.Point.Score)} " +
             $"at {Money(singles.Best.Point.CostPer1K)} per 1k requests. Strong/weak pair for APGR/CPT: " +
             $"{singles.Experts[singles.StrongIndex].Expert.Id} / {singles.Experts[singles.WeakIndex].Expert.Id}. " +
             $"AIQ window: {Money(singles.MinCostPer1K)} – {Money(singles.MaxCostPer1K)} per 1k (cheapest to dearest single expert). " +
             $"{evaluation.Lambdas.Count} λ settings.");
         md.AppendLine();
-        AppendTable(md, ReportTables.RouterHeader, ReportTables.RouterRows(evaluation));
+        AppendTable(md, ReportTables.RouterHeaderFor(evaluation), ReportTables.RouterRows(evaluation));
         md.AppendLine();
         if (plotFile is not null)
         {
@@ -36,7 +42,7 @@ public static class MarkdownReport
 
         md.AppendLine("### Single experts");
         md.AppendLine();
-        AppendTable(md, ReportTables.ExpertHeader, ReportTables.ExpertRows(evaluation));
+        AppendTable(md, ReportTables.ExpertHeaderFor(evaluation), ReportTables.ExpertRows(evaluation));
         md.AppendLine();
         md.AppendLine(Legend);
         return md.ToString();
@@ -50,6 +56,16 @@ public static class MarkdownReport
         "for the strong/weak pair, ranking prompts by the router's predicted quality gap. Fallback: share of decisions " +
         "whose chosen expert had no recorded outcome, so the next-ranked expert with one was scored. CIs: 95% " +
         "percentile bootstrap over test prompts.";
+
+    /// <summary>What the reader of an off-policy report must know before reading a number of it.</summary>
+    public static string OffPolicyNote(int records) =>
+        $"**Off-policy estimates, not replays.** The test set is {records} logged exploration records (bandit feedback: " +
+        "each holds the judge's scores of the served answer and of the explored experts' answers only). Every score and " +
+        "cost below is a self-normalised inverse-propensity estimate (SNIPS): a record counts, weighted by 1 / the " +
+        "logged probability of observing the chosen expert's outcome (the sampling rate, times the selection " +
+        "probability for an explored expert), only when that outcome was logged. 'unobserved' is the share of decisions " +
+        "whose outcome was not logged; 'ESS' is the estimate's effective sample size ((Σw)² / Σw², mean over settings). " +
+        "No bootstrap intervals and no APGR/CPT are reported for estimates.";
 
     internal static void AppendTable(StringBuilder md, IReadOnlyList<string> header, IEnumerable<string[]> rows)
     {

@@ -12,15 +12,35 @@ public static class ReportTables
         "APGR", "CPT(50%)", "CPT(80%)", "fallback", "train s", "predict s",
     ];
 
+    /// <summary>Off-policy, every figure is an estimate and says so; "fallback" is the unobserved share, and ESS is added.</summary>
+    public static readonly string[] OffPolicyRouterHeader =
+    [
+        "router", "AIQ (est.)", "cost to match best (est.)", "score at best's cost (est.)", "max score (est.)",
+        "unobserved", "ESS", "train s", "predict s",
+    ];
+
     public static readonly string[] ExpertHeader = ["expert", "train mean", "test score", "USD / 1k requests", "role"];
 
+    public static readonly string[] OffPolicyExpertHeader = ["expert", "train mean", "test score (est.)", "USD / 1k requests (est.)", "role"];
+
+    public static IReadOnlyList<string> RouterHeaderFor(PoolEvaluation evaluation) => evaluation.OffPolicy ? OffPolicyRouterHeader : RouterHeader;
+
+    public static IReadOnlyList<string> ExpertHeaderFor(PoolEvaluation evaluation) => evaluation.OffPolicy ? OffPolicyExpertHeader : ExpertHeader;
+
     public static IEnumerable<string[]> RouterRows(PoolEvaluation evaluation) =>
-        evaluation.Routers.Select(r => new[]
-        {
-            r.Router, F(r.Aiq), Interval(r.AiqInterval), Percent(r.CostToMatchBest), PercentInterval(r.CostToMatchInterval),
-            F(r.QualityAtBestCost), F(r.Hull.Best.Score), F(r.Apgr), Percent(r.Cpt50), Percent(r.Cpt80),
-            Percent(r.FallbackShare), Seconds(r.TrainTime), Seconds(r.PredictTime),
-        });
+        evaluation.Routers.Select(r => evaluation.OffPolicy
+            ? new[]
+            {
+                r.Router, F(r.Aiq), Percent(r.CostToMatchBest), F(r.QualityAtBestCost), F(r.Hull.Best.Score),
+                Percent(r.FallbackShare), r.EffectiveSampleSize.ToString("F0", System.Globalization.CultureInfo.InvariantCulture),
+                Seconds(r.TrainTime), Seconds(r.PredictTime),
+            }
+            : new[]
+            {
+                r.Router, F(r.Aiq), Interval(r.AiqInterval), Percent(r.CostToMatchBest), PercentInterval(r.CostToMatchInterval),
+                F(r.QualityAtBestCost), F(r.Hull.Best.Score), F(r.Apgr), Percent(r.Cpt50), Percent(r.Cpt80),
+                Percent(r.FallbackShare), Seconds(r.TrainTime), Seconds(r.PredictTime),
+            });
 
     public static IEnumerable<string[]> ExpertRows(PoolEvaluation evaluation)
     {

@@ -18,11 +18,13 @@ public static class ColdStartFolder
 {
     public sealed record Result(RouterManifest Manifest, int LabelsUsed);
 
+    /// <param name="version">The folder's new version; null: <see cref="IrtRouterFolder.ModelVersion"/> of the new graph.</param>
     public static Result AddExpert(
         string folder,
         RouterExpert expert,
         IReadOnlyList<RoutingRecord> labels,
-        IReadOnlyList<RoutingRecord>? calibrationPrompts)
+        IReadOnlyList<RoutingRecord>? calibrationPrompts,
+        string? version = null)
     {
         var manifest = RouterManifest.Load(folder);
         var errors = new List<string>();
@@ -62,6 +64,8 @@ public static class ColdStartFolder
         OnnxModelFile.Write(IrtOnnxExporter.Export(grown, dense, metadata), modelPath);
         var updated = manifest with
         {
+            // A new expert is a new router: the gateway's log must tell decisions before and after it apart.
+            Version = version ?? IrtRouterFolder.ModelVersion(folder, manifest.Model),
             Experts = experts,
             // The graph is written anew in the current layout, whatever layout the folder had.
             Inputs = IrtRouterFolder.InputSpecs(dense, grown.Members[0].EmbeddingSize),

@@ -39,6 +39,7 @@ public static class DevEvaluation
             CostFractionToMatchBest = curve.CostToMatch is { } c ? Math.Round(c, 4) : null,
             Aiq = Math.Round(curve.Aiq, 5),
             MaxMeanScore = Math.Round(curve.Hull.Best.Score, 5),
+            Estimator = table.OffPolicy ? "snips" : null,
         };
     }
 

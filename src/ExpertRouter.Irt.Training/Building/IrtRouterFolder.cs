@@ -7,7 +7,8 @@ namespace ExpertRouter.Irt.Building;
 /// <summary>Writes a router folder: <c>model.onnx</c> and <c>router.json</c>, byte-identical for the same build.</summary>
 public static class IrtRouterFolder
 {
-    public static RouterManifest Write(string folder, string name, IrtBuild build, IReadOnlyList<string> trainingFiles, DevMetrics? dev)
+    /// <param name="version">router.json's version; null: <see cref="ModelVersion"/> of the graph written.</param>
+    public static RouterManifest Write(string folder, string name, IrtBuild build, IReadOnlyList<string> trainingFiles, DevMetrics? dev, string? version = null)
     {
         Directory.CreateDirectory(folder);
         var dense = build.Featurizer is BertFeaturizer;
@@ -23,6 +24,7 @@ public static class IrtRouterFolder
         var manifest = new RouterManifest
         {
             Name = name,
+            Version = version ?? ModelVersion(folder, "model.onnx"),
             Model = "model.onnx",
             Encoder = encoder,
             Inputs = InputSpecs(dense, first.EmbeddingSize),
@@ -52,6 +54,13 @@ public static class IrtRouterFolder
         manifest.Save(folder);
         return manifest;
     }
+
+    /// <summary>
+    /// The default version: <c>model-</c> and 12 hex digits of the graph's SHA-256. The same training data, options and
+    /// seed write the same bytes, so the same version; anything that changes the router changes it.
+    /// </summary>
+    public static string ModelVersion(string folder, string model) =>
+        "model-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, model))))[..12];
 
     /// <summary>The inputs of a graph <see cref="IrtOnnxExporter"/> writes, as <c>router.json</c> records them.</summary>
     public static TensorSpec[] InputSpecs(bool dense, int embeddingSize) => dense

@@ -37,6 +37,11 @@ internal sealed class IrtBackward
         {
             var m = example.Experts[j];
             var residual = (IrtModel.Sigmoid(IrtModel.Logit(p, m, _embedding, _a, b)) - example.Scores[j]) * scale;
+            if (example.Weights is { } outcomeWeights)
+            {
+                residual *= outcomeWeights[j];
+            }
+
             var theta = p.Abilities.AsSpan(m * k, k);
             var gradTheta = _g[5].AsSpan(m * k, k);
             for (var c = 0; c < k; c++)

@@ -4,7 +4,10 @@ using ExpertRouter.Irt.Encoding;
 
 namespace ExpertRouter.Irt.Training;
 
-/// <summary>Turns recorded routing data into training examples for a pool (expert index = position in the pool).</summary>
+/// <summary>
+/// Turns recorded routing data into training examples for a pool (expert index = position in the pool). An outcome's
+/// <see cref="RecordedOutcome.Weight"/> becomes its weight in the loss; an outcome weighted 0 is left out.
+/// </summary>
 public static class IrtDataset
 {
     public static IrtExample[] Build(IReadOnlyList<RoutingRecord> records, IReadOnlyList<string> experts, Func<string, HashedFeatures> featurize)
@@ -18,12 +21,14 @@ public static class IrtDataset
         var examples = new IrtExample[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var observed = new List<(int Expert, float Score)>();
+            var observed = new List<(int Expert, float Score, float Weight)>();
+            var weighted = false;
             foreach (var (model, outcome) in records[i].Outcomes)
             {
-                if (index.TryGetValue(model, out var m))
+                if (index.TryGetValue(model, out var m) && outcome.Weight is not <= 0)
                 {
-                    observed.Add((m, (float)Math.Clamp(outcome.Score, 0, 1)));
+                    observed.Add((m, (float)Math.Clamp(outcome.Score, 0, 1), (float)(outcome.Weight ?? 1)));
+                    weighted |= outcome.Weight is not null;
                 }
             }
 
@@ -31,7 +36,11 @@ public static class IrtDataset
             examples[i] = new IrtExample(
                 featurize(records[i].Prompt),
                 observed.Select(o => o.Expert).ToArray(),
-                observed.Select(o => o.Score).ToArray());
+                observed.Select(o => o.Score).ToArray())
+            {
+                // Unweighted data keeps the unweighted arithmetic, so routers trained on benchmarks stay bit-identical.
+                Weights = weighted ? observed.Select(o => o.Weight).ToArray() : null,
+            };
         }
 
         return examples;

@@ -65,13 +65,14 @@ public static class IrtTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var end = Math.Min(order.Length, start + options.BatchSize);
-                var observations = 0;
+                // The batch's loss is the weighted mean over its outcomes (the plain mean when nothing is weighted).
+                var observations = 0f;
                 for (var i = start; i < end; i++)
                 {
-                    observations += examples[order[i]].Experts.Length;
+                    observations += examples[order[i]].TotalWeight;
                 }
 
-                if (observations == 0)
+                if (observations <= 0)
                 {
                     continue;
                 }

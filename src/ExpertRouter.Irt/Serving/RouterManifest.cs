@@ -18,6 +18,13 @@ public sealed record RouterManifest
     [JsonPropertyName("name")]
     public string Name { get; init; } = "";
 
+    /// <summary>
+    /// What the gateway reports as the folder's version (<c>router_version</c> in the request log); written by
+    /// <c>train</c> and <c>add-expert</c>. Absent in older folders, whose version is a hash of their files.
+    /// </summary>
+    [JsonPropertyName("version")]
+    public string? Version { get; init; }
+
     [JsonPropertyName("model")]
     public string Model { get; init; } = "model.onnx";
 
@@ -260,6 +267,13 @@ public sealed record DevMetrics
 
     [JsonPropertyName("maxMeanScore")]
     public double MaxMeanScore { get; init; }
+
+    /// <summary>
+    /// <c>snips</c> when the dev source was a log's exploration records: the numbers are off-policy estimates
+    /// (self-normalised inverse propensity weighting), not a replay; absent for recorded data.
+    /// </summary>
+    [JsonPropertyName("estimator")]
+    public string? Estimator { get; init; }
 }
 
 /// <summary>Source-generated, so a natively compiled gateway reads router folders without reflection.</summary>

@@ -3,7 +3,8 @@ using System.Collections.Frozen;
 namespace ExpertRouter.Simulation;
 
 /// <summary>The effective settings of one model: its overrides layered over the server-wide defaults.</summary>
-internal sealed record ModelProfile(int TimeToFirstTokenMs, int PerTokenDelayMs, int MinAnswerTokens, int MaxAnswerTokens, string? FixedAnswer = null);
+internal sealed record ModelProfile(
+    int TimeToFirstTokenMs, int PerTokenDelayMs, int MinAnswerTokens, int MaxAnswerTokens, string? FixedAnswer = null, bool ReplayJudge = false);
 
 /// <summary>Resolves every configured model once, so a request costs one dictionary look-up.</summary>
 internal sealed class ModelProfiles
@@ -20,7 +21,8 @@ internal sealed class ModelProfiles
                 pair.Value.PerTokenDelayMs ?? Default.PerTokenDelayMs,
                 pair.Value.MinAnswerTokens ?? Default.MinAnswerTokens,
                 pair.Value.MaxAnswerTokens ?? Default.MaxAnswerTokens,
-                pair.Value.FixedAnswer),
+                pair.Value.FixedAnswer,
+                pair.Value.ReplayJudge),
             StringComparer.Ordinal);
     }
 

@@ -56,6 +56,14 @@ internal static class ChatAnswerFactory
             return SimulatedAnswer.Create(pieces, pieces.Length, maxTokens);
         }
 
+        if (profile.ReplayJudge && prompt.LastUserText is { } judged)
+        {
+            var pieces = SimulatedAnswer.Slice(replay.TryJudge(judged, out var score)
+                ? score.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)
+                : "unknown");
+            return SimulatedAnswer.Create(pieces, pieces.Length, maxTokens);
+        }
+
         if (prompt.LastUserText is { } lastUserText && replay.TryFind(lastUserText, prompt.Model, out var recorded))
         {
             var pieces = SimulatedAnswer.Slice(recorded.Response!);

@@ -59,6 +59,74 @@ internal sealed class ReplayIndex
         return new ReplayIndex(prompts.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Reads a judge prompt in the gateway's form (<c>Request:\n{prompt}\n\n[Reference answer:\n{reference}\n\n]Answer to
+    /// grade:\n{answer}\n\nScore (0 to 1):</c>) and finds the recorded score of the response the answer is: the same
+    /// text, else the recorded response it begins (an answer cut by max_tokens keeps the whole response's score).
+    /// </summary>
+    public bool TryJudge(string judgePrompt, out double score)
+    {
+        score = 0;
+        const string Request = "Request:\n";
+        const string Answer = "\n\nAnswer to grade:\n";
+        const string Reference = "\n\nReference answer:\n";
+        const string Tail = "\n\nScore (0 to 1):";
+        if (!judgePrompt.StartsWith(Request, StringComparison.Ordinal) || !judgePrompt.EndsWith(Tail, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // The prompt and the answer may hold the markers themselves: try every split until the prompt is a known one.
+        var body = judgePrompt[Request.Length..^Tail.Length];
+        for (var at = body.IndexOf(Answer, StringComparison.Ordinal); at >= 0; at = body.IndexOf(Answer, at + 1, StringComparison.Ordinal))
+        {
+            var question = body[..at];
+            var answer = body[(at + Answer.Length)..];
+            if (!byPrompt.TryGetValue(question, out var outcomes))
+            {
+                var reference = question.LastIndexOf(Reference, StringComparison.Ordinal);
+                if (reference < 0 || !byPrompt.TryGetValue(question[..reference], out outcomes))
+                {
+                    continue;
+                }
+            }
+
+            if (Score(outcomes, answer) is { } found)
+            {
+                score = found;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static double? Score(FrozenDictionary<string, ReplayOutcome> outcomes, string answer)
+    {
+        foreach (var outcome in outcomes.Values)
+        {
+            if (outcome.Score is { } exact && outcome.Response == answer)
+            {
+                return exact;
+            }
+        }
+
+        if (answer.Length == 0)
+        {
+            return null;
+        }
+
+        foreach (var outcome in outcomes.Values)
+        {
+            if (outcome.Score is { } cut && outcome.Response!.StartsWith(answer, StringComparison.Ordinal))
+            {
+                return cut;
+            }
+        }
+
+        return null;
+    }
+
     public bool TryFind(string prompt, string model, out ReplayOutcome outcome)
     {
         outcome = null!;

@@ -14,6 +14,9 @@ internal sealed class ReplayLine
 
 internal sealed class ReplayOutcome
 {
+    [JsonPropertyName("score")]
+    public double? Score { get; set; }
+
     [JsonPropertyName("output_tokens_est")]
     public int OutputTokensEst { get; set; }
 

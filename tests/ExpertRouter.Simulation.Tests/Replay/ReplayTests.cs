@@ -56,6 +56,25 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task ReplayJudge_ScoresAnAnswerWithItsRecordedScore_EvenWhenCut()
+    {
+        var options = new SimulatorOptions
+        {
+            ReplayDataset = WriteFixture(),
+            Models = new Dictionary<string, SimulatedModelOptions> { ["judge"] = new() { ReplayJudge = true } },
+        };
+        await using var server = await SimulatedExpertServer.StartAsync(options);
+        using var client = SimulatorClient.For(server);
+
+        var right = await ChatCompletionTests.ContentAsync(client, "judge", $"Request:\n{Prompt}\n\nAnswer to grade:\n{Recorded}\n\nScore (0 to 1):");
+        var cut = await ChatCompletionTests.ContentAsync(client, "judge", $"Request:\n{Prompt}\n\nAnswer to grade:\n{Recorded[..10]}\n\nScore (0 to 1):");
+        var wrong = await ChatCompletionTests.ContentAsync(client, "judge", $"Request:\n{Prompt}\n\nReference answer:\n42\n\nAnswer to grade:\n43\n\nScore (0 to 1):");
+        var unknown = await ChatCompletionTests.ContentAsync(client, "judge", $"Request:\n{Prompt}\n\nAnswer to grade:\nsomething else\n\nScore (0 to 1):");
+
+        Assert.Equal(("1", "1", "0", "unknown"), (right, cut, wrong, unknown));
+    }
+
+    [Fact]
     public async Task Stream_KnownPrompt_StreamsRecordedResponse()
     {
         await using var server = await SimulatedExpertServer.StartAsync(new SimulatorOptions { ReplayDataset = WriteFixture() });

@@ -2,14 +2,15 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace ExpertRouter.Gateway.Exploration;
+namespace ExpertRouter.Core.Feedback;
 
 /// <summary>
 /// The judge's prompt and how its verdict is read. With a reference (the request's <c>metadata.reference</c>) the judge
 /// compares the answer with it; without one it grades against a rubric. Either way it must reply with one number in
-/// [0, 1]; anything else leaves the answer unscored rather than guessed.
+/// [0, 1]; anything else leaves the answer unscored rather than guessed. The gateway's exploration and
+/// <c>expertrouter label</c> both judge with it, and the simulator's replay judge reads this form back.
 /// </summary>
-internal static partial class JudgeRubric
+public static partial class JudgeRubric
 {
     public const int MaxOutputTokens = 16;
 

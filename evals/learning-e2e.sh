@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The learning loop end to end on recorded data (issue #18, part 7). Per seed: a gateway whose simulated experts replay
+# ZeroEval's recorded answers (Simulator:ReplayDataset) and whose judge scores from the recorded outcomes
+# (Simulator:Models:replay-judge:ReplayJudge), a pool the starting router does not fully know (ZE-12 plus NEW_EXPERT),
+# tenant traffic on zeroeval:train explored at RATE (each sampled request with up to 8 of the 12 other experts, the
+# exploration's maximum) with FEEDBACK_SHARE of the answers scored back by simulated users,
+# a router retrained from the log alone, hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
+# through the gateway before and after. Then the harness compares, on zeroeval:dev's recorded outcomes:
+# (a) the best single expert, (b) a router trained offline on the full recorded outcomes of the same training prompts,
+# (c) the starting router (ZE-12 only, trained on zeroeval:train), and the learned router of each seed.
+#
+# Usage: evals/learning-e2e.sh [results-folder]
+# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431),
+# EXPERTROUTER_DATA (../shared/data/routing), CONFIGURATION (Release), SKIP_BUILD (set: use what is built). Reporting only: it never fails on the numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${EXPERTROUTER_DATA:-../shared/data/routing}"
+OUT="$(mkdir -p "${1:-evals/results/learning-e2e-$(date -u +%Y%m%d-%H%M%S)}" && cd "${1:-evals/results/learning-e2e-$(date -u +%Y%m%d-%H%M%S)}" && pwd)"
+NEW="${NEW_EXPERT:-deepseek-v2-coder-0724}"
+RATE="${RATE:-0.2}"
+FEEDBACK="${FEEDBACK_SHARE:-0.5}"
+SEEDS="${SEEDS:-1 2 3}"
+PORT="${PORT:-18431}"
+URL="http://127.0.0.1:$PORT"
+ACME_KEY="sk-e2e-acme-learning-0123456789"
+PROBE_KEY="sk-e2e-probe-learning-0123456789"
+ADMIN_KEY="sk-e2e-admin-learning-0123456789"
+if [ ! -f "$DATA/zeroeval.jsonl.gz" ]; then
+  echo "learning-e2e: no routing data in $DATA; nothing to do"
+  exit 0
+fi
+DATA="$(cd "$DATA" && pwd)"
+
+export CI="${CI:-true}"
+CONFIGURATION="${CONFIGURATION:-Release}"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  dotnet build src/ExpertRouter.Cli -c "$CONFIGURATION" -v quiet -nologo
+  dotnet build src/ExpertRouter.Gateway -c "$CONFIGURATION" -v quiet -nologo
+fi
+cli() { dotnet "src/ExpertRouter.Cli/bin/$CONFIGURATION/net10.0/expertrouter.dll" "$@"; }
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+price() { python3 -c "import json,sys; m=json.load(open('$DATA/models.json'))['$1']; print(m['$2'])"; }
+
+ZE12=$(python3 -c "import json; print(','.join(json.load(open('evals/pools/ze-12.json'))['experts']))")
+POOL="$ZE12,$NEW"
+echo "{\"name\":\"ZE-12+1\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$POOL" | sed 's/[^,]*/"&"/g')]}" > "$OUT/pool.json"
+
+# (b) and (c): the offline router of the whole pool, and the starting router (ZE-12 only), both on zeroeval:train.
+[ -f "$OUT/offline/router.json" ] || cli train --train zeroeval:train --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
+[ -f "$OUT/start/router.json" ] || cli train --train zeroeval:train --pool evals/pools/ze-12.json --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
+
+gateway_args() {
+  local seed="$1" dir="$2"
+  local args=(--urls "$URL" --request-log "$dir/log"
+    --ExpertRouter:Routers:0:Path="$dir/routers/irt-ze12" --ExpertRouter:AdminKeySha256="$(sha "$ADMIN_KEY")"
+    --ExpertRouter:RouterReload:Watch=false --ExpertRouter:Simulator:ReplayDataset="$DATA/zeroeval.jsonl.gz"
+    --ExpertRouter:Simulator:Models:replay-judge:ReplayJudge=true
+    --ExpertRouter:Exploration:Seed="$seed" --ExpertRouter:Exploration:Concurrency=8 --ExpertRouter:Exploration:QueueCapacity=5000
+    --ExpertRouter:Exploration:MaxOutputTokens=4096
+    --ExpertRouter:Experts:13:Id="$NEW" --ExpertRouter:Experts:13:Simulated=true
+    --ExpertRouter:Experts:13:InputUsdPerMTok="$(price "$NEW" input_usd_per_mtok)" --ExpertRouter:Experts:13:OutputUsdPerMTok="$(price "$NEW" output_usd_per_mtok)"
+    --ExpertRouter:Experts:14:Id=replay-judge --ExpertRouter:Experts:14:Simulated=true
+    --ExpertRouter:Experts:14:InputUsdPerMTok=0.15 --ExpertRouter:Experts:14:OutputUsdPerMTok=0.6)
+  local t=0 key id
+  for id in acme probe; do
+    key=$([ "$id" = acme ] && echo "$ACME_KEY" || echo "$PROBE_KEY")
+    args+=(--ExpertRouter:Tenants:$t:Id=$id --ExpertRouter:Tenants:$t:ApiKeySha256:0="$(sha "$key")" --ExpertRouter:Tenants:$t:Router=irt-ze12
+      --ExpertRouter:Tenants:$t:CostTarget:MaxCostFractionOfBest=0.5)
+    local e=0 expert
+    for expert in ${POOL//,/ }; do args+=(--ExpertRouter:Tenants:$t:AllowedExperts:$e="$expert"); e=$((e + 1)); done
+    if [ "$id" = acme ]; then
+      args+=(--ExpertRouter:Tenants:$t:Logging:Prompts=Store --ExpertRouter:Tenants:$t:Exploration:Rate="$RATE"
+        --ExpertRouter:Tenants:$t:Exploration:Judge=replay-judge --ExpertRouter:Tenants:$t:Exploration:DailyBudgetUsd=1000
+        --ExpertRouter:Tenants:$t:Exploration:MaxExperts=8)
+    else
+      args+=(--ExpertRouter:Tenants:$t:Logging:Prompts=Off)
+    fi
+    t=$((t + 1))
+  done
+  printf '%s\n' "${args[@]}"
+}
+
+summary="$OUT/summary.md"
+echo "| seed | explored prompts | feedback | dev through gateway before: score / cost | after: score / cost | NEW chosen on dev after |" > "$OUT/gateway.md"
+echo "|---|---|---|---|---|---|" >> "$OUT/gateway.md"
+routers="best-single,folder:$OUT/offline,folder:$OUT/start"
+for seed in $SEEDS; do
+  dir="$OUT/seed-$seed"
+  rm -rf "$dir/log" "$dir/routers"
+  mkdir -p "$dir/routers/irt-ze12"
+  cp "$OUT/start/"* "$dir/routers/irt-ze12/"
+  mapfile -t args < <(gateway_args "$seed" "$dir")
+  dotnet "src/ExpertRouter.Gateway/bin/$CONFIGURATION/net10.0/ExpertRouter.Gateway.dll" "${args[@]}" > "$dir/gateway.out" 2>&1 &
+  gw=$!
+  trap 'kill $gw 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do curl -sf "$URL/healthz" > /dev/null 2>&1 && break; curl -sf "$URL/v1/models" -H "Authorization: Bearer $PROBE_KEY" > /dev/null 2>&1 && break; sleep 1; done
+
+  cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-before.jsonl" --data-dir "$DATA" | tee "$dir/dev-before.txt"
+  cli send --prompts zeroeval:train --gateway "$URL" --key "$ACME_KEY" --feedback-share "$FEEDBACK" --seed "$seed" --out "$dir/train-traffic.jsonl" --data-dir "$DATA" | tee "$dir/train.txt"
+  # Exploration runs in the background after each answer: wait until every sampled request has its record.
+  for _ in $(seq 1 600); do
+    sampled=$(cat "$dir"/log/requests-*.jsonl | grep -c '"exploration_rate"' || true)
+    explored=$(cat "$dir"/log/exploration-*.jsonl 2>/dev/null | wc -l)
+    [ "$explored" -ge "$sampled" ] && break
+    sleep 1
+  done
+  echo "seed $seed: $sampled requests sampled, $explored exploration records"
+
+  cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/learned" --force --data-dir "$DATA" --version "learned-$seed" 2>&1 | tee "$dir/train-learned.txt"
+  cp "$dir/learned/"* "$dir/routers/irt-ze12/"
+  curl -sf -X POST "$URL/admin/routers/reload" -H "Authorization: Bearer $ADMIN_KEY" | tee "$dir/reload.json"; echo
+  cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
+  kill $gw; wait $gw 2>/dev/null || true
+  trap - EXIT
+
+  feedback=$(grep -o '[0-9]* scored back' "$dir/train.txt" | cut -d' ' -f1)
+  row=$(python3 - "$dir" "$NEW" <<'EOF'
+import json, sys
+d, new = sys.argv[1], sys.argv[2]
+def read(name):
+    rows = [json.loads(l) for l in open(f"{d}/{name}")]
+    ok = [r for r in rows if r.get("expert")]
+    return sum(r.get("score", 0) for r in ok) / len(rows), sum(r.get("cost_usd", 0) for r in ok), sum(r.get("expert") == new for r in ok)
+b, a = read("dev-before.jsonl"), read("dev-after.jsonl")
+print(f"{b[0]:.4f} / {b[1]:.4f} USD | {a[0]:.4f} / {a[1]:.4f} USD | {a[2]}")
+EOF
+)
+  echo "| $seed | $explored | $feedback | $row |" >> "$OUT/gateway.md"
+  routers="$routers,folder:$dir/learned"
+done
+
+cli eval --train zeroeval:train --test zeroeval:dev --pool "$OUT/pool.json" --routers "$routers" --data-dir "$DATA" --bootstrap 0 --out "$OUT/eval" | tee "$OUT/eval.stdout.md"
+{
+  echo "## Through the gateway (zeroeval:dev, cost target 0.5 of the best expert's cost)"
+  cat "$OUT/gateway.md"
+  echo
+  cat "$OUT/eval.stdout.md"
+} > "$summary"
+echo "learning-e2e: $summary"
