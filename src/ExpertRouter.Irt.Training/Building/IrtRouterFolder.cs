@@ -25,6 +25,8 @@ public static class IrtRouterFolder
             Name = name,
             Model = "model.onnx",
             Encoder = encoder,
+            // A default policy is left out, so a folder trained as before is written byte for byte as before.
+            Reads = build.Request.Reads.IsDefault ? null : build.Request.Reads,
             Inputs = InputSpecs(dense, first.EmbeddingSize),
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
             EmbeddingSize = first.EmbeddingSize,
