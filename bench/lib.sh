@@ -166,4 +166,7 @@ sys.stdout.write(json.dumps({"model": model, "messages": messages}, ensure_ascii
 PY
     done
   done
+  # The same prompt, routed, through the two other client APIs (translated to chat and back by the gateway).
+  printf '{"model":"auto","input":"%s"}' "$prompt" >"$dir/responses.json"
+  printf '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/messages.json"
 }

@@ -45,6 +45,7 @@ report() {
   echo "p99 added at ${PACED_RATE} req/s evenly spaced: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
   echo "Gateway CPU per request: explicit ${CPU_US[gw_explicit]} µs, routed ${CPU_US[gw_auto]} µs (plain YARP ${CPU_US[yarp]} µs); allocated per request: explicit ${ALLOC_KB[gw_explicit]} KB, routed ${ALLOC_KB[gw_auto]} KB."
   echo "Routed CPU / explicit CPU per request (target <= 1.25): prompt $(ratio "${CPU_US[gw_auto]}" "${CPU_US[gw_explicit]}"), conversation $(ratio "${CPU_US[gw_conv_auto]:-0}" "${CPU_US[gw_conv_explicit]:-0}") (${CPU_US[gw_conv_auto]:-n/a} / ${CPU_US[gw_conv_explicit]:-n/a} µs), RAG $(ratio "${CPU_US[gw_rag_auto]:-0}" "${CPU_US[gw_rag_explicit]:-0}") (${CPU_US[gw_rag_auto]:-n/a} / ${CPU_US[gw_rag_explicit]:-n/a} µs)."
+  echo "Client APIs, routed, CPU per request against routed chat: /v1/responses ${CPU_US[gw_responses]} µs ($(ratio "${CPU_US[gw_responses]}" "${CPU_US[gw_auto]}")x), /v1/messages ${CPU_US[gw_messages]} µs ($(ratio "${CPU_US[gw_messages]}" "${CPU_US[gw_auto]}")x) (target <= 1.2)."
   if [[ -n ${RPS[gwn_auto]:-} ]]; then
     echo "Native AOT build, same run: routed/Portkey $(ratio "${RPS[gwn_auto]}" "$pk")x, routed/plain YARP $(ratio "${RPS[gwn_auto]}" "${RPS[yarp]}"), p99 added at ${PACED_RATE} req/s $(minus "${P99[gwn_auto_1k]}" "${P99[direct_1k]}") ms, peak RSS ${RSS[gwn_auto_1k]} MB; CPU per request explicit ${CPU_US[gwn_explicit]} µs, routed ${CPU_US[gwn_auto]} µs."
   fi
