@@ -8,8 +8,9 @@ namespace ExpertRouter.Evaluation.Harness;
 /// data holds single prompts only, so the conversations are built, and what they can show is limited to their shape:
 /// <list type="bullet">
 /// <item><see cref="History"/>: the test prompt is the last user message, after a system prompt and earlier turns
-/// that are other prompts of the fold's <em>training</em> records with a recorded answer to each. Shows what reading
-/// unrelated history costs a router; says nothing of history that bears on the last question.</item>
+/// that are other prompts of the fold's <em>training</em> records, each followed by an answer: a recorded response
+/// when the data was loaded with them, else the record's reference answer (cross-validation loads no responses).
+/// Shows what reading unrelated history costs a router; says nothing of history that bears on the last question.</item>
 /// <item><see cref="FollowUp"/>: the test prompt is the first user message, an assistant asks a clarifying question
 /// and the last user message only answers it. Shows what reading only the last message costs when the task was
 /// stated earlier; the follow-up is one fixed text, so it carries no information at all.</item>
@@ -52,8 +53,8 @@ public sealed record ConversationProbe
     /// <summary>The test records as conversations; earlier turns come from <paramref name="train"/> only, chosen by a stable hash of the seed and the record's id.</summary>
     public IReadOnlyList<RoutingRecord> Wrap(IReadOnlyList<RoutingRecord> test, IReadOnlyList<RoutingRecord> train, int seed)
     {
-        var answered = train.Where(r => r.Outcomes.Values.Any(o => !string.IsNullOrEmpty(o.Response))).ToArray();
-        return [.. test.Select(record => Shape == FollowUp ? AsFollowUp(record) : AsHistory(record, answered, seed))];
+        var earlier = train as RoutingRecord[] ?? [.. train];
+        return [.. test.Select(record => Shape == FollowUp ? AsFollowUp(record) : AsHistory(record, earlier, seed))];
     }
 
     private static RoutingRecord AsFollowUp(RoutingRecord record)
@@ -68,17 +69,17 @@ public sealed record ConversationProbe
         return record with { Prompt = FollowUpAnswer, Conversation = new ConversationMessages(messages) };
     }
 
-    private RoutingRecord AsHistory(RoutingRecord record, IReadOnlyList<RoutingRecord> answered, int seed)
+    private RoutingRecord AsHistory(RoutingRecord record, IReadOnlyList<RoutingRecord> train, int seed)
     {
         var random = new Random(StableHash($"{seed}\u0001{record.Id}"));
         var messages = new List<(ConversationRole, string)> { (ConversationRole.System, SystemPrompt) };
-        for (var t = 0; t < Turns && answered.Count > 0; t++)
+        for (var t = 0; t < Turns && train.Count > 0; t++)
         {
-            var earlier = answered[random.Next(answered.Count)];
+            var earlier = train[random.Next(train.Count)];
             var responses = earlier.Outcomes.Values.Where(o => !string.IsNullOrEmpty(o.Response)).ToArray();
-            var response = responses[random.Next(responses.Length)].Response!;
+            var answer = responses.Length > 0 ? responses[random.Next(responses.Length)].Response! : earlier.Reference ?? "";
             messages.Add((ConversationRole.User, earlier.Prompt));
-            messages.Add((ConversationRole.Assistant, response.Length <= AnswerChars ? response : response[..AnswerChars]));
+            messages.Add((ConversationRole.Assistant, answer.Length <= AnswerChars ? answer : answer[..AnswerChars]));
         }
 
         messages.Add((ConversationRole.User, record.Prompt));

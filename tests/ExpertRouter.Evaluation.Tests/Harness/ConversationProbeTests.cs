@@ -39,6 +39,25 @@ public sealed class ConversationProbeTests
     }
 
     [Fact]
+    public void Wrap_History_OfRecordsLoadedWithoutResponses_AnswersEarlierTurnsWithTheirReference()
+    {
+        var records = Fixtures.Records(12).Select(r => r with
+        {
+            Reference = "reference of " + r.Id,
+            Outcomes = r.Outcomes.ToDictionary(o => o.Key, o => o.Value with { Response = null }),
+        }).ToArray();
+
+        var wrapped = new ConversationProbe { Turns = 2 }.Wrap(records[..2], records[2..], seed: 8);
+
+        Assert.All(wrapped, r =>
+        {
+            Assert.Equal(6, r.Conversation!.Count);
+            Assert.StartsWith("reference of ", r.Conversation.TextAt(2));
+            Assert.StartsWith("reference of ", r.Conversation.TextAt(4));
+        });
+    }
+
+    [Fact]
     public void Wrap_FollowUp_StatesTheTaskFirst_AndEndsWithAnAnswerThatCarriesNone()
     {
         var records = Answered(5);
