@@ -153,6 +153,19 @@ write_bodies() {
   printf '{"model":"auto","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/auto.json"
   printf '{"model":"gpt-4o-mini-2024-07-18","stream":true,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/stream.json"
   printf '{"model":"auto","temperature":0,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/cache.json"
+  # The long shapes (bench/prompts/make_bodies.py): a 10-turn conversation (~2,000 tokens) and a RAG request
+  # (~4,000 tokens in one user message), each explicit and routed; they do not change with BENCH_PROMPT_FILE.
+  local shape model
+  for shape in conversation rag; do
+    for model in explicit auto; do
+      python3 - "$BENCH_ROOT/bench/prompts/$shape.json" "$model" >"$dir/${shape}_$model.json" <<'PY'
+import json, sys
+messages = json.load(open(sys.argv[1], encoding="utf-8"))
+model = "auto" if sys.argv[2] == "auto" else "gpt-4o-mini-2024-07-18"
+sys.stdout.write(json.dumps({"model": model, "messages": messages}, ensure_ascii=False, separators=(",", ":")))
+PY
+    done
+  done
   # The same prompt, routed, through the two other client APIs (translated to chat and back by the gateway).
   printf '{"model":"auto","input":"%s"}' "$prompt" >"$dir/responses.json"
   printf '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/messages.json"

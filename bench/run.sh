@@ -21,9 +21,10 @@
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (64),
 # PACED_CONNECTIONS (16), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
-# case's body).
+# case's body but the conversation and RAG cases, whose bodies are bench/prompts/{conversation,rag}.json).
 # The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
+# cpu_routed_vs_explicit=<prompt>,<conversation>,<RAG> (gateway CPU per routed request over per explicit one)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -148,6 +149,10 @@ CASES=(
   "portkey_c16;Portkey 1.15.2, explicit, 16 connections;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0;16"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "gw_conv_explicit;ExpertRouter, conversation (10 turns, ~2k tokens), explicit model;$GW_PID;$GW;conversation_explicit;$GW_HEADERS;0"
+  "gw_conv_auto;ExpertRouter, conversation (10 turns, ~2k tokens), auto (routed);$GW_PID;$GW;conversation_auto;$GW_HEADERS;0"
+  "gw_rag_explicit;ExpertRouter, RAG (~4k tokens), explicit model;$GW_PID;$GW;rag_explicit;$GW_HEADERS;0"
+  "gw_rag_auto;ExpertRouter, RAG (~4k tokens), auto (routed);$GW_PID;$GW;rag_auto;$GW_HEADERS;0"
   "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
   "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"

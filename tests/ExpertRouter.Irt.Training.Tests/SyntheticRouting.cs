@@ -70,7 +70,11 @@ internal static class SyntheticRouting
 
     /// <summary>A small router trained on <see cref="Records"/>: fast enough for unit tests, good enough to route.</summary>
     public static IrtBuild Train(int seed = 5, int members = 1, IReadOnlyList<ExpertDefinition>? experts = null, IProgress<double>? progress = null) =>
-        IrtBuild.Run(new IrtBuildRequest
+        IrtBuild.Run(Request(seed, members, experts, progress));
+
+    /// <summary>The request <see cref="Train"/> runs, for tests that change one of its settings.</summary>
+    public static IrtBuildRequest Request(int seed = 5, int members = 1, IReadOnlyList<ExpertDefinition>? experts = null, IProgress<double>? progress = null) =>
+        new()
         {
             Train = Records(600, seed),
             Experts = experts ?? Experts,
@@ -78,7 +82,7 @@ internal static class SyntheticRouting
             Options = new IrtTrainingOptions { Seed = seed, Epochs = 12, EmbeddingSize = 8, AbilityDimensions = 4, LearningRate = 0.01f },
             Members = members,
             Progress = progress,
-        });
+        };
 
     /// <summary>Writes <paramref name="build"/> as a router folder under the temporary directory.</summary>
     public static string WriteFolder(IrtBuild build, string name = "synthetic")

@@ -21,9 +21,13 @@ internal static class EvalCommand
         var strong = new Option<string?>("--strong") { Description = "Strong expert for APGR/CPT (default: best single)." };
         var weak = new Option<string?>("--weak") { Description = "Weak expert for APGR/CPT (default: cheapest expert cheaper than the strong one with a train mean at least halfway between the pool's worst and best)." };
         var oodTasks = new Option<int>("--ood-tasks") { Description = "Held-out tasks for the in-domain vs out-of-domain table (0 = skip).", DefaultValueFactory = _ => 0 };
+        var conversations = new Option<string?>("--conversations")
+        {
+            Description = "With --cv: replay each fold's test prompts as built conversations (history, history:N, follow-up) to measure what a router should read of one.",
+        };
         var cv = new Option<int>("--cv") { Description = "K-fold cross-validation by prompt over --train (e.g. zeroeval:train+dev; no --test): mean and std over folds. 0 = off.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Evaluate routers on recorded outcomes: quality–cost curves, AIQ, APGR, CPT, reports with plots.");
-        foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks, cv]))
+        foreach (var option in data.All.Concat([routers, sweep, bootstrap, output, strong, weak, oodTasks, cv, conversations]))
         {
             command.Options.Add(option);
         }
@@ -33,7 +37,13 @@ internal static class EvalCommand
             var clock = Stopwatch.StartNew();
             if (parse.GetValue(cv) is > 0 and var folds)
             {
-                return await CrossValidateAsync(parse, data, parse.GetValue(routers)!, folds, parse.GetValue(sweep), parse.GetValue(output), cancellationToken);
+                return await CrossValidateAsync(parse, data, parse.GetValue(routers)!, folds, parse.GetValue(sweep), parse.GetValue(output), parse.GetValue(conversations), cancellationToken);
+            }
+
+            if (parse.GetValue(conversations) is not null)
+            {
+                Console.Error.WriteLine("eval: --conversations replays cross-validation folds; use it with --cv.");
+                return 2;
             }
 
             var inputs = data.Load(parse, testOutcomes: true, "eval");
@@ -88,8 +98,19 @@ internal static class EvalCommand
     }
 
     private static async Task<int> CrossValidateAsync(
-        ParseResult parse, DataOptions data, string routerNames, int folds, int settings, string? output, CancellationToken cancellationToken)
+        ParseResult parse, DataOptions data, string routerNames, int folds, int settings, string? output, string? conversations, CancellationToken cancellationToken)
     {
+        ConversationProbe? probe = null;
+        if (conversations is not null)
+        {
+            (probe, var probeError) = ConversationProbe.Parse(conversations);
+            if (probe is null)
+            {
+                Console.Error.WriteLine($"eval: --conversations: {probeError}");
+                return 2;
+            }
+        }
+
         if (parse.GetValue(data.Test) is not null)
         {
             Console.Error.WriteLine("eval: --cv tests on folds of --train; leave --test out (train on e.g. zeroeval:train+dev).");
@@ -112,7 +133,7 @@ internal static class EvalCommand
             return 2;
         }
 
-        var options = new CrossValidationOptions { Folds = folds, Seed = parse.GetValue(data.Seed), Settings = settings };
+        var options = new CrossValidationOptions { Folds = folds, Seed = parse.GetValue(data.Seed), Settings = settings, Conversations = probe };
         if (options.Validate() is { Count: > 0 } errors)
         {
             Console.Error.WriteLine("eval: " + string.Join(" ", errors));

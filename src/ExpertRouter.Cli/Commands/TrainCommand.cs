@@ -4,6 +4,7 @@ using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Evaluation.Importers;
 using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Serving;
 using Spectre.Console;
 
@@ -41,9 +42,13 @@ internal static class TrainCommand
         var encoderModel = new Option<string?>("--encoder-model") { Description = "A BERT-family encoder (.onnx), frozen behind a dense head, instead of --encoder; needs --vocab." };
         var vocab = new Option<string?>("--vocab") { Description = "The encoder's WordPiece vocab.txt." };
         var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 256 };
+        var reads = new Option<string?>("--reads")
+        {
+            Description = "What the router reads, in training and serving, as key=value;…: messages (last-user, user, all), system (true/false), tokens, truncate (head, tail, head-tail), features. Default: the last user message, whole.",
+        };
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
-            router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens,
+            router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens, reads,
             feedbackWeight, explorationWeight, version,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -62,6 +67,13 @@ internal static class TrainCommand
                 return 2;
             }
 
+            var (policy, readsError) = parse.GetValue(reads) is { } text ? IrtVariantName.ParseReading(text) : (ReadingPolicy.Default, null);
+            if (policy is null)
+            {
+                Console.Error.WriteLine($"--reads: {readsError}");
+                return 2;
+            }
+
             var settings = new TrainSettings(
                 parse.GetValue(train)!, parse.GetValue(pool)!, parse.GetValue(output)!, parse.GetValue(dev), parse.GetValue(data)!,
                 parse.GetValue(name), hashed,
@@ -76,6 +88,7 @@ internal static class TrainCommand
                 Force = parse.GetValue(force),
                 Weights = new LogWeights(parse.GetValue(feedbackWeight), parse.GetValue(explorationWeight)),
                 Version = parse.GetValue(version),
+                Reads = policy,
             };
             if (settings.Bert is { Vocabulary: null })
             {
@@ -103,6 +116,8 @@ internal static class TrainCommand
         public LogWeights Weights { get; init; } = LogWeights.Default;
 
         public string? Version { get; init; }
+
+        public ReadingPolicy Reads { get; init; } = ReadingPolicy.Default;
     }
 
     /// <summary>Why <paramref name="folder"/> must not be written without --force, or null when it may.</summary>
@@ -158,7 +173,8 @@ internal static class TrainCommand
         IPromptFeaturizer? featurizer = null;
         if (store is not null)
         {
-            (featurizer, var error) = PromptFeaturizers.Create(settings.Encoder!, IrtBuild.TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, store);
+            (featurizer, var error) = PromptFeaturizers.Create(
+                settings.Encoder!, IrtBuild.TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, store, maxFeatures: settings.Reads.MaxFeatures);
             if (featurizer is null)
             {
                 Console.Error.WriteLine($"train: {error}");
@@ -183,6 +199,7 @@ internal static class TrainCommand
                 Encoder = settings.Encoder,
                 ItemsFromAllModels = settings.ItemsFromAllModels,
                 Featurizer = featurizer,
+                Reads = settings.Reads,
                 Progress = new SyncProgress(f => task.Value = f),
             };
             build = await Task.Run(() => IrtBuild.Run(request, cancellationToken), cancellationToken);

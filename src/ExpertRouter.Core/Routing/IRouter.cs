@@ -23,7 +23,10 @@ public interface IRouter
         CancellationToken cancellationToken);
 }
 
-/// <summary>What a router may look at: the prompt text and, for diagnostics only, a known task label.</summary>
+/// <summary>
+/// What a router may look at: the prompt text (the last user message), the whole conversation when the request has
+/// one, and, for diagnostics only, a known task label.
+/// </summary>
 public sealed record RoutingQuery(string Prompt)
 {
     public string? Id { get; init; }
@@ -35,4 +38,10 @@ public sealed record RoutingQuery(string Prompt)
     /// here, so a semantic cache on the same encoder reuses it. Null outside a request (offline evaluation).
     /// </summary>
     public PromptEmbeddings? Embeddings { get; init; }
+
+    /// <summary>Every message of the request; null when the request is only <see cref="Prompt"/>.</summary>
+    public IConversation? Conversation { get; init; }
+
+    /// <summary>What a router reads: the conversation, or the prompt as one user message.</summary>
+    public IConversation Messages => Conversation ?? new SingleUserMessage(Prompt);
 }

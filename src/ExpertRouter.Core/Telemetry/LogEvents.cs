@@ -90,4 +90,8 @@ public static class LogEvents
     public const int RouterWatchFailed = 532;
     public const int RouterDisposeFailed = 533;
     public const int ShadowFailed = 534;
+
+    // 900–999: what routing costs (the scorer a router runs on, what it reads).
+    public const int ManagedScorerUnavailable = 900;
+    public const int ManagedScorerMismatch = 901;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ExpertRouter.Core.Routing;
 
 namespace ExpertRouter.Evaluation.Data;
 
@@ -22,6 +23,13 @@ public sealed record RoutingRecord
 
     [JsonPropertyName("reference")]
     public string? Reference { get; init; }
+
+    /// <summary>
+    /// The request as a conversation whose last user message is <see cref="Prompt"/>, when a probe built one
+    /// (<see cref="Harness.ConversationProbe"/>); never read from or written to data files.
+    /// </summary>
+    [JsonIgnore]
+    public IConversation? Conversation { get; init; }
 
     /// <summary>Models without a scorable outcome are absent, never null.</summary>
     [JsonPropertyName("outcomes")]

@@ -16,6 +16,9 @@ public sealed record CrossValidationOptions
 
     public int Settings { get; init; } = 41;
 
+    /// <summary>When set, each fold's test prompts are replayed as conversations of this shape (training stays as recorded).</summary>
+    public ConversationProbe? Conversations { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -85,6 +88,7 @@ public sealed class CrossValidation(CrossValidationOptions options)
             void Report(string router, string stage, double fraction) => Progress?.Invoke($"fold {fold + 1}/{folds.Count} {router}", stage, fraction);
             evaluator.Progress += Report;
             var (train, test) = folds[k];
+            test = options.Conversations?.Wrap(test, train, options.Seed) ?? test;
             var evaluation = await evaluator.EvaluateAsync(poolName, train, test, experts(train), trainers, cancellationToken).ConfigureAwait(false);
             evaluator.Progress -= Report;
             cells.AddRange(evaluation.Routers.Select(r => FoldMetrics.From(k, evaluation, r)));

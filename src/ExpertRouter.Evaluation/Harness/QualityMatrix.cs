@@ -47,7 +47,7 @@ public sealed class QualityMatrix
         await Parallel.ForAsync(0, records.Count, options, async (p, token) =>
         {
             var record = records[p];
-            var query = new RoutingQuery(record.Prompt) { Id = record.Id, Task = record.Task };
+            var query = new RoutingQuery(record.Prompt) { Id = record.Id, Task = record.Task, Conversation = record.Conversation };
             var row = values.AsMemory(p * experts.Count, experts.Count);
             row.Span.Fill(double.NaN);
             await router.EstimateQualityAsync(query, experts, row, token).ConfigureAwait(false);

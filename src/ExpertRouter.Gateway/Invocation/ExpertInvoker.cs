@@ -228,27 +228,23 @@ public sealed partial class ExpertInvoker
     private void SetRequestBody(HttpRequest request, InvocationState state, ExpertDefinition expert)
     {
         var (source, modelToken) = state.Native is { } native ? (native.Body, native.ModelToken) : (state.Call.Body, state.Call.ModelToken);
-        var body = modelToken is { } token ? WithModel(source, token, expert) : source;
-        request.Body = new ReadOnlyMemoryStream(body);
+        var body = modelToken is { } token ? WithModel(source, token, expert) : new ReadOnlyMemoryStream(source);
+        request.Body = body;
         request.ContentLength = body.Length;
         request.Headers.TransferEncoding = default;
     }
 
-    /// <summary>The body with its <c>model</c> token replaced by the expert's backend model name, when that differs.</summary>
-    private ReadOnlyMemory<byte> WithModel(ReadOnlyMemory<byte> body, Range token, ExpertDefinition expert)
+    /// <summary>
+    /// The body with its <c>model</c> token replaced by the expert's backend model name, when that differs: read as the
+    /// bytes around the token and the new token, so a routed request copies no more of its body than an explicit one.
+    /// </summary>
+    private ReadOnlyMemoryStream WithModel(ReadOnlyMemory<byte> body, Range token, ExpertDefinition expert)
     {
         var model = _modelTokens.GetValue(expert, static e => Encoding.UTF8.GetBytes("\"" + JsonEncodedText.Encode(e.UpstreamModel).Value + "\""));
         var (start, length) = token.GetOffsetAndLength(body.Length);
-        if (body.Span.Slice(start, length).SequenceEqual(model))
-        {
-            return body;
-        }
-
-        var patched = new byte[body.Length - length + model.Length];
-        body.Span[..start].CopyTo(patched);
-        model.CopyTo(patched.AsSpan(start));
-        body.Span[(start + length)..].CopyTo(patched.AsSpan(start + model.Length));
-        return patched;
+        return body.Span.Slice(start, length).SequenceEqual(model)
+            ? new ReadOnlyMemoryStream(body)
+            : new ReadOnlyMemoryStream(body[..start], model, body[(start + length)..]);
     }
 
     private static partial class Log

@@ -1,3 +1,5 @@
+using ExpertRouter.Core.Routing;
+
 namespace ExpertRouter.Gateway.OpenAI;
 
 public enum OpenAIEndpoint
@@ -27,6 +29,12 @@ public sealed record OpenAIRequest
 
     /// <summary>The text routing looks at: the last user message, or the embeddings input.</summary>
     public string Prompt { get; init; } = "";
+
+    /// <summary>
+    /// The chat request's messages for routers whose reading policy reads more than the last user message, decoded
+    /// only on demand; null for an embeddings request.
+    /// </summary>
+    public IConversation? Conversation { get; init; }
 
     /// <summary>Estimated tokens of every message, for cost estimates and context-length checks.</summary>
     public int PromptTokens { get; init; }

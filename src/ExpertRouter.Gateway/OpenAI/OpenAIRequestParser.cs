@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -93,7 +94,7 @@ public static class OpenAIRequestParser
             return (null, ApiError.InvalidRequest("'stream' must be a boolean.", "stream", "invalid_type"));
         }
 
-        var (prompt, promptChars, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root) : ReadInput(root);
+        var (prompt, promptChars, conversation, error) = endpoint == OpenAIEndpoint.ChatCompletions ? ReadMessages(root, body) : WithoutConversation(ReadInput(root));
         if (error is not null)
         {
             return (null, error);
@@ -127,6 +128,7 @@ public static class OpenAIRequestParser
             Stream = stream.ValueKind == JsonValueKind.True,
             UsesTools = usesTools,
             Prompt = prompt,
+            Conversation = conversation,
             PromptTokens = TokenEstimate.FromCharacters(promptChars),
             MaxOutputTokens = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens"),
             Choices = choices,
@@ -140,20 +142,27 @@ public static class OpenAIRequestParser
     public static bool IsDeterministic(JsonElement root) =>
         root.TryGetProperty("temperature", out var temperature) && temperature.ValueKind == JsonValueKind.Number && temperature.GetDouble() == 0;
 
-    private static (string Prompt, int Chars, ApiError? Error) ReadMessages(JsonElement root)
+    private static (string Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) WithoutConversation((string Prompt, int Chars, ApiError? Error) read) =>
+        (read.Prompt, read.Chars, null, read.Error);
+
+    private static (string Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) ReadMessages(JsonElement root, ReadOnlyMemory<byte> body)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            return ("", 0, ApiError.InvalidRequest("'messages' must be an array of message objects.", "messages", "invalid_type"));
+            return ("", 0, null, ApiError.InvalidRequest("'messages' must be an array of message objects.", "messages", "invalid_type"));
         }
 
-        if (messages.GetArrayLength() == 0)
+        var count = messages.GetArrayLength();
+        if (count == 0)
         {
-            return ("", 0, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
+            return ("", 0, null, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
         }
 
-        // Runs on every request over the whole conversation: strings are only made for the prompt and for errors.
+        // Runs on every request over the whole conversation: strings are only made for the prompt and for errors; a
+        // message's role and where its content lies are noted for routers that read more than the last user message.
+        var read = new BodyConversation.Message[count];
         JsonElement? lastUser = null;
+        var lastUserAt = -1;
         var chars = 0;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
@@ -161,12 +170,12 @@ public static class OpenAIRequestParser
             var at = index++;
             if (message.ValueKind != JsonValueKind.Object)
             {
-                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}' must be an object.", PathOf(at), "invalid_type"));
+                return ("", 0, null, ApiError.InvalidRequest($"'{PathOf(at)}' must be an object.", PathOf(at), "invalid_type"));
             }
 
             if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !IsKnownRole(role))
             {
-                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.role' must be one of {string.Join(", ", Roles)}.", $"{PathOf(at)}.role", "invalid_value"));
+                return ("", 0, null, ApiError.InvalidRequest($"'{PathOf(at)}.role' must be one of {string.Join(", ", Roles)}.", $"{PathOf(at)}.role", "invalid_value"));
             }
 
             message.TryGetProperty("content", out var content);
@@ -179,17 +188,31 @@ public static class OpenAIRequestParser
             };
             if (length is null)
             {
-                return ("", 0, ApiError.InvalidRequest($"'{PathOf(at)}.content' must be a string, an array of content parts or null.", $"{PathOf(at)}.content", "invalid_type"));
+                return ("", 0, null, ApiError.InvalidRequest($"'{PathOf(at)}.content' must be a string, an array of content parts or null.", $"{PathOf(at)}.content", "invalid_type"));
             }
 
             chars += length.Value;
+            read[at] = new BodyConversation.Message(BodyConversation.RoleOf(role), length.Value == 0 ? default : SliceOf(body, content));
             if (role.ValueEquals("user"u8))
             {
                 lastUser = content;
+                lastUserAt = at;
             }
         }
 
-        return (lastUser is { } user ? TextOf(user) : "", chars, null);
+        var prompt = lastUser is { } user ? TextOf(user) : "";
+        return (prompt, chars, new BodyConversation(read, lastUserAt, prompt), null);
+    }
+
+    /// <summary>
+    /// The element's JSON as a slice of the body it was parsed from (JsonDocument reads a memory in place), so noting
+    /// where a message lies copies nothing; a copy only if the element were ever not in the body.
+    /// </summary>
+    private static ReadOnlyMemory<byte> SliceOf(ReadOnlyMemory<byte> body, JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var offset = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(body.Span), ref MemoryMarshal.GetReference(raw));
+        return offset >= 0 && offset <= body.Length - raw.Length ? body.Slice((int)offset, raw.Length) : raw.ToArray();
     }
 
     private static string PathOf(int index) => $"messages[{index}]";
@@ -207,7 +230,7 @@ public static class OpenAIRequestParser
         return false;
     }
 
-    private static string TextOf(JsonElement content) => content.ValueKind switch
+    internal static string TextOf(JsonElement content) => content.ValueKind switch
     {
         JsonValueKind.String => content.GetString()!,
         JsonValueKind.Array => TextOfParts(content),

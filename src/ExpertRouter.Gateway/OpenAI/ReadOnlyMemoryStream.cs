@@ -1,9 +1,19 @@
 namespace ExpertRouter.Gateway.OpenAI;
 
-/// <summary>A read-only stream over bytes already in memory, so a buffered body is forwarded without a copy.</summary>
-internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> content) : Stream
+/// <summary>
+/// A read-only stream over bytes already in memory, so a buffered body is forwarded without a copy. It reads up to
+/// three pieces in a row, so a body whose <c>model</c> is replaced is forwarded as the bytes before the model, the new
+/// model and the bytes after it, instead of a copy of the whole body per request.
+/// </summary>
+internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> middle, ReadOnlyMemory<byte> tail) : Stream
 {
+    private readonly int _length = head.Length + middle.Length + tail.Length;
     private int _position;
+
+    public ReadOnlyMemoryStream(ReadOnlyMemory<byte> content)
+        : this(content, default, default)
+    {
+    }
 
     public override bool CanRead => true;
 
@@ -11,22 +21,35 @@ internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> content) : Strea
 
     public override bool CanWrite => false;
 
-    public override long Length => content.Length;
+    public override long Length => _length;
 
     public override long Position
     {
         get => _position;
-        set => _position = (int)Math.Clamp(value, 0, content.Length);
+        set => _position = (int)Math.Clamp(value, 0, _length);
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        var n = Math.Min(buffer.Length, content.Length - _position);
-        content.Span.Slice(_position, n).CopyTo(buffer);
-        _position += n;
-        return n;
+        var read = 0;
+        var start = 0;
+        foreach (var piece in (ReadOnlySpan<ReadOnlyMemory<byte>>)[head, middle, tail])
+        {
+            var from = _position - start;
+            if (from >= 0 && from < piece.Length && read < buffer.Length)
+            {
+                var n = Math.Min(buffer.Length - read, piece.Length - from);
+                piece.Span.Slice(from, n).CopyTo(buffer[read..]);
+                read += n;
+                _position += n;
+            }
+
+            start += piece.Length;
+        }
+
+        return read;
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
@@ -39,7 +62,7 @@ internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> content) : Strea
     {
         SeekOrigin.Begin => offset,
         SeekOrigin.Current => _position + offset,
-        _ => content.Length + offset,
+        _ => _length + offset,
     };
 
     public override void Flush()

@@ -123,7 +123,7 @@ public sealed partial class RoutingPlanner(
         RoutingDecision decision;
         try
         {
-            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
+            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings, Conversation = request.Conversation }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
                 .ConfigureAwait(false);
             decision = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
         }

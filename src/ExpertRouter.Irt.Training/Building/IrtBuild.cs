@@ -1,7 +1,9 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Irt.Calibration;
+using ExpertRouter.Core.Routing;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Model;
 using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
@@ -21,7 +23,14 @@ public sealed record IrtBuild(
     /// <summary>The models whose outcomes trained the prompt side: the pool, or every recorded model (pool first).</summary>
     public IReadOnlyList<string> ItemModels { get; init; } = [];
 
-    public float[] Predict(string prompt) => Ensemble.Predict(Featurizer.Featurize(prompt));
+    /// <summary>What the router reads of a request: <see cref="IrtBuildRequest.Reads"/>, as serving applies it.</summary>
+    public PromptReader Reader { get; } = new(Request.Reads, Request.EncoderSpec.HashedNgrams?.MaxChars ?? int.MaxValue);
+
+    /// <summary>Scores a prompt that is one user message.</summary>
+    public float[] Predict(string prompt) => Ensemble.Predict(Featurizer.Featurize(Reader.Read(prompt)));
+
+    /// <summary>Scores what the reading policy reads of a conversation.</summary>
+    public float[] Predict(IConversation conversation) => Ensemble.Predict(Featurizer.Featurize(Reader.Read(conversation)));
 
     /// <summary>Trains the ensemble and calibrates it. Deterministic for the request's seed.</summary>
     public static IrtBuild Run(IrtBuildRequest request, CancellationToken cancellationToken = default)
@@ -35,10 +44,11 @@ public sealed record IrtBuild(
         var (fit, calibration) = Split(request.Train, request.CalibrationHoldoutEvery);
         var featurizer = CreateFeaturizer(request);
         var dense = featurizer is BertFeaturizer;
-        // Every prompt is featurized once (a sentence encoder in batches, through its embedding store); training and
-        // calibration look the features up.
+        // Every prompt is featurized once (a sentence encoder in batches, through its embedding store), reading what the
+        // served router will read of it; training and calibration look the features up by the prompt's own text.
         var prompts = request.Train.Select(r => r.Prompt).Distinct(StringComparer.Ordinal).ToArray();
-        var featurized = featurizer.FeaturizeBatch(prompts);
+        var reader = new PromptReader(request.Reads, request.EncoderSpec.HashedNgrams?.MaxChars ?? int.MaxValue);
+        var featurized = featurizer.FeaturizeBatch(request.Reads.IsDefault ? prompts : prompts.Select(reader.Read).ToArray());
         var features = new Dictionary<string, HashedFeatures>(prompts.Length, StringComparer.Ordinal);
         for (var i = 0; i < prompts.Length; i++)
         {
@@ -102,10 +112,14 @@ public sealed record IrtBuild(
 
         if (request.Featurizer is { } given)
         {
-            return given;
+            // A shared featurizer must cap features as the policy says, or training would read more than serving.
+            return given is HashedNgramFeaturizer hashed && hashed.MaxFeatures != request.Reads.MaxFeatures
+                ? throw new ArgumentException($"The featurizer keeps {hashed.MaxFeatures?.ToString() ?? "every"} features; the reading policy says {request.Reads.MaxFeatures?.ToString() ?? "every"}.", nameof(request))
+                : given;
         }
 
-        var (featurizer, error) = PromptFeaturizers.Create(request.EncoderSpec, TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var (featurizer, error) = PromptFeaturizers.Create(
+            request.EncoderSpec, TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, maxFeatures: request.Reads.MaxFeatures);
         return featurizer ?? throw new InvalidOperationException($"Encoder '{request.EncoderSpec.Name}' is unavailable: {error}");
     }
 

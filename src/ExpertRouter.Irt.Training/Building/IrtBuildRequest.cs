@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
@@ -33,6 +34,12 @@ public sealed record IrtBuildRequest
     public IrtTrainingOptions Options { get; init; } = new();
 
     /// <summary>
+    /// What of a prompt the router reads, in training as in serving (each training prompt is one user message):
+    /// its tokens and features are cut as the served router's will be. Written into <c>router.json</c> unless default.
+    /// </summary>
+    public ReadingPolicy Reads { get; init; } = ReadingPolicy.Default;
+
+    /// <summary>
     /// A BERT-family encoder to use instead of hashed n-grams: it stays frozen and only the IRT head is trained on
     /// its mean-pooled embeddings (EmbeddingSize becomes its hidden size).
     /// </summary>
@@ -56,6 +63,11 @@ public sealed record IrtBuildRequest
     {
         var errors = new List<string>(Options.Validate());
         errors.AddRange(Hashed.Validate());
+        errors.AddRange(Reads.Validate());
+        if (Reads.MaxFeatures is not null && (Bert is not null || EncoderSpec.Kind is not (EncoderSpec.Hashed or EncoderSpec.HashedSentence)))
+        {
+            errors.Add("reads.maxFeatures caps hashed n-gram features; this encoder has none.");
+        }
         if (Encoder is not null)
         {
             errors.AddRange(Encoder.Validate());

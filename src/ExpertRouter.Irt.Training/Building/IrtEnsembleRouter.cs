@@ -25,7 +25,7 @@ public sealed class IrtEnsembleRouter : IRouter
         Memory<double> quality,
         CancellationToken cancellationToken)
     {
-        var probabilities = Build.Predict(query.Prompt);
+        var probabilities = Build.Predict(query.Messages);
         var span = quality.Span;
         for (var i = 0; i < candidates.Count; i++)
         {

@@ -27,6 +27,8 @@ public static class IrtRouterFolder
             Version = version ?? ModelVersion(folder, "model.onnx"),
             Model = "model.onnx",
             Encoder = encoder,
+            // A default policy is left out, so a folder trained as before is written byte for byte as before.
+            Reads = build.Request.Reads.IsDefault ? null : build.Request.Reads,
             Inputs = InputSpecs(dense, first.EmbeddingSize),
             Outputs = [new TensorSpec(IrtOnnxExporter.ProbabilitiesOutput, "float", ["batch", build.Experts.Count.ToString()])],
             EmbeddingSize = first.EmbeddingSize,

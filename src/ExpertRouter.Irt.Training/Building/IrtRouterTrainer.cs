@@ -1,6 +1,7 @@
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Evaluation.Routers;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Serving;
 using ExpertRouter.Irt.Training;
 
@@ -34,6 +35,9 @@ public sealed class IrtRouterTrainer : IRouterTrainer
 
     public int Members { get; init; } = IrtDefaults.Members;
 
+    /// <summary>What of each prompt the router reads, in training and at prediction (<see cref="IrtBuildRequest.Reads"/>).</summary>
+    public ReadingPolicy Reads { get; init; } = ReadingPolicy.Default;
+
     /// <summary>Where pretrained encoders are extracted and embeddings cached; null = the default cache root.</summary>
     public string? CacheRoot { get; init; }
 
@@ -55,6 +59,7 @@ public sealed class IrtRouterTrainer : IRouterTrainer
             ItemsFromAllModels = ItemsFromAllModels,
             Options = IrtDefaults.Resolve(Options with { Seed = training.Seed }, training.Records.Count),
             Members = Members,
+            Reads = Reads,
             Progress = training.Progress,
         };
         var build = IrtBuild.Run(request, cancellationToken);
@@ -71,7 +76,7 @@ public sealed class IrtRouterTrainer : IRouterTrainer
                 var root = CacheRoot ?? EncoderPackageExtractor.DefaultCacheRoot();
                 _store = spec.Pretrained is { } pretrained ? DiskEmbeddingStore.Open(root, pretrained) : null;
                 var (featurizer, error) = PromptFeaturizers.Create(
-                    spec, IrtBuild.TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, _store, root);
+                    spec, IrtBuild.TrainingEncoderOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, _store, root, Reads.MaxFeatures);
                 _featurizer = featurizer ?? throw new InvalidOperationException($"Encoder '{spec.Name}' is unavailable: {error}");
             }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 
 namespace ExpertRouter.Irt.Building;
 
@@ -7,7 +8,9 @@ namespace ExpertRouter.Irt.Building;
 /// IRT router variants by name, so a cross-validation can compare settings without code changes and its table names
 /// exactly what was run: <c>irt-{pool|all}-{encoder}</c> ('-' for '+' in the encoder, which router lists keep for
 /// blends), optionally followed by <c>@key=value;key=value</c> with keys epochs, dropout, lr, wd, dim (embedding
-/// size), k (ability dimensions), members, linear (true/false), buckets. <c>irt@…</c> changes the defaults' settings.
+/// size), k (ability dimensions), members, linear (true/false), buckets, and the reading policy's messages
+/// (last-user, user, all), system (true/false), tokens (maxTokens), truncate (head, tail, head-tail: '-' for '+')
+/// and features (maxFeatures). <c>irt@…</c> changes the defaults' settings.
 /// </summary>
 public static class IrtVariantName
 {
@@ -23,7 +26,7 @@ public static class IrtVariantName
         }
 
         var options = trainer.Options;
-        var (members, hashed) = (trainer.Members, trainer.Hashed);
+        var (members, hashed, reads) = (trainer.Members, trainer.Hashed, trainer.Reads);
         var problems = new List<string>();
         foreach (var pair in (at < 0 ? "" : name[(at + 1)..]).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -41,10 +44,12 @@ public static class IrtVariantName
                 case "members" when double.IsFinite(number): members = (int)number; break;
                 case "buckets" when double.IsFinite(number): hashed = hashed with { Buckets = (int)number }; break;
                 case "linear" when bool.TryParse(value, out var on): options = options with { ExpertLinear = on }; break;
+                case var _ when ApplyReading(reads, key, value) is { } read: reads = read; break;
                 default: problems.Add($"'{pair}'"); break;
             }
         }
 
+        problems.AddRange(reads.Validate().Select(e => $"'{e}'"));
         if (problems.Count > 0)
         {
             error = $"{name}: unknown or malformed setting(s) {string.Join(", ", problems)}.";
@@ -59,6 +64,50 @@ public static class IrtVariantName
             Options = options,
             Members = members,
             Hashed = hashed,
+            Reads = reads,
+        };
+    }
+
+    /// <summary>
+    /// A reading policy written as <c>key=value;…</c> with the keys messages, system, tokens, truncate and features
+    /// (what <c>train --reads</c> takes), starting from the default policy.
+    /// </summary>
+    public static (ReadingPolicy? Policy, string? Error) ParseReading(string text)
+    {
+        var reads = ReadingPolicy.Default;
+        var problems = new List<string>();
+        foreach (var pair in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var (key, value) = eq < 0 ? (pair, "") : (pair[..eq], pair[(eq + 1)..]);
+            if (ApplyReading(reads, key, value) is { } read)
+            {
+                reads = read;
+            }
+            else
+            {
+                problems.Add($"'{pair}'");
+            }
+        }
+
+        problems.AddRange(reads.Validate().Select(e => $"'{e}'"));
+        return problems.Count == 0 ? (reads, null) : (null, $"unknown or malformed reading setting(s) {string.Join(", ", problems)}.");
+    }
+
+    /// <summary>The policy with one reading setting changed, or null when the key is not a reading setting or its value is malformed.</summary>
+    private static ReadingPolicy? ApplyReading(ReadingPolicy reads, string key, string value)
+    {
+        var number = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
+        // Router lists keep '+' for blends, so names write head+tail as head-tail.
+        var truncate = value.Replace('-', '+');
+        return key switch
+        {
+            "messages" when value is ReadingPolicy.LastUser or ReadingPolicy.UserMessages or ReadingPolicy.AllMessages => reads with { Messages = value },
+            "system" when bool.TryParse(value, out var system) => reads with { System = system },
+            "tokens" when number is not null => reads with { MaxTokens = number },
+            "truncate" when truncate is ReadingPolicy.Head or ReadingPolicy.Tail or ReadingPolicy.HeadAndTail => reads with { Truncate = truncate },
+            "features" when number is not null => reads with { MaxFeatures = number },
+            _ => null,
         };
     }
 

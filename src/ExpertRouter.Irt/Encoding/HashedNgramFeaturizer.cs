@@ -20,8 +20,13 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
     private readonly HashedNgramOptions _options;
     private readonly uint _buckets;
     private readonly uint _bucketMask;
+    private readonly int _maxFeatures;
 
-    public HashedNgramFeaturizer(HashedNgramOptions options)
+    /// <param name="maxFeatures">
+    /// Most distinct features a prompt keeps (a router's <c>reads.maxFeatures</c>): those counted most often, the lower
+    /// ids among equal counts, their weights scaled to unit norm again. Null keeps every feature.
+    /// </param>
+    public HashedNgramFeaturizer(HashedNgramOptions options, int? maxFeatures = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -29,6 +34,8 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             throw new ArgumentException("Invalid hashed n-gram options: " + string.Join(" ", errors), nameof(options));
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFeatures ?? 1, 1, nameof(maxFeatures));
+        _maxFeatures = maxFeatures ?? int.MaxValue;
         _options = options;
         _buckets = (uint)options.Buckets;
         // A power-of-two table (the default) maps a hash with a mask instead of a division; same ids either way.
@@ -36,6 +43,9 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
     }
 
     public HashedNgramOptions Options => _options;
+
+    /// <summary>The cap on distinct features per prompt; null when there is none.</summary>
+    public int? MaxFeatures => _maxFeatures == int.MaxValue ? null : _maxFeatures;
 
     public int InputRows => _options.Buckets;
 
@@ -45,7 +55,7 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         try
         {
             CountNgrams(text.AsSpan(0, Math.Min(text.Length, _options.MaxChars)), counts);
-            return ToFeatures(counts);
+            return counts.Distinct > _maxFeatures ? ToCappedFeatures(counts, _maxFeatures) : ToFeatures(counts);
         }
         finally
         {
@@ -163,6 +173,59 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
     }
 
     /// <summary>
+    /// The <paramref name="max"/> features counted most often, in id order: the count threshold comes from a histogram
+    /// of the counts, and one pass over the bitset keeps every id above it and the lowest ids at it, so a cap costs a
+    /// pass over what was counted, not a sort.
+    /// </summary>
+    private static HashedFeatures ToCappedFeatures(BucketCounts counts, int max)
+    {
+        var touched = counts.Touched;
+        var highest = 0;
+        foreach (var id in touched)
+        {
+            highest = Math.Max(highest, counts.CountOf(id));
+        }
+
+        var histogram = new int[highest + 1];
+        foreach (var id in touched)
+        {
+            histogram[counts.CountOf(id)]++;
+        }
+
+        // The threshold t: fewer than max ids are counted more than t, at least max are counted t or more.
+        var above = 0;
+        var threshold = highest;
+        while (above + histogram[threshold] < max)
+        {
+            above += histogram[threshold--];
+        }
+
+        var atThreshold = max - above;
+        var ids = new int[max];
+        var weights = new float[max];
+        var k = 0;
+        double norm = 0;
+        foreach (var id in counts.SortedIds())
+        {
+            var count = counts.CountOf(id);
+            if (count > threshold || (count == threshold && atThreshold-- > 0))
+            {
+                (ids[k], weights[k]) = (id, count);
+                norm += (double)count * count;
+                k++;
+            }
+        }
+
+        var scale = (float)(1.0 / Math.Sqrt(norm));
+        for (var j = 0; j < weights.Length; j++)
+        {
+            weights[j] *= scale;
+        }
+
+        return new HashedFeatures(ids, weights);
+    }
+
+    /// <summary>
     /// A count per bucket plus the list of buckets touched, reused by every call on a thread: clearing only the
     /// touched entries costs as much as the prompt, not as much as the table. A bit per bucket gives the touched ids
     /// in order by scanning the bits once, which for a long prompt is far cheaper than sorting them (2,036 ids: the
@@ -206,6 +269,10 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
 
         public int CountOf(int id) => _counts[id];
+
+        public int Distinct => _distinct;
+
+        public ReadOnlySpan<int> Touched => _touched.AsSpan(0, _distinct);
 
         public int[] SortedIds()
         {

@@ -9,10 +9,11 @@ namespace ExpertRouter.Irt.Encoding;
 /// </summary>
 public static class PromptFeaturizers
 {
+    /// <param name="maxFeatures">The cap on a prompt's hashed features (a router's <c>reads.maxFeatures</c>); null for none.</param>
     public static (IPromptFeaturizer? Featurizer, string? Error) Create(
-        EncoderSpec spec, OnnxServingOptions options, ILogger logger, IEmbeddingStore? store = null, string? cacheRoot = null)
+        EncoderSpec spec, OnnxServingOptions options, ILogger logger, IEmbeddingStore? store = null, string? cacheRoot = null, int? maxFeatures = null)
     {
-        var hashed = new HashedNgramFeaturizer(spec.HashedNgrams ?? new HashedNgramOptions());
+        var hashed = new HashedNgramFeaturizer(spec.HashedNgrams ?? new HashedNgramOptions(), maxFeatures);
         if (spec.Kind == EncoderSpec.Hashed)
         {
             return (hashed, null);

@@ -34,7 +34,9 @@ public sealed class HashedPromptScorer : IPromptScorer
     // Read-only during a run, so one serves every run (ONNX Runtime takes it as const).
     private readonly RunOptions _runOptions = new();
 
-    /// <param name="featurizer">Hashed n-grams, a sentence encoder's embedding as features, or both; owned (disposed) here.</param>
+    /// <param name="featurizer">
+    /// Hashed n-grams, a sentence encoder's embedding as features, or both; disposed here while <see cref="OwnsFeaturizer"/>.
+    /// </param>
     public HashedPromptScorer(InferenceSession session, IPromptFeaturizer featurizer, int experts, string provider)
     {
         _flat = session.InputMetadata.ContainsKey(IrtGraphNames.RowsInput);
@@ -49,6 +51,9 @@ public sealed class HashedPromptScorer : IPromptScorer
     }
 
     public int Experts { get; }
+
+    /// <summary>False while the scorer only checks another one's scores at load, so disposing it leaves the featurizer be.</summary>
+    internal bool OwnsFeaturizer { get; set; } = true;
 
     public string Provider { get; }
 
@@ -215,6 +220,9 @@ public sealed class HashedPromptScorer : IPromptScorer
     {
         _session.Dispose();
         _runOptions.Dispose();
-        (_featurizer as IDisposable)?.Dispose();
+        if (OwnsFeaturizer)
+        {
+            (_featurizer as IDisposable)?.Dispose();
+        }
     }
 }

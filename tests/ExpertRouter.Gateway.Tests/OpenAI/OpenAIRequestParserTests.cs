@@ -147,4 +147,36 @@ public sealed class OpenAIRequestParserTests
         Assert.Equal(400, error!.StatusCode);
         Assert.Equal("input", error.Param);
     }
+
+    [Fact]
+    public void Parse_Chat_GivesTheConversation_EveryRoleAndText_DecodedFromTheBody()
+    {
+        const string json = """
+            {"model":"auto","messages":[
+              {"role":"developer","content":"be brief"},
+              {"role":"user","content":"first \u00e9 \"quoted\""},
+              {"role":"assistant","content":null,"tool_calls":[]},
+              {"role":"tool","content":[{"type":"text","text":"42"},{"type":"image_url","image_url":{"url":"x"}},{"type":"text","text":"done"}]},
+              {"role":"user","content":"last question"}]}
+            """;
+
+        var (request, error) = Chat(json);
+
+        Assert.Null(error);
+        var conversation = request!.Conversation!;
+        Assert.Equal(5, conversation.Count);
+        Assert.Equal(
+            [Core.Routing.ConversationRole.System, Core.Routing.ConversationRole.User, Core.Routing.ConversationRole.Assistant, Core.Routing.ConversationRole.Tool, Core.Routing.ConversationRole.User],
+            Enumerable.Range(0, 5).Select(conversation.RoleAt));
+        Assert.Equal(["be brief", "first \u00e9 \"quoted\"", "", "42\ndone", "last question"], Enumerable.Range(0, 5).Select(conversation.TextAt));
+        Assert.Same(request.Prompt, conversation.TextAt(4));
+    }
+
+    [Fact]
+    public void Parse_Embeddings_HasNoConversation()
+    {
+        var (request, _) = OpenAIRequestParser.Parse(Encoding.UTF8.GetBytes("""{"model":"e","input":"text"}"""), OpenAIEndpoint.Embeddings);
+
+        Assert.Null(request!.Conversation);
+    }
 }

@@ -86,6 +86,41 @@ public sealed class HashedNgramFeaturizerTests
         Assert.InRange(features.Weights.Sum(w => (double)w * w), 1 - 1e-6, 1 + 1e-6);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(500)]
+    public void Featurize_WithMaxFeatures_KeepsTheMostCountedFeatures_LowerIdsAmongEqualCounts_AtUnitNorm(int max)
+    {
+        var text = Prompts[^1] + " " + Prompts[6] + " the the the cat cat";
+        var all = new HashedNgramFeaturizer(new HashedNgramOptions()).Featurize(text);
+        Assert.True(all.Count > max);
+        // Weights are counts over one norm, so ordering by weight orders by count.
+        var expectedIds = all.Ids.Zip(all.Weights).OrderByDescending(p => p.Second).ThenBy(p => p.First).Take(max).Select(p => p.First).Order().ToArray();
+
+        var capped = new HashedNgramFeaturizer(new HashedNgramOptions(), maxFeatures: max).Featurize(text);
+
+        Assert.Equal(expectedIds, capped.Ids);
+        Assert.InRange(capped.Weights.Sum(w => (double)w * w), 1 - 1e-5, 1 + 1e-5);
+        var scale = capped.Weights[0] / all.Weights[Array.IndexOf(all.Ids, capped.Ids[0])];
+        for (var j = 0; j < capped.Count; j++)
+        {
+            Assert.Equal(all.Weights[Array.IndexOf(all.Ids, capped.Ids[j])] * scale, capped.Weights[j], 5);
+        }
+    }
+
+    [Fact]
+    public void Featurize_UnderTheCap_IsExactlyTheUncappedFeatures()
+    {
+        var options = new HashedNgramOptions();
+        var capped = new HashedNgramFeaturizer(options, maxFeatures: 100_000);
+
+        AssertSame(new HashedNgramFeaturizer(options).Featurize(Prompts[6]), capped.Featurize(Prompts[6]));
+        Assert.Equal(100_000, capped.MaxFeatures);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HashedNgramFeaturizer(options, maxFeatures: 0));
+    }
+
     private static void AssertSameAsReference(HashedNgramOptions options, IEnumerable<string> prompts)
     {
         var featurizer = new HashedNgramFeaturizer(options);

@@ -24,8 +24,8 @@ public sealed class IrtSkillRouterTests
     {
         var prompts = Prompts(48);
         var logger = new RecordingLogger();
-        await using var single = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 1 }, logger);
-        await using var batched = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 16, MaxBatchWaitMicroseconds = 5000 }, logger);
+        await using var single = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 1, HashedScoring = OnnxServingOptions.Onnx }, logger);
+        await using var batched = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { MaxBatchSize = 16, MaxBatchWaitMicroseconds = 5000, HashedScoring = OnnxServingOptions.Onnx }, logger);
         var one = new List<float[]>();
         foreach (var prompt in prompts)
         {
@@ -60,7 +60,7 @@ public sealed class IrtSkillRouterTests
 
         Assert.True(runs.Count >= 2, $"the batch must need several runs (runs: {string.Join(", ", runs)})");
         Assert.Contains(runs, run => run.End > 6);
-        await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions(), new RecordingLogger());
+        await using var router = IrtSkillRouter.Load(Trained.Value.Folder, new OnnxServingOptions { HashedScoring = OnnxServingOptions.Onnx }, new RecordingLogger());
 
         var batch = router.PredictBatch(prompts);
 
@@ -121,12 +121,13 @@ public sealed class IrtSkillRouterTests
     {
         var error = Assert.Throws<ArgumentException>(() => IrtSkillRouter.Load(
             Trained.Value.Folder,
-            new OnnxServingOptions { ExecutionProvider = "Tpu", MaxBatchSize = 0, MaxBatchWaitMicroseconds = -1 },
+            new OnnxServingOptions { ExecutionProvider = "Tpu", MaxBatchSize = 0, MaxBatchWaitMicroseconds = -1, HashedScoring = "Gpu" },
             new RecordingLogger()));
 
         Assert.Contains("ExecutionProvider", error.Message);
         Assert.Contains("MaxBatchSize", error.Message);
         Assert.Contains("MaxBatchWaitMicroseconds", error.Message);
+        Assert.Contains("HashedScoring", error.Message);
     }
 
     [Fact]

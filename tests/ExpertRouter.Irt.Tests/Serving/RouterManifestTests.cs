@@ -28,4 +28,22 @@ public sealed class RouterManifestTests
             copy.Delete(recursive: true);
         }
     }
+
+    /// <summary>The shipped routers bound what a request costs them: a reading policy CV chose, and managed scoring.</summary>
+    [Theory]
+    [InlineData("irt-ze12")]
+    [InlineData("irt-mmlu10")]
+    public async Task ShippedRouter_ReadsABoundedPart_AndIsScoredInManagedCode(string router)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "routers", router);
+
+        await using var loaded = IrtSkillRouter.Load(folder, new OnnxServingOptions(), new RecordingLogger());
+        var long4k = string.Join(' ', Enumerable.Range(0, 4000).Select(i => $"passage{i % 700} word{i}"));
+        var scores = await loaded.PredictAsync(long4k);
+
+        Assert.Equal("managed", loaded.Scoring);
+        Assert.NotNull(loaded.Manifest.ReadingPolicy.MaxTokens);
+        Assert.NotNull(loaded.Manifest.ReadingPolicy.MaxFeatures);
+        Assert.All(scores, p => Assert.InRange(p, 0f, 1f));
+    }
 }

@@ -54,6 +54,29 @@ public sealed class ItemsFromAllModelsTests
         Assert.Equal("irt-all-hashed-minilm@dim=64;k=16;members=2;dropout=0.25;linear=true", trainer.Name);
     }
 
+    [Fact]
+    public void TryParse_ReadingSettings_GiveTheTrainerItsReadingPolicy()
+    {
+        var trainer = IrtVariantName.TryParse("irt-all-hashed@messages=all;system=true;tokens=256;truncate=head-tail;features=1024", out var error);
+
+        Assert.Null(error);
+        Assert.Equal(
+            new ExpertRouter.Irt.Reading.ReadingPolicy { Messages = "all", System = true, MaxTokens = 256, Truncate = "head+tail", MaxFeatures = 1024 },
+            trainer!.Reads);
+    }
+
+    [Fact]
+    public void ParseReading_ListsEveryMalformedSetting()
+    {
+        var (policy, error) = IrtVariantName.ParseReading("messages=some;tokens=1;truncate=middle");
+
+        Assert.Null(policy);
+        Assert.Contains("messages=some", error);
+        Assert.Contains("truncate=middle", error);
+        Assert.Contains("maxTokens", error);
+        Assert.Equal(new ExpertRouter.Irt.Reading.ReadingPolicy { MaxTokens = 512 }, IrtVariantName.ParseReading("tokens=512").Policy);
+    }
+
     [Theory]
     [InlineData("knn")]
     [InlineData("irt-some-hashed")]

@@ -1,0 +1,108 @@
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Irt.Reading;
+
+namespace ExpertRouter.Irt.Tests.Reading;
+
+public sealed class PromptReaderTests
+{
+    private static readonly ConversationMessages Chat = new(
+    [
+        (ConversationRole.System, "Be brief."),
+        (ConversationRole.User, "first question"),
+        (ConversationRole.Assistant, "first answer"),
+        (ConversationRole.Tool, "tool result"),
+        (ConversationRole.User, "second question"),
+        (ConversationRole.Assistant, "second answer"),
+    ]);
+
+    [Fact]
+    public void Read_DefaultPolicy_ReadsTheLastUserMessageWhole()
+    {
+        var reader = new PromptReader(ReadingPolicy.Default);
+
+        Assert.Equal("second question", reader.Read(Chat));
+        Assert.Equal("just a prompt", reader.Read("just a prompt"));
+    }
+
+    [Fact]
+    public void Read_UserMessagesWithSystem_PutsTheSystemPromptFirst_ThenEveryUserTurnInOrder()
+    {
+        var reader = new PromptReader(new ReadingPolicy { Messages = ReadingPolicy.UserMessages, System = true });
+
+        Assert.Equal("Be brief.\nfirst question\nsecond question", reader.Read(Chat));
+    }
+
+    [Fact]
+    public void Read_AllMessages_ReadsAssistantAndToolTurns_ButNotTheSystemPromptUnlessAsked()
+    {
+        var reader = new PromptReader(new ReadingPolicy { Messages = ReadingPolicy.AllMessages });
+
+        Assert.Equal("first question\nfirst answer\ntool result\nsecond question\nsecond answer", reader.Read(Chat));
+    }
+
+    [Fact]
+    public void Read_ConversationWithoutUserMessage_ReadsNothing()
+    {
+        var reader = new PromptReader(ReadingPolicy.Default);
+
+        Assert.Equal("", reader.Read(new ConversationMessages([(ConversationRole.System, "only instructions")])));
+    }
+
+    [Fact]
+    public void Read_HeadTokens_KeepsTheFirstTokensAcrossMessages()
+    {
+        var reader = new PromptReader(new ReadingPolicy { Messages = ReadingPolicy.UserMessages, MaxTokens = 3 });
+
+        Assert.Equal("first question\nsecond", reader.Read(Chat));
+        Assert.Equal("one, two", new PromptReader(new ReadingPolicy { MaxTokens = 2 }).Read("one, two; three four"));
+    }
+
+    [Fact]
+    public void Read_TailTokens_KeepsTheLastTokensAcrossMessages()
+    {
+        var reader = new PromptReader(new ReadingPolicy { Messages = ReadingPolicy.UserMessages, MaxTokens = 3, Truncate = ReadingPolicy.Tail });
+
+        Assert.Equal("question\nsecond question", reader.Read(Chat));
+    }
+
+    [Fact]
+    public void Read_HeadAndTail_KeepsBothEnds_AndTheWholeTextWhenTheyMeet()
+    {
+        var reader = new PromptReader(new ReadingPolicy { MaxTokens = 4, Truncate = ReadingPolicy.HeadAndTail });
+
+        Assert.Equal("a b\ny z", reader.Read("a b c d e f y z"));
+        Assert.Equal("a b c d", reader.Read("a b c d"));
+    }
+
+    [Fact]
+    public void Read_TokenCutOfALongText_IsBoundedByTheEncodersCharacters()
+    {
+        var text = string.Join(' ', Enumerable.Range(0, 5000).Select(i => "w" + i));
+        var reader = new PromptReader(new ReadingPolicy { MaxTokens = 256, Truncate = ReadingPolicy.HeadAndTail }, maxChars: 600);
+
+        var read = reader.Read(text);
+
+        Assert.True(read.Length <= 601, $"read {read.Length} characters");
+        Assert.StartsWith("w0 w1 ", read);
+        Assert.EndsWith("w4998 w4999", read);
+    }
+
+    [Fact]
+    public void Policy_Validate_ListsEveryProblem()
+    {
+        var errors = new ReadingPolicy { Messages = "some", MaxTokens = 1, Truncate = "middle", MaxFeatures = 0 }.Validate();
+
+        Assert.Equal(4, errors.Count);
+        Assert.Throws<ArgumentException>(() => new PromptReader(new ReadingPolicy { MaxTokens = 0 }));
+    }
+
+    [Fact]
+    public void Policy_ToString_NamesWhatIsRead()
+    {
+        var policy = new ReadingPolicy { Messages = ReadingPolicy.AllMessages, System = true, MaxTokens = 256, Truncate = ReadingPolicy.HeadAndTail, MaxFeatures = 1024 };
+
+        Assert.Equal("all+system, head+tail 256 tokens, 1024 features", policy.ToString());
+        Assert.True(ReadingPolicy.Default.IsDefault);
+        Assert.False(policy.IsDefault);
+    }
+}
