@@ -84,7 +84,8 @@ internal sealed partial class ConsoleGate(RequestDelegate next, ConsoleAccess ac
         headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: under it a browser sends "Origin: null" with the console's own forms, which the origin check refuses.
+        headers["Referrer-Policy"] = "same-origin";
         // Pages carry tenants' spend and keys' hashes: never stored by a browser or a proxy.
         headers.CacheControl = "no-store";
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Console.Decisions;
@@ -112,6 +113,9 @@ internal static class OverviewPage
         var latency = new SvgPlot("plot-latency", "Added latency per minute (ms)", busy.Count == 0 ? "No requests." : $"p99 at most {Format.Ms(busy.Max(m => m.P99OverheadMs))} in any minute.")
         {
             XLabel = Format.Clock,
+            // Only busy minutes have a latency; the axis still spans the whole window, as the other plots' do.
+            XDomain = minutes.Count > 1 ? (minutes[0].Minute, minutes[^1].Minute) : null,
+            YLabel = y => y.ToString("0.#", CultureInfo.InvariantCulture),
             YTitle = "ms",
         }.Line("p50", busy.Select(m => ((double)m.Minute, m.P50OverheadMs))).Line("p99", busy.Select(m => ((double)m.Minute, m.P99OverheadMs)));
         html.Add(latency.Render());

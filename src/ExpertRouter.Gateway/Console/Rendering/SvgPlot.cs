@@ -29,6 +29,9 @@ internal sealed class SvgPlot(string id, string title, string description)
 
     public string YTitle { get; init; } = "";
 
+    /// <summary>The x axis's range when it should not follow the data: a time window with few busy minutes.</summary>
+    public (double Min, double Max)? XDomain { get; init; }
+
     /// <summary>Start the y axis at zero (counts, money) rather than at the data's minimum (quality).</summary>
     public bool YFromZero { get; init; } = true;
 
@@ -62,7 +65,9 @@ internal sealed class SvgPlot(string id, string title, string description)
             return Markup.Of(html);
         }
 
-        var (xMin, xMax) = Range(all.Select(p => p.X), padBars: _series.Any(s => s.Kind == SeriesKind.Bars));
+        var (xMin, xMax) = XDomain is { } domain && domain.Max > domain.Min
+            ? domain
+            : Range(all.Select(p => p.X), padBars: _series.Any(s => s.Kind == SeriesKind.Bars));
         var (yMin, yMax) = Range(all.Select(p => p.Y).Append(YFromZero ? 0 : double.NaN).Where(double.IsFinite), padBars: false);
         if (!YFromZero)
         {

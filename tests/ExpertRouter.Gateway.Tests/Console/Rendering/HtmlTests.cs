@@ -59,4 +59,14 @@ public sealed class HtmlTests
     {
         Assert.Contains("No data yet", new SvgPlot("p", "t", "d").Line("x", []).Render().Value);
     }
+
+    [Fact]
+    public void SvgPlot_WithAnXDomain_SpansItEvenForOnePoint()
+    {
+        var plot = new SvgPlot("p", "t", "d") { XDomain = (0, 30), XLabel = x => "m" + x }.Line("x", [(15, 1)]).Render();
+
+        Assert.Contains(">m0<", plot.Value);
+        Assert.Contains(">m30<", plot.Value);
+        Assert.Contains(">m15<", plot.Value);
+    }
 }
