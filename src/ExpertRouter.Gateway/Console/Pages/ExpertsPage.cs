@@ -61,12 +61,12 @@ internal static class ExpertsPage
     /// <summary>Today's ledger of every tenant, summed by expert (ensemble and exploration lines keep their own names).</summary>
     private static async Task<Dictionary<string, double>> SpendTodayAsync(ConsolePageContext page, CancellationToken cancellationToken)
     {
-        var accounting = page.Get<ITenantAccounting>();
+        var ledger = page.Get<ITenantLedger>();
         var day = BudgetPeriod.Day(page.Now);
         var spend = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var tenant in TenantList.All(page.Get<ITenantDirectory>()))
         {
-            foreach (var entry in await accounting.GetLedgerAsync(tenant.Id, day, day, cancellationToken))
+            foreach (var entry in await ledger.GetLedgerAsync(tenant.Id, day, day, cancellationToken))
             {
                 spend[entry.Expert] = spend.GetValueOrDefault(entry.Expert) + entry.CostUsd;
             }

@@ -47,13 +47,13 @@ internal static class OverviewPage
 
     private static async Task Spend(Html html, ConsolePageContext page, CancellationToken cancellationToken)
     {
-        var accounting = page.Get<ITenantAccounting>();
+        var ledger = page.Get<ITenantLedger>();
         var tenants = TenantList.All(page.Get<ITenantDirectory>()).Where(t => page.Viewer.MaySee(t.Id)).OrderBy(t => t.Id, StringComparer.Ordinal).ToList();
         html.Add($"<section id=\"spend\" data-live aria-labelledby=\"spend-h\"><h2 id=\"spend-h\">Spend today</h2>");
         html.Add($"<table><caption class=\"sr-only\">Spend per tenant against its budgets (UTC day and month)</caption><thead><tr><th scope=\"col\">Tenant</th><th scope=\"col\">Spent today</th><th scope=\"col\">Daily budget</th><th scope=\"col\">Used</th><th scope=\"col\">This month</th><th scope=\"col\">Monthly budget</th><th scope=\"col\">Reserved now</th></tr></thead><tbody>");
         foreach (var tenant in tenants)
         {
-            var spend = await accounting.GetSpendAsync(tenant.Id, cancellationToken);
+            var spend = await ledger.GetSpendAsync(tenant.Id, cancellationToken);
             html.Add($"<tr><th scope=\"row\"><a href=\"/ui/tenants/{Uri.EscapeDataString(tenant.Id)}\">{tenant.Id}</a></th><td>{Format.Usd(spend.SpentTodayUsd)}</td><td>{Format.Usd(tenant.Budget.DailyUsd)}</td><td>");
             html.Add(BudgetMeter(tenant, spend));
             html.Add($"</td><td>{Format.Usd(spend.SpentThisMonthUsd)}</td><td>{Format.Usd(tenant.Budget.MonthlyUsd)}</td><td>{Format.Usd(spend.ReservedUsd)}</td></tr>");

@@ -28,14 +28,14 @@ internal static partial class TenantsPage
         }
 
         var directory = page.Get<ITenantDirectory>();
-        var accounting = page.Get<ITenantAccounting>();
+        var ledger = page.Get<ITenantLedger>();
         var html = new Html();
         html.Add(notice);
         html.Add($"<section id=\"tenants\" data-live aria-labelledby=\"tenants-h\"><h2 id=\"tenants-h\">Tenants</h2>");
         html.Add($"<table><caption class=\"sr-only\">Tenants and their policies</caption><thead><tr><th scope=\"col\">Tenant</th><th scope=\"col\">Router</th><th scope=\"col\">Cost policy</th><th scope=\"col\">Per-request cap</th><th scope=\"col\">Budgets</th><th scope=\"col\">Spent today / month</th><th scope=\"col\">Rate limits</th><th scope=\"col\">Keys</th><th scope=\"col\">Cache</th></tr></thead><tbody>");
         foreach (var tenant in TenantList.All(directory).OrderBy(t => t.Id, StringComparer.Ordinal))
         {
-            var spend = await accounting.GetSpendAsync(tenant.Id, http.RequestAborted);
+            var spend = await ledger.GetSpendAsync(tenant.Id, http.RequestAborted);
             html.Add($"<tr><th scope=\"row\"><a href=\"/ui/tenants/{Uri.EscapeDataString(tenant.Id)}\">{tenant.Id}</a></th><td>{tenant.Router}</td><td>{CostPolicy(tenant)}</td><td>{Format.Usd(tenant.MaxCostPerRequestUsd)}</td>");
             html.Add($"<td>{Budgets(tenant)}</td><td>{Format.Usd(spend.SpentTodayUsd)} / {Format.Usd(spend.SpentThisMonthUsd)}</td><td>{RateLimits(tenant)}</td><td>{tenant.ApiKeySha256.Count}</td><td>{Cache(tenant)}</td></tr>");
         }
@@ -68,10 +68,10 @@ internal static partial class TenantsPage
 
     private static async Task Spend(Html html, ConsolePageContext page, TenantPolicy tenant, CancellationToken cancellationToken)
     {
-        var accounting = page.Get<ITenantAccounting>();
-        var spend = await accounting.GetSpendAsync(tenant.Id, cancellationToken);
+        var ledger = page.Get<ITenantLedger>();
+        var spend = await ledger.GetSpendAsync(tenant.Id, cancellationToken);
         var today = BudgetPeriod.Day(page.Now);
-        var ledger = await accounting.GetLedgerAsync(tenant.Id, today.AddDays(1 - SpendDays), today, cancellationToken);
+        var ledger = await ledger.GetLedgerAsync(tenant.Id, today.AddDays(1 - SpendDays), today, cancellationToken);
         html.Add($"<section id=\"tenant-spend\" data-live aria-labelledby=\"tenant-spend-h\"><h2 id=\"tenant-spend-h\">Spend</h2><dl class=\"tiles\">");
         html.Add($"<div class=\"tile\"><dt>Spent today</dt><dd>{Format.Usd(spend.SpentTodayUsd)}</dd></div><div class=\"tile\"><dt>Spent this month</dt><dd>{Format.Usd(spend.SpentThisMonthUsd)}</dd></div>");
         html.Add($"<div class=\"tile\"><dt>Reserved now</dt><dd>{Format.Usd(spend.ReservedUsd)}</dd></div><div class=\"tile\"><dt>Budget left</dt><dd>{Format.Usd(spend.RemainingUsd(tenant.Budget.DailyUsd, tenant.Budget.MonthlyUsd))}</dd></div></dl>");
