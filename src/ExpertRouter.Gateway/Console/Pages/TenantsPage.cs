@@ -68,10 +68,10 @@ internal static partial class TenantsPage
 
     private static async Task Spend(Html html, ConsolePageContext page, TenantPolicy tenant, CancellationToken cancellationToken)
     {
-        var ledger = page.Get<ITenantLedger>();
-        var spend = await ledger.GetSpendAsync(tenant.Id, cancellationToken);
+        var spendStore = page.Get<ITenantLedger>();
+        var spend = await spendStore.GetSpendAsync(tenant.Id, cancellationToken);
         var today = BudgetPeriod.Day(page.Now);
-        var ledger = await ledger.GetLedgerAsync(tenant.Id, today.AddDays(1 - SpendDays), today, cancellationToken);
+        var ledger = await spendStore.GetLedgerAsync(tenant.Id, today.AddDays(1 - SpendDays), today, cancellationToken);
         html.Add($"<section id=\"tenant-spend\" data-live aria-labelledby=\"tenant-spend-h\"><h2 id=\"tenant-spend-h\">Spend</h2><dl class=\"tiles\">");
         html.Add($"<div class=\"tile\"><dt>Spent today</dt><dd>{Format.Usd(spend.SpentTodayUsd)}</dd></div><div class=\"tile\"><dt>Spent this month</dt><dd>{Format.Usd(spend.SpentThisMonthUsd)}</dd></div>");
         html.Add($"<div class=\"tile\"><dt>Reserved now</dt><dd>{Format.Usd(spend.ReservedUsd)}</dd></div><div class=\"tile\"><dt>Budget left</dt><dd>{Format.Usd(spend.RemainingUsd(tenant.Budget.DailyUsd, tenant.Budget.MonthlyUsd))}</dd></div></dl>");
