@@ -45,7 +45,7 @@ internal sealed partial class ForwardStep(
         InvocationResult? result = null;
         try
         {
-            result = await invoker.InvokeAsync(context, Call(feature, request), context.RequestAborted);
+            result = await invoker.InvokeAsync(context, Call(context, feature, request), context.RequestAborted);
             if (filter is not null && result.AnsweredBy is not null && !result.BrokenMidway)
             {
                 await filter.CompleteAsync(context.RequestAborted);
@@ -62,7 +62,7 @@ internal sealed partial class ForwardStep(
         await FinishAsync(context, feature, result, streamGuard);
     }
 
-    private ExpertCall Call(IExpertRoutingFeature feature, OpenAIRequest request)
+    private ExpertCall Call(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request)
     {
         var fallbacks = feature.Plan!.Fallbacks;
         var experts = new ExpertDefinition[fallbacks.Count];
@@ -80,6 +80,7 @@ internal sealed partial class ForwardStep(
             Path = OpenAIPaths.Upstream(request.Endpoint),
             Body = request.Body,
             ModelToken = request.ModelToken,
+            Native = context.Features.Get<ClientProtocolExchange>()?.Native,
             OnRelaying = RelayHeaders,
         };
     }
@@ -88,6 +89,12 @@ internal sealed partial class ForwardStep(
     private static void RelayHeaders(HttpContext context, ExpertDefinition expert, IReadOnlyList<Attempt> failed)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        if (context.Features.Get<ClientProtocolExchange>() is { } exchange)
+        {
+            // Decided per attempt: a fallback to an expert that speaks only chat is translated back as ever.
+            exchange.PassThrough = exchange.Native?.IsFor(expert) == true;
+        }
+
         var headers = context.Response.Headers;
         headers[GatewayHeaders.Expert] = expert.Id;
         headers[GatewayHeaders.Router] = feature.Plan!.Router;
@@ -150,7 +157,10 @@ internal sealed partial class ForwardStep(
             if (guard is not null && !context.RequestAborted.IsCancellationRequested)
             {
                 Log.StreamBroken(logger, feature.RequestId, last.Expert, last.Reason);
-                await StreamErrorEvent.WriteAsync(context, StreamErrorEvent.Interrupted(last.Expert, BreakCause(last)));
+                var error = StreamErrorEvent.Interrupted(last.Expert, BreakCause(last));
+                await (context.Features.Get<ClientProtocolExchange>() is { PassThrough: true } exchange
+                    ? StreamErrorEvent.WriteAsync(context, exchange.NativeStreamErrorEvent(error))
+                    : StreamErrorEvent.WriteAsync(context, error));
                 return;
             }
 
