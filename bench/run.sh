@@ -13,6 +13,8 @@
 #
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
+# A third process, the JIT build with the console on (an admin key set) and nobody watching, runs the routed case
+# (gwc_auto): its CPU per request against gw_auto's is the console's cost to the request path.
 # Closed-loop cases run on WRK_CONNECTIONS (64) connections: throughput is a server's rate when saturated, and on
 # these 2 cores 16 connections left the gateway waiting on hand-offs between threads (routed 10.3k req/s at 16,
 # 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
@@ -62,6 +64,13 @@ start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simu
 # shellcheck disable=SC2086
 start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GW_MGMT_PORT" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GW_PORT"
+# The same build with the console on (an admin key set) and nobody watching: its routed CPU per request against
+# gw_auto's, in the same rounds, is what the console's decision ring costs the request path (docs/console.md).
+GWC_PORT=$(free_port) GWC_MGMT_PORT=$(free_port)
+# shellcheck disable=SC2086
+start GWC "$RESULTS/gateway-console.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWC_MGMT_PORT" \
+  ExpertRouter__AdminKeySha256="$(printf '%s' "sk-admin-bench-$RANDOM$RANDOM" | sha256sum | cut -d' ' -f1)" ${GATEWAY_ENV:-} \
+  $(gateway_command gateway) --urls "http://127.0.0.1:$GWC_PORT"
 GWN_PID=""
 if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
   GWN_PORT=$(free_port) GWN_MGMT_PORT=$(free_port)
@@ -86,6 +95,7 @@ ANTHROPIC_HEADERS="x-api-key: sk-expertrouter-demo|anthropic-version: 2023-06-01
 PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-custom-host: $SIM/v1"
 wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
+wait_ready "http://127.0.0.1:$GWC_PORT/readyz"
 [[ -z $GWN_PID ]] || wait_ready "http://127.0.0.1:$GWN_PORT/readyz"
 wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
@@ -96,6 +106,7 @@ log "all servers ready"
 
 declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
 GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
+GWC_METRICS="http://127.0.0.1:$GWC_MGMT_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
@@ -108,6 +119,7 @@ bench_case() {
   ticks=$(cpu_ticks "$pid")
   local metrics=""
   [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
+  [[ $pid != "$GWC_PID" ]] || metrics=$GWC_METRICS
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
   [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
@@ -153,6 +165,7 @@ CASES=(
   "gw_conv_auto;ExpertRouter, conversation (10 turns, ~2k tokens), auto (routed);$GW_PID;$GW;conversation_auto;$GW_HEADERS;0"
   "gw_rag_explicit;ExpertRouter, RAG (~4k tokens), explicit model;$GW_PID;$GW;rag_explicit;$GW_HEADERS;0"
   "gw_rag_auto;ExpertRouter, RAG (~4k tokens), auto (routed);$GW_PID;$GW;rag_auto;$GW_HEADERS;0"
+  "gwc_auto;ExpertRouter, auto (routed), console on, nobody watching;$GWC_PID;http://127.0.0.1:$GWC_PORT$CHAT;auto;$GW_HEADERS;0"
   "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
   "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"

@@ -91,6 +91,15 @@ public static class LogEvents
     public const int RouterDisposeFailed = 533;
     public const int ShadowFailed = 534;
 
+    // 800–899: the console.
+    public const int ConsoleLogin = 800;
+    public const int ConsoleLoginRefused = 801;
+    public const int ConsoleLogout = 802;
+    public const int ConsoleCsrfRefused = 803;
+    public const int ConsoleKeyIssued = 804;
+    public const int ConsolePoliciesReloaded = 805;
+    public const int ConsoleRoutersReloaded = 806;
+
     // 900–999: what routing costs (the scorer a router runs on, what it reads).
     public const int ManagedScorerUnavailable = 900;
     public const int ManagedScorerMismatch = 901;

@@ -10,10 +10,15 @@ public static class ApiKeyGenerator
 {
     public const string Prefix = "sk-";
 
-    public static string NewKey()
+    /// <summary>Admin keys look different from tenant keys, so a leaked one is recognised for what it opens.</summary>
+    public const string AdminPrefix = "sk-admin-";
+
+    public static string NewKey() => NewKey(Prefix);
+
+    public static string NewKey(string prefix)
     {
         Span<byte> random = stackalloc byte[32];
         RandomNumberGenerator.Fill(random);
-        return Prefix + Convert.ToBase64String(random).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return prefix + Convert.ToBase64String(random).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -71,6 +71,9 @@ public sealed record GatewayOptions
     /// <summary>Watching router folders and swapping changed ones in.</summary>
     public RouterReloadOptions RouterReload { get; init; } = new();
 
+    /// <summary>The operator console at <c>/ui/</c>: served when an admin key is set.</summary>
+    public ConsoleOptions Console { get; init; } = new();
+
     /// <summary>Named ensembles, asked for with the model <c>ensemble/&lt;name&gt;</c>.</summary>
     public IReadOnlyDictionary<string, EnsembleOptions> Ensembles { get; init; } =
         new Dictionary<string, EnsembleOptions>(StringComparer.Ordinal);

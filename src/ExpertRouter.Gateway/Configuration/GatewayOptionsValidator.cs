@@ -122,6 +122,9 @@ public static partial class GatewayOptionsValidator
         }
 
         errors.AddRange(CacheSettingsValidator.Validate(options.Cache));
+        var console = new List<string>();
+        options.Console.CollectProblems(console);
+        errors.AddRange(console.Select(p => "ExpertRouter:" + p));
         LearningOptionsValidator.Collect(options, routerNames, ids, errors);
         return errors;
     }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ExpertRouter.Gateway.Routing;
 using ExpertRouter.Policies;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ExpertRouter.Gateway.Endpoints;
 
@@ -18,7 +17,6 @@ namespace ExpertRouter.Gateway.Endpoints;
 [JsonSerializable(typeof(AdminRejections))]
 [JsonSerializable(typeof(AdminAccounting))]
 [JsonSerializable(typeof(PolicyReloadResult))]
-[JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(FeedbackAccepted))]
 [JsonSerializable(typeof(AdminRouters))]
 [JsonSerializable(typeof(RouterReloadResult))]

@@ -2,6 +2,7 @@ using ExpertRouter.Core.Feedback;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
+using ExpertRouter.Gateway.Console.Decisions;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.RequestLog;
@@ -16,7 +17,8 @@ namespace ExpertRouter.Gateway.Endpoints;
 /// </summary>
 internal static partial class FeedbackEndpoint
 {
-    public static async Task PostAsync(HttpContext context, [FromServices] RequestLogQueue log, [FromServices] TimeProvider time, [FromServices] ILoggerFactory loggers)
+    public static async Task PostAsync(
+        HttpContext context, [FromServices] RequestLogQueue log, [FromServices] FeedbackLog console, [FromServices] TimeProvider time, [FromServices] ILoggerFactory loggers)
     {
         var tenant = context.Features.GetRequiredFeature<IExpertRoutingFeature>().Tenant;
         if (!log.Enabled)
@@ -66,6 +68,7 @@ internal static partial class FeedbackEndpoint
             return;
         }
 
+        console.Record(tenant.Id, feedback.RequestId, feedback.Score);
         Log.Recorded(loggers.CreateLogger("ExpertRouter.Feedback"), feedback.RequestId, tenant.Id, feedback.Score);
         await Results.Json(new FeedbackAccepted(feedback.RequestId, feedback.Score, feedback.Thumbs, feedback.Metric, now), EndpointJson.Default.FeedbackAccepted)
             .ExecuteAsync(context);

@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
+using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Tenants;
 using ExpertRouter.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +13,7 @@ namespace ExpertRouter.Gateway.Endpoints;
 /// <summary>
 /// Operator endpoints under <c>/admin</c>, opened by the key whose SHA-256 is <c>ExpertRouter:AdminKeySha256</c>:
 /// tenants with their spend, a tenant's usage, policy files that were rejected, reload, accounting state.
-/// They answer in ProblemDetails, not OpenAI's envelope.
+/// Their errors are OpenAI's envelope, as everywhere else in the gateway (docs/console.md lists the codes).
 /// </summary>
 public static class TenantAdminEndpoints
 {
@@ -25,6 +25,7 @@ public static class TenantAdminEndpoints
         admin.MapGet("/policies/rejections", Rejections);
         admin.MapPost("/policies/reload", Reload);
         admin.MapGet("/accounting", Accounting);
+        app.Map("/admin/{**path}", UnknownAsync);
         return app;
     }
 
@@ -58,17 +59,18 @@ public static class TenantAdminEndpoints
         return TypedResults.Json(tenants.ToArray(), EndpointJson.Default.AdminTenantArray);
     }
 
-    private static async Task<Results<JsonHttpResult<TenantUsageReport>, ProblemHttpResult>> TenantUsageAsync(
+    private static async Task<Results<JsonHttpResult<TenantUsageReport>, ApiErrorResult>> TenantUsageAsync(
         string id, HttpRequest request, ITenantDirectory directory, ITenantLedger ledger, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (AllTenants(directory).FirstOrDefault(t => t.Id == id) is not { } policy)
+        if (TenantList.Find(directory, id) is not { } policy)
         {
-            return TypedResults.Problem($"No tenant '{id}'.", statusCode: StatusCodes.Status404NotFound);
+            return new ApiErrorResult(new ApiError(StatusCodes.Status404NotFound, $"No tenant '{id}'.", "invalid_request_error", "id", "tenant_not_found"));
         }
 
         if (!TenantUsageReport.TryReadRange(request.Query, out var from, out var to))
         {
-            return TypedResults.Problem("'start_date' and 'end_date' must be yyyy-MM-dd, in order, at most 366 days apart.", statusCode: StatusCodes.Status400BadRequest);
+            return new ApiErrorResult(ApiError.InvalidRequest(
+                "'start_date' and 'end_date' must be yyyy-MM-dd, in order, at most 366 days apart.", "start_date", "invalid_value"));
         }
 
         return TypedResults.Json(
@@ -90,10 +92,14 @@ public static class TenantAdminEndpoints
             EndpointJson.Default.AdminRejections);
     }
 
-    private static Results<JsonHttpResult<PolicyReloadResult>, ProblemHttpResult> Reload(ITenantDirectory directory) =>
+    private static Results<JsonHttpResult<PolicyReloadResult>, ApiErrorResult> Reload(ITenantDirectory directory) =>
         directory is PolicyDirectory policies
             ? TypedResults.Json(policies.Reload(), EndpointJson.Default.PolicyReloadResult)
-            : TypedResults.Problem("Tenants come from inline configuration, not a policy folder.", statusCode: StatusCodes.Status409Conflict);
+            : new ApiErrorResult(PoliciesNotReloadable);
+
+    /// <summary>Said by every place that would change policy files when the tenants come from configuration.</summary>
+    public static ApiError PoliciesNotReloadable { get; } = new(
+        StatusCodes.Status409Conflict, "Tenants come from inline configuration (ExpertRouter:Tenants), not a policy folder.", "invalid_request_error", null, "policies_not_reloadable");
 
     private static JsonHttpResult<AdminAccounting> Accounting(ITenantAccounting accounting) => TypedResults.Json(
         accounting switch
@@ -103,30 +109,48 @@ public static class TenantAdminEndpoints
         },
         EndpointJson.Default.AdminAccounting);
 
-    private static IEnumerable<TenantPolicy> AllTenants(ITenantDirectory directory) => directory switch
-    {
-        PolicyDirectory policies => policies.Tenants,
-        ConfiguredTenantDirectory configured => configured.Tenants,
-        _ => [],
-    };
+    private static IEnumerable<TenantPolicy> AllTenants(ITenantDirectory directory) => TenantList.All(directory);
 
-    internal static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        AdminKeyError(context.HttpContext) is { } error ? new ApiErrorResult(error) : await next(context);
+
+    /// <summary>Why the request may not use the admin API, or null when it carries the admin key.</summary>
+    internal static ApiError? AdminKeyError(HttpContext http)
     {
-        var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AdminKeySha256;
         if (expected is null)
         {
-            return TypedResults.Problem("The admin endpoints are off: set ExpertRouter:AdminKeySha256.", statusCode: StatusCodes.Status404NotFound);
+            return ApiError.NotFound("The admin endpoints are off: set ExpertRouter:AdminKeySha256 ('expertrouter keys admin' prints a key and its hash).");
         }
 
         var header = http.Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
-        var matches = CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(ApiKeyHash.Sha256Hex(presented)), Encoding.ASCII.GetBytes(expected));
-        return matches
-            ? await next(context)
-            : TypedResults.Problem("A valid admin key is required (Authorization: Bearer <admin key>).", statusCode: StatusCodes.Status401Unauthorized);
+        return ApiKeyHash.Matches(presented, expected)
+            ? null
+            : ApiError.Unauthorized("A valid admin key is required (Authorization: Bearer <admin key>).");
     }
+
+    /// <summary>Any other path under <c>/admin</c>, or a known one with the wrong method: the same envelope, after the same key check.</summary>
+    private static Task UnknownAsync(HttpContext context)
+    {
+        var method = context.Request.Method;
+        var path = context.Request.Path.Value ?? "";
+        var error = AdminKeyError(context)
+            ?? (KnownPaths.TryGetValue(path.TrimEnd('/'), out var allowed) && allowed != method
+                ? new ApiError(StatusCodes.Status405MethodNotAllowed, $"Method {method} is not allowed on {path}; use {allowed}.", "invalid_request_error", null, "method_not_allowed")
+                : ApiError.NotFound($"Unknown admin endpoint {method} {path}."));
+        return ApiErrorWriter.WriteAsync(context, error);
+    }
+
+    private static readonly Dictionary<string, string> KnownPaths = new(StringComparer.Ordinal)
+    {
+        ["/admin/tenants"] = "GET",
+        ["/admin/policies/rejections"] = "GET",
+        ["/admin/policies/reload"] = "POST",
+        ["/admin/accounting"] = "GET",
+        ["/admin/routers"] = "GET",
+        ["/admin/routers/reload"] = "POST",
+    };
 }
 
 internal sealed record AdminTenant(

@@ -1,4 +1,5 @@
 using ExpertRouter.Core.OpenAI;
+using ExpertRouter.Gateway.Console;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Pipeline;
@@ -43,6 +44,7 @@ public static class ExpertRouterEndpointExtensions
         app.MapPost("/v1/feedback", FeedbackEndpoint.PostAsync);
         app.MapTenantAdmin();
         app.MapRouterAdmin();
+        app.MapConsole();
 
         var routed = RoutedPipeline(app, translated: false);
         app.MapPost(OpenAIPaths.ChatCompletions, routed);

@@ -4,6 +4,7 @@ using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Caching;
 using ExpertRouter.Gateway.Configuration;
+using ExpertRouter.Gateway.Console;
 using ExpertRouter.Gateway.Endpoints;
 using ExpertRouter.Gateway.Ensembles;
 using ExpertRouter.Gateway.Experts;
@@ -34,7 +35,7 @@ public static class ExpertRouterServiceCollectionExtensions
     public static ExpertRouterBuilder AddExpertRouter(this IServiceCollection services, GatewayOptions options, IReadOnlyList<ExpertDefinition> experts)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
-        // Minimal API results (admin ProblemDetails included) resolve types from the gateway's generated JSON first:
+        // Minimal API results (the admin documents) resolve types from the gateway's generated JSON first:
         // the natively compiled gateway has no reflection-based serializer to fall back on.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EndpointJson.Default));
         services.TryAddSingleton(TimeProvider.System);
@@ -65,6 +66,7 @@ public static class ExpertRouterServiceCollectionExtensions
 
         services.AddRequestLog(options);
         services.AddExploration();
+        services.AddConsole(options);
         // "System.Runtime" is .NET's built-in meter (GC, allocated bytes, CPU time, thread pool), read only on scrape;
         // bench/run.sh divides its allocated-bytes and CPU counters by the requests served.
         var telemetry = services.AddOpenTelemetry()

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Configuration;
@@ -47,7 +45,7 @@ internal sealed class ManagementGate(RequestDelegate next, IOptions<GatewayOptio
                 $"{MetricsPath} is off: set ExpertRouter:Management:Urls for a management port, or a metrics or admin key to scrape it here."));
         }
 
-        return Presented(context.Request) is { } presented && keys.Any(k => Matches(presented, k))
+        return Presented(context.Request) is { } presented && keys.Any(k => ApiKeyHash.Matches(presented, k))
             ? next(context)
             : ApiErrorWriter.WriteAsync(context, ApiError.Unauthorized($"Scraping {MetricsPath} here needs the metrics or admin key as 'Authorization: Bearer <key>'."));
     }
@@ -57,7 +55,4 @@ internal sealed class ManagementGate(RequestDelegate next, IOptions<GatewayOptio
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
-
-    private static bool Matches(string presented, string expectedHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ApiKeyHash.Sha256Hex(presented)), Encoding.ASCII.GetBytes(expectedHash));
 }

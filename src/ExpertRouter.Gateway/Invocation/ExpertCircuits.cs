@@ -45,6 +45,12 @@ public sealed partial class ExpertCircuits
     public CircuitState StateOf(string expert, string tenant) =>
         _options.Enabled && _byTenant.TryGetValue((expert, tenant), out var own) && own.State != CircuitState.Closed ? own.State : StateOf(expert);
 
+    /// <summary>The tenants whose own circuit for <paramref name="expert"/> is not closed now.</summary>
+    public IEnumerable<(string Tenant, CircuitState State)> OpenTenantCircuits(string expert) =>
+        _options.Enabled
+            ? _byTenant.Where(p => p.Key.Expert == expert).Select(p => (p.Key.Tenant, p.Value.State)).Where(p => p.State != CircuitState.Closed)
+            : [];
+
     public IEnumerable<(string Expert, CircuitState State)> States() =>
         _shared.Select(pair => (pair.Key, StateOf(pair.Key)));
 

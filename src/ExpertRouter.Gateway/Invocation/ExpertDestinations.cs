@@ -45,6 +45,12 @@ public sealed class ExpertDestinations
     public bool HasAvailable(string expertId) =>
         _proxy.TryGetCluster(expertId, out var cluster) && cluster.DestinationsState.AvailableDestinations.Count > 0;
 
+    /// <summary>How many of the expert's destinations its health checks hold available now, of how many.</summary>
+    public (int Available, int Total) Health(string expertId) =>
+        _proxy.TryGetCluster(expertId, out var cluster)
+            ? (cluster.DestinationsState.AvailableDestinations.Count, cluster.DestinationsState.AllDestinations.Count)
+            : (0, 0);
+
     /// <summary>A destination of the expert by its cluster's load-balancing policy, or false when none is available.</summary>
     public bool TryPick(HttpContext context, string expertId, out Destination destination)
     {

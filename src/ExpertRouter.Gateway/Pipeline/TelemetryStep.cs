@@ -1,3 +1,4 @@
+using ExpertRouter.Gateway.Console.Decisions;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.RequestLog;
 using ExpertRouter.Gateway.Telemetry;
@@ -7,9 +8,9 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// <summary>
 /// Outermost step for <c>/v1</c>: counts each request once it is answered, with the gateway's own share of its time,
 /// and hands every parsed request to the request log (one entry of references and a queue write; the record is built
-/// off the request path).
+/// off the request path) and every request to the console's decision ring (a copy into a preallocated slot).
 /// </summary>
-internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics, RequestLogQueue log, TimeProvider time)
+internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics, RequestLogQueue log, DecisionLog decisions, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -37,6 +38,27 @@ internal sealed class TelemetryStep(RequestDelegate next, GatewayMetrics metrics
             outcome?.Answered?.Expert.Id ?? "none",
             context.Response.StatusCode,
             Math.Max(0, overhead.TotalMilliseconds));
+        if (decisions.Enabled)
+        {
+            decisions.Record(new DecisionInput
+            {
+                StartTimestamp = start,
+                Total = total,
+                Upstream = outcome?.UpstreamTime ?? TimeSpan.Zero,
+                Status = context.Response.StatusCode,
+                RequestId = feature?.RequestId,
+                Tenant = feature?.Tenant,
+                Path = context.Request.Path.Value,
+                Request = feature?.Request,
+                Plan = feature?.Plan,
+                Answered = outcome?.Answered,
+                Failed = outcome?.Failed ?? [],
+                Usage = outcome?.Usage,
+                Cache = outcome?.Cache,
+                ExplorationRate = outcome?.ExplorationRate,
+            });
+        }
+
         if (log.Enabled && feature?.Request is { } request)
         {
             log.TryRecord(new RequestLogEntry(

@@ -44,7 +44,37 @@ public sealed class TenantCommandsTests : IDisposable
         Assert.Equal("", output);
     }
 
+    [Fact]
+    public async Task KeysAdmin_PrintsKeyOnStdout_AndItsHashWithTheSettingOnStderr()
+    {
+        var (code, key, error) = await RunWithError("keys", "admin");
+        var (again, other, _) = await RunWithError("keys", "admin");
+
+        Assert.Equal(0, code);
+        Assert.Equal(0, again);
+        Assert.Matches("^sk-admin-[A-Za-z0-9_-]{43}$", key);
+        Assert.NotEqual(key, other);
+        Assert.Contains($"SHA-256: {Sha256(key)}", error);
+        Assert.Contains($"ExpertRouter__AdminKeySha256={Sha256(key)}", error);
+        Assert.DoesNotContain(key, error);
+    }
+
+    [Fact]
+    public async Task KeysHash_PrintsTheLowerCaseSha256OfTheKey()
+    {
+        var (code, hash) = await Run("keys", "hash", "sk-expertrouter-demo");
+
+        Assert.Equal(0, code);
+        Assert.Equal("f4e742cb24caaef44170e369e27465aae6e3316542ead2b79ad95282441d7474", hash);
+    }
+
     private static async Task<(int Code, string Stdout)> Run(params string[] args)
+    {
+        var (code, output, _) = await RunWithError(args);
+        return (code, output);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunWithError(params string[] args)
     {
         var root = new RootCommand();
         foreach (var command in CommandCatalog.All())
@@ -53,8 +83,9 @@ public sealed class TenantCommandsTests : IDisposable
         }
 
         var output = new StringWriter();
-        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = new StringWriter() });
-        return (code, output.ToString().Trim());
+        var error = new StringWriter();
+        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString().Trim(), error.ToString());
     }
 
     private static string Sha256(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

@@ -21,6 +21,22 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_ConsoleOutOfRange_ReportsEverySettingAtOnce()
+    {
+        var options = new GatewayOptions
+        {
+            Experts = [new ExpertDefinition { Id = "b", Simulated = true }],
+            Console = new ConsoleOptions { Decisions = 10, SessionMinutes = 0, MaxSessions = 0, RefreshSeconds = 0 },
+        };
+
+        var errors = GatewayOptionsValidator.Validate(options, Routers);
+
+        Assert.Equal(
+            ["ExpertRouter:Console:Decisions", "ExpertRouter:Console:SessionMinutes", "ExpertRouter:Console:MaxSessions", "ExpertRouter:Console:RefreshSeconds"],
+            errors.Where(e => e.StartsWith("ExpertRouter:Console:", StringComparison.Ordinal)).Select(e => e[..e.IndexOf(':', "ExpertRouter:Console:".Length)]));
+    }
+
+    [Fact]
     public void Validate_ManyProblems_ReportsEveryOneAtOnce()
     {
         var options = new GatewayOptions

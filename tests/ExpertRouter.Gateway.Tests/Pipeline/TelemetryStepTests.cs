@@ -3,6 +3,7 @@ using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.Console.Decisions;
 using ExpertRouter.Gateway.Pipeline;
 using ExpertRouter.Gateway.Telemetry;
 using ExpertRouter.Gateway.Tests.RequestLog;
@@ -34,6 +35,7 @@ public sealed class TelemetryStepTests : IDisposable
         listener.Start();
         var expert = new ExpertDefinition { Id = "e" };
         var context = StepContext.For(new TenantPolicy { Id = "t" }, """{"model":"auto","messages":[{"role":"user","content":"hi"}]}""", expert);
+        var decisions = new DecisionLog(100, enabled: true, TimeProvider.System);
         var step = new TelemetryStep(
             c =>
             {
@@ -44,6 +46,7 @@ public sealed class TelemetryStepTests : IDisposable
             },
             new GatewayMetrics(meters),
             RequestLogs.Disabled(),
+            decisions,
             TimeProvider.System);
 
         await step.InvokeAsync(context);
@@ -52,6 +55,8 @@ public sealed class TelemetryStepTests : IDisposable
         Assert.Equal(("chat", "test-router", "e", 200), ((string)request.Tags["endpoint"]!, (string)request.Tags["router"]!, (string)request.Tags["expert"]!, (int)request.Tags["status_code"]!));
         Assert.Equal(0.25, (double)Assert.Single(measurements, m => m.Instrument == "expertrouter.cost").Value);
         Assert.Single(measurements, m => m.Instrument == "expertrouter.gateway.overhead");
+        var decision = Assert.Single(decisions.Read());
+        Assert.Equal(("t", "test-router", "e", 0.25), (decision.TenantId, decision.Router, decision.AnsweredBy, decision.CostUsd));
     }
 
     private static Dictionary<string, object?> Tags(ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -137,8 +137,7 @@ public sealed class TenantEnforcementTests(EnforcementGateway fixture) : IClassF
         using var tenantKey = await gateway.CreateClient(TenantTestPolicies.KeyFor("t")).GetAsync("/admin/tenants");
         using var admin = await gateway.CreateClient(TenantTestPolicies.AdminKey).GetAsync("/admin/tenants");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        await ErrorAssert.IsEnvelopeAsync(anonymous, HttpStatusCode.Unauthorized, "invalid_api_key");
         Assert.Equal(HttpStatusCode.Unauthorized, tenantKey.StatusCode);
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
         using var tenants = JsonDocument.Parse(await admin.Content.ReadAsStringAsync());
