@@ -29,6 +29,9 @@ public sealed record ExpertDefinition
     /// <summary>Per-attempt time limits; unset values take the gateway's defaults.</summary>
     public ExpertTimeouts? Timeouts { get; init; }
 
+    /// <summary>Quotas (requests and tokens per minute, concurrency) the gateway keeps the expert within; null: none.</summary>
+    public ExpertCapacity? Capacity { get; init; }
+
     public string UpstreamModel => string.IsNullOrEmpty(BackendModel) ? Id : BackendModel;
 
     public double CostUsd(long promptTokens, long outputTokens) =>

@@ -87,4 +87,10 @@ public static class LogEvents
     public const int RouterWatchFailed = 532;
     public const int RouterDisposeFailed = 533;
     public const int ShadowFailed = 534;
+
+    // 700–799: expert capacity (quotas, provider limits, latency).
+    public const int CapacityStoreDegraded = 700;
+    public const int CapacityStoreRecovered = 701;
+    public const int ProviderLimited = 702;
+    public const int CapacityRefused = 703;
 }
