@@ -153,4 +153,7 @@ write_bodies() {
   printf '{"model":"auto","messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/auto.json"
   printf '{"model":"gpt-4o-mini-2024-07-18","stream":true,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/stream.json"
   printf '{"model":"auto","temperature":0,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/cache.json"
+  # The same prompt, routed, through the two other client APIs (translated to chat and back by the gateway).
+  printf '{"model":"auto","input":"%s"}' "$prompt" >"$dir/responses.json"
+  printf '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"%s"}]}' "$prompt" >"$dir/messages.json"
 }

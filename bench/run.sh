@@ -81,6 +81,7 @@ start PK "$RESULTS/portkey.log" node "$BENCH_PORTKEY/node_modules/@portkey-ai/ga
   --headless --port="$PK_PORT"
 
 GW_HEADERS="Authorization: Bearer sk-expertrouter-demo"
+ANTHROPIC_HEADERS="x-api-key: sk-expertrouter-demo|anthropic-version: 2023-06-01"
 PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-custom-host: $SIM/v1"
 wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
@@ -147,6 +148,8 @@ CASES=(
   "portkey_c16;Portkey 1.15.2, explicit, 16 connections;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0;16"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
+  "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"
   "gwn_auto;ExpertRouter native (AOT), auto (routed);$GWN_PID_OR_NOTE;$GWN;auto;$GW_HEADERS;0"
   "direct_stream;direct to simulator, streaming;$SIM_PID;$SIM$CHAT;stream;$GW_HEADERS;0"

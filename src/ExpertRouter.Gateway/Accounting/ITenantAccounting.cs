@@ -1,9 +1,10 @@
 namespace ExpertRouter.Gateway.Accounting;
 
 /// <summary>
-/// Budgets, rate limits and the usage ledger of every tenant. A request is admitted by reserving its worst-case
-/// cost before the expert is called; the real cost is settled from the returned usage, or the reservation released
-/// when the call fails. Implementations are atomic across replicas when they share a store.
+/// Budgets and rate limits of every tenant: what a request goes through. A request is admitted by reserving its
+/// worst-case cost before the expert is called; the real cost is settled from the returned usage, or the reservation
+/// released when the call fails. Implementations are atomic across replicas when they share a store; the same
+/// instance reads spend back as an <see cref="ITenantLedger"/>.
 /// </summary>
 public interface ITenantAccounting
 {
@@ -21,10 +22,4 @@ public interface ITenantAccounting
     /// the saving under the cached answer's expert.
     /// </summary>
     ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default);
-
-    /// <summary>Spend so far in the current UTC day and month, and the cost reserved by requests in flight.</summary>
-    ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default);
-
-    /// <summary>The ledger between two UTC days, inclusive: one entry per expert and day that saw traffic.</summary>
-    ValueTask<IReadOnlyList<LedgerEntry>> GetLedgerAsync(string tenantId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
 }

@@ -21,7 +21,7 @@ public sealed partial class ResilientTenantAccounting(
     InProcessTenantAccounting local,
     TimeProvider time,
     ILogger<ResilientTenantAccounting> logger,
-    AccountingOptions? options = null) : ITenantAccounting
+    AccountingOptions? options = null) : ITenantAccounting, ITenantLedger
 {
     private readonly AccountingJournal _journal = new();
     private readonly DegradationState _state = new();

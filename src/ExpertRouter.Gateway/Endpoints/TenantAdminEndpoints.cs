@@ -29,14 +29,14 @@ public static class TenantAdminEndpoints
     }
 
     private static async Task<JsonHttpResult<AdminTenant[]>> ListTenantsAsync(
-        ITenantDirectory directory, ITenantAccounting accounting, TimeProvider time, CancellationToken cancellationToken)
+        ITenantDirectory directory, ITenantLedger ledger, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenants = new List<AdminTenant>();
         var now = time.GetUtcNow();
         foreach (var policy in AllTenants(directory).OrderBy(t => t.Id, StringComparer.Ordinal))
         {
-            var spend = await accounting.GetSpendAsync(policy.Id, cancellationToken);
-            var month = await accounting.GetLedgerAsync(policy.Id, BudgetPeriod.MonthStart(now), BudgetPeriod.Day(now), cancellationToken);
+            var spend = await ledger.GetSpendAsync(policy.Id, cancellationToken);
+            var month = await ledger.GetLedgerAsync(policy.Id, BudgetPeriod.MonthStart(now), BudgetPeriod.Day(now), cancellationToken);
             tenants.Add(new AdminTenant(
                 policy.Id,
                 policy.ApiKeySha256.Count,
@@ -59,7 +59,7 @@ public static class TenantAdminEndpoints
     }
 
     private static async Task<Results<JsonHttpResult<TenantUsageReport>, ProblemHttpResult>> TenantUsageAsync(
-        string id, HttpRequest request, ITenantDirectory directory, ITenantAccounting accounting, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, ITenantDirectory directory, ITenantLedger ledger, TimeProvider time, CancellationToken cancellationToken)
     {
         if (AllTenants(directory).FirstOrDefault(t => t.Id == id) is not { } policy)
         {
@@ -72,7 +72,7 @@ public static class TenantAdminEndpoints
         }
 
         return TypedResults.Json(
-            await TenantUsageReport.BuildAsync(policy, accounting, time.GetUtcNow(), from, to, cancellationToken), EndpointJson.Default.TenantUsageReport);
+            await TenantUsageReport.BuildAsync(policy, ledger, time.GetUtcNow(), from, to, cancellationToken), EndpointJson.Default.TenantUsageReport);
     }
 
     private static JsonHttpResult<AdminRejections> Rejections(ITenantDirectory directory)

@@ -23,12 +23,12 @@ public sealed record TenantUsageReport(
     public string Object => "usage";
 
     public static async Task<TenantUsageReport> BuildAsync(
-        TenantPolicy policy, ITenantAccounting accounting, DateTimeOffset now, DateOnly? from, DateOnly? to, CancellationToken cancellationToken)
+        TenantPolicy policy, ITenantLedger ledger, DateTimeOffset now, DateOnly? from, DateOnly? to, CancellationToken cancellationToken)
     {
         var budget = policy.Budget;
-        var spend = await accounting.GetSpendAsync(policy.Id, cancellationToken);
+        var spend = await ledger.GetSpendAsync(policy.Id, cancellationToken);
         var today = BudgetPeriod.Day(now);
-        var ledger = await accounting.GetLedgerAsync(policy.Id, from ?? BudgetPeriod.MonthStart(now), to ?? today, cancellationToken);
+        var entries = await ledger.GetLedgerAsync(policy.Id, from ?? BudgetPeriod.MonthStart(now), to ?? today, cancellationToken);
         var daily = budget is { DailyUsd: not null, MonthlyUsd: null };
         return new TenantUsageReport(
             daily ? spend.SpentTodayUsd : spend.SpentThisMonthUsd,
@@ -37,10 +37,10 @@ public sealed record TenantUsageReport(
             daily ? "day" : "month",
             daily ? today : BudgetPeriod.MonthStart(now),
             new TenantBudgetView(budget.DailyUsd, budget.MonthlyUsd, budget.Mode.ToString().ToLowerInvariant(), spend.SpentTodayUsd, spend.SpentThisMonthUsd, spend.ReservedUsd),
-            accounting is ResilientTenantAccounting { IsDegraded: true },
-            [.. ledger.Select(e => new TenantUsageLine(e.Day, e.Expert, e.Requests, e.PromptTokens, e.CompletionTokens, e.TotalTokens, e.CostUsd, e.CacheHits, e.SavedUsd))],
-            UsdNanos.ToUsd(ledger.Sum(e => e.SavedNanos)),
-            ledger.Sum(e => e.CacheHits));
+            ledger is ResilientTenantAccounting { IsDegraded: true },
+            [.. entries.Select(e => new TenantUsageLine(e.Day, e.Expert, e.Requests, e.PromptTokens, e.CompletionTokens, e.TotalTokens, e.CostUsd, e.CacheHits, e.SavedUsd))],
+            UsdNanos.ToUsd(entries.Sum(e => e.SavedNanos)),
+            entries.Sum(e => e.CacheHits));
     }
 
     public static bool TryReadRange(IQueryCollection query, out DateOnly? from, out DateOnly? to)

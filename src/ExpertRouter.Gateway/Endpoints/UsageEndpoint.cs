@@ -8,7 +8,7 @@ namespace ExpertRouter.Gateway.Endpoints;
 /// <summary><c>GET /v1/usage</c>: the calling tenant's spend, budget left and ledger (optional <c>start_date</c>/<c>end_date</c>).</summary>
 internal static class UsageEndpoint
 {
-    public static async Task GetAsync(HttpContext context, ITenantAccounting accounting, TimeProvider time)
+    public static async Task GetAsync(HttpContext context, ITenantLedger ledger, TimeProvider time)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         if (!TenantUsageReport.TryReadRange(context.Request.Query, out var from, out var to))
@@ -18,7 +18,7 @@ internal static class UsageEndpoint
             return;
         }
 
-        var report = await TenantUsageReport.BuildAsync(feature.Tenant, accounting, time.GetUtcNow(), from, to, context.RequestAborted);
+        var report = await TenantUsageReport.BuildAsync(feature.Tenant, ledger, time.GetUtcNow(), from, to, context.RequestAborted);
         await Results.Json(report, EndpointJson.Default.TenantUsageReport).ExecuteAsync(context);
     }
 }

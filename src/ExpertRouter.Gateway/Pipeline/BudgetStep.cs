@@ -20,7 +20,7 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// nothing was served.
 /// </summary>
 internal sealed partial class BudgetStep(
-    RequestDelegate next, ITenantAccounting accounting, ExpertCatalog catalog, IOptions<GatewayOptions> options, ILogger<BudgetStep> logger)
+    RequestDelegate next, ITenantAccounting accounting, ITenantLedger ledger, ExpertCatalog catalog, IOptions<GatewayOptions> options, ILogger<BudgetStep> logger)
 {
     private readonly int _defaultMaxOutput = options.Value.DefaultMaxOutputTokens;
     private readonly int _maxFallbacks = options.Value.MaxFallbacks;
@@ -78,7 +78,7 @@ internal sealed partial class BudgetStep(
         var enforce = true;
         if (policy.Budget is { Mode: BudgetMode.Soft, HasLimit: true })
         {
-            var spend = await accounting.GetSpendAsync(policy.Id, context.RequestAborted);
+            var spend = await ledger.GetSpendAsync(policy.Id, context.RequestAborted);
             if (spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd) < MaxCost(request, plan.First))
             {
                 plan = Downgraded(plan, request, policy.Budget);

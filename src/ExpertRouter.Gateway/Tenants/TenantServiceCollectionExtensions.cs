@@ -51,11 +51,13 @@ public static class TenantServiceCollectionExtensions
                 sp.GetRequiredService<RedisTenantAccounting>(), sp.GetRequiredService<InProcessTenantAccounting>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ResilientTenantAccounting>>(), accounting));
             services.TryAddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
+            services.TryAddSingleton<ITenantLedger>(sp => sp.GetRequiredService<ResilientTenantAccounting>());
             services.AddHostedService<StateStoreRecovery>();
         }
         else
         {
             services.TryAddSingleton<ITenantAccounting>(sp => sp.GetRequiredService<InProcessTenantAccounting>());
+            services.TryAddSingleton<ITenantLedger>(sp => sp.GetRequiredService<InProcessTenantAccounting>());
         }
 
         services.AddSingleton<TenantGauges>();

@@ -23,7 +23,8 @@ public static class AccountingContract
         MonthlyBudgetUsd = monthlyUsd,
     };
 
-    public static async Task ReservationsCountAgainstBudgetUntilReleased(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task ReservationsCountAgainstBudgetUntilReleased<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var store = create(new FakeTimeProvider(Start));
         var tenant = NewTenant();
@@ -40,7 +41,8 @@ public static class AccountingContract
         Assert.Equal(0.6, (await store.GetSpendAsync(tenant)).ReservedUsd, 9);
     }
 
-    public static async Task SettleRecordsActualCostAndFreesTheRest(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task SettleRecordsActualCostAndFreesTheRest<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var store = create(new FakeTimeProvider(Start));
         var tenant = NewTenant();
@@ -56,7 +58,8 @@ public static class AccountingContract
         Assert.Equal(700_000_000, spend.ReservedNanos);
     }
 
-    public static async Task SettlingTwiceCountsOnce(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task SettlingTwiceCountsOnce<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var store = create(new FakeTimeProvider(Start));
         var tenant = NewTenant();
@@ -71,7 +74,8 @@ public static class AccountingContract
         Assert.Equal(0, spend.ReservedNanos);
     }
 
-    public static async Task DailyBudgetResetsAtUtcMidnightButMonthlyCarriesOver(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task DailyBudgetResetsAtUtcMidnightButMonthlyCarriesOver<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var time = new FakeTimeProvider(Start);
         var store = create(time);
@@ -91,7 +95,8 @@ public static class AccountingContract
         Assert.Equal(AdmissionOutcome.BudgetExhausted, overMonth.Outcome);
     }
 
-    public static async Task SoftBudgetNeverRefusesButStillCounts(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task SoftBudgetNeverRefusesButStillCounts<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var store = create(new FakeTimeProvider(Start));
         var tenant = NewTenant();
@@ -109,7 +114,8 @@ public static class AccountingContract
         Assert.Equal(0, spend.RemainingUsd(1.0, null));
     }
 
-    public static async Task AbandonedReservationExpires(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task AbandonedReservationExpires<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var time = new FakeTimeProvider(Start);
         var store = create(time);
@@ -124,7 +130,8 @@ public static class AccountingContract
         Assert.Equal(AdmissionOutcome.Admitted, afterTimeout.Outcome);
     }
 
-    public static async Task RequestsPerMinuteLimitedWithRetryAfterToWindowEnd(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task RequestsPerMinuteLimitedWithRetryAfterToWindowEnd<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var time = new FakeTimeProvider(Start);
         var store = create(time);
@@ -148,7 +155,8 @@ public static class AccountingContract
         Assert.Equal(AdmissionOutcome.Admitted, nextWindow.Outcome);
     }
 
-    public static async Task TokensPerMinuteCorrectedByActualUsage(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task TokensPerMinuteCorrectedByActualUsage<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var store = create(new FakeTimeProvider(Start));
         var tenant = NewTenant();
@@ -168,7 +176,8 @@ public static class AccountingContract
         Assert.Equal(AdmissionOutcome.Admitted, fourth.Outcome);
     }
 
-    public static async Task LedgerGroupsByExpertAndDay(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task LedgerGroupsByExpertAndDay<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var time = new FakeTimeProvider(Start);
         var store = create(time);
@@ -192,7 +201,8 @@ public static class AccountingContract
             ledger.OrderBy(e => e.Day).ThenBy(e => e.Expert, StringComparer.Ordinal));
     }
 
-    public static async Task CacheHitCostsNothingAndLedgerRecordsTheSaving(Func<TimeProvider, ITenantAccounting> create)
+    public static async Task CacheHitCostsNothingAndLedgerRecordsTheSaving<TAccounting>(Func<TimeProvider, TAccounting> create)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var time = new FakeTimeProvider(Start);
         var store = create(time);
@@ -227,7 +237,8 @@ public static class AccountingContract
     /// Many requests race for a small budget across <paramref name="replicas"/> stores sharing one state: spend
     /// never passes the budget by more than one request's cost, and the ledger adds up to exactly what was settled.
     /// </summary>
-    public static async Task ConcurrentRequestsNeverOverspend(IReadOnlyList<ITenantAccounting> replicas, int requests = 200)
+    public static async Task ConcurrentRequestsNeverOverspend<TAccounting>(IReadOnlyList<TAccounting> replicas, int requests = 200)
+        where TAccounting : ITenantAccounting, ITenantLedger
     {
         var tenant = NewTenant();
         const double budget = 0.05;

@@ -6,7 +6,7 @@ namespace ExpertRouter.Gateway.Tests.Accounting;
 
 public sealed class InProcessTenantAccountingTests
 {
-    private static ITenantAccounting Create(TimeProvider time) => new InProcessTenantAccounting(time);
+    private static InProcessTenantAccounting Create(TimeProvider time) => new InProcessTenantAccounting(time);
 
     [Fact]
     public Task TryAdmit_ReservationsOutstanding_CountAgainstBudgetUntilReleased() => AccountingContract.ReservationsCountAgainstBudgetUntilReleased(Create);

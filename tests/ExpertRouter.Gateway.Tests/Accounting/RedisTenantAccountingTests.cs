@@ -11,7 +11,7 @@ public sealed class RedisTenantAccountingTests
 {
     private static readonly Lazy<ConnectionMultiplexer> Connection = new(() => RedisTestServer.Shared!.Connect());
 
-    private static ITenantAccounting Create(TimeProvider time) => new RedisTenantAccounting(Connection.Value, time);
+    private static RedisTenantAccounting Create(TimeProvider time) => new RedisTenantAccounting(Connection.Value, time);
 
     [RedisFact]
     public Task TryAdmit_ReservationsOutstanding_CountAgainstBudgetUntilReleased() => AccountingContract.ReservationsCountAgainstBudgetUntilReleased(Create);
@@ -50,7 +50,7 @@ public sealed class RedisTenantAccountingTests
         var connections = Enumerable.Range(0, 3).Select(_ => RedisTestServer.Shared!.Connect()).ToList();
         try
         {
-            var replicas = connections.Select(c => (ITenantAccounting)new RedisTenantAccounting(c, new FakeTimeProvider(AccountingContract.Start))).ToList();
+            var replicas = connections.Select(c => new RedisTenantAccounting(c, new FakeTimeProvider(AccountingContract.Start))).ToList();
             await AccountingContract.ConcurrentRequestsNeverOverspend(replicas);
         }
         finally

@@ -63,10 +63,5 @@ public sealed class EnsembleBudgetTests
 
         public ValueTask RecordCacheHitAsync(string tenantId, CacheSaving saving, CancellationToken cancellationToken = default) =>
             _inner.RecordCacheHitAsync(tenantId, saving, cancellationToken);
-
-        public ValueTask<TenantSpend> GetSpendAsync(string tenantId, CancellationToken cancellationToken = default) => _inner.GetSpendAsync(tenantId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerEntry>> GetLedgerAsync(string tenantId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
-            _inner.GetLedgerAsync(tenantId, from, to, cancellationToken);
     }
 }

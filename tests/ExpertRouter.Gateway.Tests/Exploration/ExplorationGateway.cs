@@ -61,7 +61,7 @@ public sealed class ExplorationGateway : IAsyncLifetime
     public async Task<IReadOnlyList<LedgerEntry>> ExplorationLedgerAsync(string tenant)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var ledger = await Host.Services.GetRequiredService<ITenantAccounting>().GetLedgerAsync(tenant, today.AddDays(-1), today.AddDays(1));
+        var ledger = await Host.Services.GetRequiredService<ITenantLedger>().GetLedgerAsync(tenant, today.AddDays(-1), today.AddDays(1));
         return [.. ledger.Where(e => e.Expert.StartsWith("exploration/", StringComparison.Ordinal))];
     }
 

@@ -23,7 +23,7 @@ public sealed class BudgetStepTests
     private Func<HttpContext, Task> _next = _ => Task.CompletedTask;
 
     private BudgetStep Step() => new(
-        context => _next(context), _accounting, new ExpertCatalog([Cheap, Dear]), Options.Create(new GatewayOptions()), NullLogger<BudgetStep>.Instance);
+        context => _next(context), _accounting, _accounting, new ExpertCatalog([Cheap, Dear]), Options.Create(new GatewayOptions()), NullLogger<BudgetStep>.Instance);
 
     [Fact]
     public async Task PerRequestCap_NarrowsThePlan_ToExpertsWithinIt()

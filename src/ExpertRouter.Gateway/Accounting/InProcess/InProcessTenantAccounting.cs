@@ -7,7 +7,7 @@ namespace ExpertRouter.Gateway.Accounting.InProcess;
 /// Accounting for a single replica, and the fallback while Redis is unreachable. Same rules as the Redis store:
 /// fixed UTC-minute rate windows, reservations that expire when a caller never settles them, nano-USD counters.
 /// </summary>
-public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptions? options = null) : ITenantAccounting
+public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptions? options = null) : ITenantAccounting, ITenantLedger
 {
     private readonly ConcurrentDictionary<string, TenantCounters> _tenants = new(StringComparer.Ordinal);
     private readonly AccountingOptions _options = options ?? new AccountingOptions();

@@ -17,7 +17,7 @@ namespace ExpertRouter.Gateway.Accounting.Redis;
 /// <see cref="ResilientTenantAccounting"/> turns that into degraded in-process service.
 /// </summary>
 public sealed partial class RedisTenantAccounting(
-    IConnectionMultiplexer redis, TimeProvider time, AccountingOptions? options = null, ILogger<RedisTenantAccounting>? logger = null) : ITenantAccounting
+    IConnectionMultiplexer redis, TimeProvider time, AccountingOptions? options = null, ILogger<RedisTenantAccounting>? logger = null) : ITenantAccounting, ITenantLedger
 {
     private static readonly TimeSpan WindowTtl = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DayTtl = TimeSpan.FromDays(3);
