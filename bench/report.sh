@@ -41,6 +41,7 @@ report() {
   echo "p99 added at ${PACED_RATE} req/s evenly spaced: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
   echo "Gateway CPU per request: explicit ${CPU_US[gw_explicit]} µs, routed ${CPU_US[gw_auto]} µs (plain YARP ${CPU_US[yarp]} µs); allocated per request: explicit ${ALLOC_KB[gw_explicit]} KB, routed ${ALLOC_KB[gw_auto]} KB."
   echo "Client APIs, routed, CPU per request against routed chat: /v1/responses ${CPU_US[gw_responses]} µs ($(ratio "${CPU_US[gw_responses]}" "${CPU_US[gw_auto]}")x), /v1/messages ${CPU_US[gw_messages]} µs ($(ratio "${CPU_US[gw_messages]}" "${CPU_US[gw_auto]}")x) (target <= 1.2)."
+  echo "Capacity check, routed: CPU per request with in-process quotas on every expert ${CPU_US[gw_auto_quota]} µs against ${CPU_US[gw_auto]} µs without ($(minus "${CPU_US[gw_auto_quota]}" "${CPU_US[gw_auto]}") µs, target <= 5); allocated ${ALLOC_KB[gw_auto_quota]} KB against ${ALLOC_KB[gw_auto]} KB."
   if [[ -n ${RPS[gwn_auto]:-} ]]; then
     echo "Native AOT build, same run: routed/Portkey $(ratio "${RPS[gwn_auto]}" "$pk")x, routed/plain YARP $(ratio "${RPS[gwn_auto]}" "${RPS[yarp]}"), p99 added at ${PACED_RATE} req/s $(minus "${P99[gwn_auto_1k]}" "${P99[direct_1k]}") ms, peak RSS ${RSS[gwn_auto_1k]} MB; CPU per request explicit ${CPU_US[gwn_explicit]} µs, routed ${CPU_US[gwn_auto]} µs."
   fi

@@ -13,6 +13,8 @@
 #
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
+# A third process, the JIT build with in-process quotas on every expert, gives gw_auto_quota: what the capacity
+# check costs per routed request against gw_auto (its own summary line).
 # Closed-loop cases run on WRK_CONNECTIONS (64) connections: throughput is a server's rate when saturated, and on
 # these 2 cores 16 connections left the gateway waiting on hand-offs between threads (routed 10.3k req/s at 16,
 # 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
@@ -61,6 +63,18 @@ start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simu
 # shellcheck disable=SC2086
 start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GW_MGMT_PORT" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GW_PORT"
+# The same JIT build again with quotas (requests, tokens, places in flight) on every chat expert, counted in process
+# and far above any load here, so none refuses: its CPU per routed request minus the first gateway's is what the
+# capacity check costs (gw_auto_quota against gw_auto, same rounds).
+GWQ_PORT=$(free_port) GWQ_MGMT_PORT=$(free_port)
+GWQ_QUOTAS=()
+for i in $(seq 0 11); do
+  GWQ_QUOTAS+=("ExpertRouter__Experts__${i}__Capacity__RequestsPerMinute=1000000000" "ExpertRouter__Experts__${i}__Capacity__TokensPerMinute=2000000000"
+    "ExpertRouter__Experts__${i}__Capacity__MaxConcurrency=100000")
+done
+# shellcheck disable=SC2086
+start GWQ "$RESULTS/gateway-quotas.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWQ_MGMT_PORT" ${GATEWAY_ENV:-} \
+  "${GWQ_QUOTAS[@]}" $(gateway_command gateway) --urls "http://127.0.0.1:$GWQ_PORT"
 GWN_PID=""
 if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
   GWN_PORT=$(free_port) GWN_MGMT_PORT=$(free_port)
@@ -85,6 +99,7 @@ ANTHROPIC_HEADERS="x-api-key: sk-expertrouter-demo|anthropic-version: 2023-06-01
 PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-custom-host: $SIM/v1"
 wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
+wait_ready "http://127.0.0.1:$GWQ_PORT/readyz"
 [[ -z $GWN_PID ]] || wait_ready "http://127.0.0.1:$GWN_PORT/readyz"
 wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
@@ -96,6 +111,7 @@ log "all servers ready"
 declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
 GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
+GWQ_METRICS="http://127.0.0.1:$GWQ_MGMT_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /
@@ -108,6 +124,7 @@ bench_case() {
   local metrics=""
   [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
+  [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
   [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
@@ -148,6 +165,7 @@ CASES=(
   "portkey_c16;Portkey 1.15.2, explicit, 16 connections;$PK_PID;http://127.0.0.1:$PK_PORT$CHAT;explicit;$PK_HEADERS;0;16"
   "gw_explicit;ExpertRouter, explicit model;$GW_PID;$GW;explicit;$GW_HEADERS;0"
   "gw_auto;ExpertRouter, auto (routed);$GW_PID;$GW;auto;$GW_HEADERS;0"
+  "gw_auto_quota;ExpertRouter, auto (routed), quotas in process on every expert;$GWQ_PID;http://127.0.0.1:$GWQ_PORT$CHAT;auto;$GW_HEADERS;0"
   "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
   "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"
