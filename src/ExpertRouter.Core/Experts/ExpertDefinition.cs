@@ -32,7 +32,28 @@ public sealed record ExpertDefinition
     /// <summary>Quotas (requests and tokens per minute, concurrency) the gateway keeps the expert within; null: none.</summary>
     public ExpertCapacity? Capacity { get; init; }
 
+    /// <summary>
+    /// The client APIs the expert speaks natively (<see cref="ExpertApis"/>): a Responses or Messages request whose
+    /// attempt lands here is passed through untranslated. Chat completions are always spoken, listed or not: chat
+    /// requests, ensembles, background calls and fallbacks from other protocols use them.
+    /// </summary>
+    public IReadOnlyList<string> Apis { get; init; } = [];
+
     public string UpstreamModel => string.IsNullOrEmpty(BackendModel) ? Id : BackendModel;
+
+    /// <summary>Whether <paramref name="api"/> (one of <see cref="ExpertApis"/>) is among <see cref="Apis"/>.</summary>
+    public bool Speaks(string api)
+    {
+        foreach (var spoken in Apis)
+        {
+            if (string.Equals(spoken, api, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public double CostUsd(long promptTokens, long outputTokens) =>
         (promptTokens * InputUsdPerMTok + outputTokens * OutputUsdPerMTok) / 1e6;

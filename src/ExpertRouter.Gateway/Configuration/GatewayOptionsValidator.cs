@@ -185,6 +185,16 @@ public static partial class GatewayOptionsValidator
             }
         }
 
+        foreach (var api in expert.Apis.Where(a => !ExpertApis.IsKnown(a)))
+        {
+            errors.Add($"{path}:Apis: unknown API '{api}' (known: {string.Join(", ", ExpertApis.All)}).");
+        }
+
+        if (expert.Apis.Count > 0 && !expert.Capabilities.Chat)
+        {
+            errors.Add($"{path}:Apis: only an expert that serves chat can speak another chat API natively.");
+        }
+
         if (expert.ApiKeyEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is null)
         {
             errors.Add($"{path}:ApiKeyEnvironmentVariable: environment variable '{variable}' is not set.");

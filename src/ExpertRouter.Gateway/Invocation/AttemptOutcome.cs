@@ -29,7 +29,7 @@ public enum AttemptOutcome
     /// <summary>The answer was still unfinished at the expert's total limit.</summary>
     TotalTimeout,
 
-    /// <summary>A status another attempt may do better with (408, 429, 5xx), held back from the consumer.</summary>
+    /// <summary>A status another attempt may do better with (408, 429, 5xx, Anthropic's 529), held back from the consumer.</summary>
     RetryableStatus,
 
     /// <summary>Failed after part of the answer reached the consumer: too late to try again.</summary>
@@ -42,7 +42,7 @@ public enum AttemptVerdict
     /// <summary>The expert answered (any answer it meant to give, 4xx included).</summary>
     Healthy,
 
-    /// <summary>The expert's transport failed: timeouts, resets, 502/503/504. Counts against the expert for everyone.</summary>
+    /// <summary>The expert's transport failed: timeouts, resets, 502/503/504 (529). Counts against the expert for everyone.</summary>
     Failed,
 
     /// <summary>
@@ -85,7 +85,7 @@ public readonly record struct Attempt(
         AttemptOutcome.Answered or AttemptOutcome.RetryableStatus => Status switch
         {
             408 or 429 => AttemptVerdict.Neutral,
-            502 or 503 or 504 => AttemptVerdict.Failed,
+            502 or 503 or 504 or 529 => AttemptVerdict.Failed,
             >= 500 => AttemptVerdict.ContentFailed,
             _ => AttemptVerdict.Healthy,
         },

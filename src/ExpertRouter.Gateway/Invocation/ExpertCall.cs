@@ -32,6 +32,9 @@ public sealed record ExpertCall
     /// </summary>
     public Range? ModelToken { get; init; }
 
+    /// <summary>The request in the client's own API, for the experts that speak it natively; null for chat and background calls.</summary>
+    public NativeRequest? Native { get; init; }
+
     /// <summary>Caps each attempt's total time below the expert's own limit (an ensemble's per-call timeout).</summary>
     public TimeSpan? MaxAttemptTime { get; init; }
 
@@ -46,6 +49,9 @@ public sealed record ExpertCall
 
     /// <summary>Called as an expert's answer starts to reach the consumer, with the failed attempts before it: for response headers.</summary>
     public Action<HttpContext, ExpertDefinition, IReadOnlyList<Attempt>>? OnRelaying { get; init; }
+
+    /// <summary>Whether an attempt on <paramref name="expert"/> sends <see cref="Native"/> rather than the chat body.</summary>
+    public bool IsNativeFor(ExpertDefinition expert) => Native?.IsFor(expert) == true;
 }
 
 /// <summary>

@@ -159,7 +159,7 @@ public sealed partial class ExpertInvoker
 
         (destination, state.Slot, state.BaseUrl) = (taken, grant.Slot, BaseUrlOf(taken.State));
 
-        SetRequestBody(context.Request, state.Call, expert);
+        SetRequestBody(context.Request, state, expert);
         var limits = _timeouts.For(expert.Id);
         if (state.Call.MaxAttemptTime is { } cap && cap < limits.Total)
         {
@@ -260,9 +260,10 @@ public sealed partial class ExpertInvoker
         context.Features.Set<IForwarderErrorFeature>(null);
     }
 
-    private void SetRequestBody(HttpRequest request, ExpertCall call, ExpertDefinition expert)
+    private void SetRequestBody(HttpRequest request, InvocationState state, ExpertDefinition expert)
     {
-        var body = call.ModelToken is { } token ? WithModel(call.Body, token, expert) : call.Body;
+        var (source, modelToken) = state.Native is { } native ? (native.Body, native.ModelToken) : (state.Call.Body, state.Call.ModelToken);
+        var body = modelToken is { } token ? WithModel(source, token, expert) : source;
         request.Body = new ReadOnlyMemoryStream(body);
         request.ContentLength = body.Length;
         request.Headers.TransferEncoding = default;

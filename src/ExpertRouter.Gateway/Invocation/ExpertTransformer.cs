@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Simulation;
@@ -16,14 +17,42 @@ internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvi
 {
     public const string RequestIdHeader = "x-request-id";
 
+    /// <summary>Anthropic's key header. A client's (its tenant key) is never relayed; an Anthropic expert gets its own.</summary>
+    public const string AnthropicKeyHeader = "x-api-key";
+
+    public const string AnthropicVersionHeader = "anthropic-version";
+
+    /// <summary>The version sent to an Anthropic expert when the client named none (it came as a bearer client).</summary>
+    public const string DefaultAnthropicVersion = "2023-06-01";
+
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var state = httpContext.Features.GetRequiredFeature<InvocationState>();
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, state.Call.Path, httpContext.Request.QueryString);
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, state.Path, httpContext.Request.QueryString);
         var headers = proxyRequest.Headers;
-        headers.Authorization = credentials.ApiKeyFor(state.Expert.Id) is { } key ? new AuthenticationHeaderValue("Bearer", key) : null;
+        var key = credentials.ApiKeyFor(state.Expert.Id);
+        headers.Remove(AnthropicKeyHeader);
+        if (state.Native is { Api: ExpertApis.Anthropic })
+        {
+            // Anthropic's API authenticates by x-api-key and refuses a call without a version.
+            headers.Authorization = null;
+            if (key is not null)
+            {
+                headers.TryAddWithoutValidation(AnthropicKeyHeader, key);
+            }
+
+            if (!headers.Contains(AnthropicVersionHeader))
+            {
+                headers.TryAddWithoutValidation(AnthropicVersionHeader, DefaultAnthropicVersion);
+            }
+        }
+        else
+        {
+            headers.Authorization = key is not null ? new AuthenticationHeaderValue("Bearer", key) : null;
+        }
+
         headers.Remove(RequestIdHeader);
         headers.TryAddWithoutValidation(RequestIdHeader, state.Call.RequestId);
         if (state.Index > 0)

@@ -20,6 +20,12 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
 
     public int ExpertsTried { get; private set; }
 
+    /// <summary>The native request this attempt sends (the expert speaks the client's API), or null when it sends chat.</summary>
+    public NativeRequest? Native { get; private set; }
+
+    /// <summary>The path below the expert's base URL this attempt goes to.</summary>
+    public string Path => Native?.Path ?? Call.Path;
+
     public int TriesOnExpert { get; set; }
 
     public int RetriesLeft { get; set; }
@@ -57,6 +63,7 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
     public void StartExpert(ExpertDefinition expert, int index, int retries)
     {
         (Expert, Index, RetriesLeft, TriesOnExpert, RetryAfter, HeldBack, PreviousTry) = (expert, index, retries, 0, null, null, null);
+        Native = Call.IsNativeFor(expert) ? Call.Native : null;
         ExpertsTried++;
     }
 
@@ -66,12 +73,12 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
     public bool WillRetry(int status) => RetriesLeft > 0 && IsTransient(status, RetryAfter, maxRetryAfter);
 
     /// <summary>
-    /// 502/503/504 are the expert's front door failing, worth another knock; a 429 is too when its Retry-After (if any)
-    /// fits the cap. A 500 or 408 moves on to the next expert instead: the same request will likely fail again.
+    /// 502/503/504 (and Anthropic's 529, "overloaded") are the expert's front door failing, worth another knock; a 429
+    /// is too when its Retry-After (if any) fits the cap. A 500 or 408 moves on to the next expert instead: the same request will likely fail again.
     /// </summary>
     public static bool IsTransient(int status, TimeSpan? retryAfter, TimeSpan maxRetryAfter) =>
-        status is 502 or 503 or 504 || (status == 429 && (retryAfter is null || retryAfter <= maxRetryAfter));
+        status is 502 or 503 or 504 or 529 || (status == 429 && (retryAfter is null || retryAfter <= maxRetryAfter));
 
     /// <summary>Statuses another attempt may do better with.</summary>
-    public static bool IsRetryable(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
+    public static bool IsRetryable(int status) => status is 408 or 429 or 500 or 502 or 503 or 504 or 529;
 }

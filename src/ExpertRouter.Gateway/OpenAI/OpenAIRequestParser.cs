@@ -266,7 +266,7 @@ public static class OpenAIRequestParser
     /// Finds the top-level <c>model</c> string token, or null when the key repeats: a second <c>model</c> could make
     /// the expert answer as a different model than the one routed and billed.
     /// </summary>
-    private static Range? FindModelToken(ReadOnlySpan<byte> body)
+    internal static Range? FindModelToken(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body);
         reader.Read();

@@ -16,9 +16,12 @@ public static class StreamErrorEvent
         null,
         "upstream_stream_interrupted");
 
-    public static async Task WriteAsync(HttpContext context, ApiError error)
+    public static Task WriteAsync(HttpContext context, ApiError error) =>
+        WriteAsync(context, Encoding.UTF8.GetBytes("\n\ndata: " + Encoding.UTF8.GetString(error.ToEnvelopeJson()) + "\n\n"));
+
+    /// <summary>Ends a stream with an error event already in the stream's own shape (a passed-through Responses or Messages stream).</summary>
+    public static async Task WriteAsync(HttpContext context, byte[] payload)
     {
-        var payload = Encoding.UTF8.GetBytes("\n\ndata: " + Encoding.UTF8.GetString(error.ToEnvelopeJson()) + "\n\n");
         try
         {
             await context.Response.Body.WriteAsync(payload, context.RequestAborted);

@@ -144,7 +144,9 @@ internal sealed partial class CacheStep(
     private static CapturedCompletion? CompletedAnswer(HttpContext context, ResponseCaptureStream capture)
     {
         var response = context.Response;
-        if (response.StatusCode != StatusCodes.Status200OK || capture.Overflowed
+        // The cache holds chat completions, replayed to chat clients and through the translators alike; a native
+        // Responses or Messages answer is none, so it is not kept.
+        if (response.StatusCode != StatusCodes.Status200OK || capture.Overflowed || context.Features.Get<ClientProtocolExchange>() is { PassThrough: true }
             || context.Features.Get<IForwarderErrorFeature>() is not null || context.RequestAborted.IsCancellationRequested
             || response.Headers.ContentEncoding.Count > 0)
         {

@@ -48,7 +48,7 @@ internal sealed partial class ForwardStep(
         InvocationResult? result = null;
         try
         {
-            result = await invoker.InvokeAsync(context, Call(feature, request, (IUsageSource?)capture ?? filter), context.RequestAborted);
+            result = await invoker.InvokeAsync(context, Call(context, feature, request, (IUsageSource?)capture ?? filter), context.RequestAborted);
             if (filter is not null && result.AnsweredBy is not null && !result.BrokenMidway)
             {
                 await filter.CompleteAsync(context.RequestAborted);
@@ -65,7 +65,7 @@ internal sealed partial class ForwardStep(
         await FinishAsync(context, feature, result, streamGuard);
     }
 
-    private ExpertCall Call(IExpertRoutingFeature feature, OpenAIRequest request, IUsageSource? usage)
+    private ExpertCall Call(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request, IUsageSource? usage)
     {
         var fallbacks = feature.Plan!.Fallbacks;
         var experts = new ExpertDefinition[fallbacks.Count];
@@ -83,6 +83,7 @@ internal sealed partial class ForwardStep(
             Path = OpenAIPaths.Upstream(request.Endpoint),
             Body = request.Body,
             ModelToken = request.ModelToken,
+            Native = context.Features.Get<ClientProtocolExchange>()?.Native,
             OnRelaying = RelayHeaders,
             PromptTokens = request.PromptTokens,
             Answers = request.Endpoint == OpenAIEndpoint.Embeddings ? 0 : request.Choices,
@@ -94,6 +95,12 @@ internal sealed partial class ForwardStep(
     private static void RelayHeaders(HttpContext context, ExpertDefinition expert, IReadOnlyList<Attempt> failed)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
+        if (context.Features.Get<ClientProtocolExchange>() is { } exchange)
+        {
+            // Decided per attempt: a fallback to an expert that speaks only chat is translated back as ever.
+            exchange.PassThrough = exchange.Native?.IsFor(expert) == true;
+        }
+
         var headers = context.Response.Headers;
         headers[GatewayHeaders.Expert] = expert.Id;
         headers[GatewayHeaders.Router] = feature.Plan!.Router;
@@ -156,7 +163,10 @@ internal sealed partial class ForwardStep(
             if (guard is not null && !context.RequestAborted.IsCancellationRequested)
             {
                 Log.StreamBroken(logger, feature.RequestId, last.Expert, last.Reason);
-                await StreamErrorEvent.WriteAsync(context, StreamErrorEvent.Interrupted(last.Expert, BreakCause(last)));
+                var error = StreamErrorEvent.Interrupted(last.Expert, BreakCause(last));
+                await (context.Features.Get<ClientProtocolExchange>() is { PassThrough: true } exchange
+                    ? StreamErrorEvent.WriteAsync(context, exchange.NativeStreamErrorEvent(error))
+                    : StreamErrorEvent.WriteAsync(context, error));
                 return;
             }
 

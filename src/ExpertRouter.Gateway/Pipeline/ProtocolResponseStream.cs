@@ -7,20 +7,24 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// What the chat pipeline writes for a request in another client protocol. At the first write it decides: a
 /// successful stream goes through the protocol's translator as it comes (the expert's Content-Length no longer
 /// holds); anything else (a whole answer, or an error the pipeline or the expert wrote) is kept and turned into the
-/// protocol's JSON when the pipeline is done.
+/// protocol's JSON when the pipeline is done. An answer from an expert that speaks the protocol natively
+/// (<see cref="ClientProtocolExchange.PassThrough"/>) is relayed untranslated, whatever its status.
 /// </summary>
 internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocolExchange exchange, Stream client) : WriteOnlyStream(client)
 {
     private readonly MemoryStream _kept = new();
     private ChatStreamTranslator? _translator;
     private bool _decided;
+    private bool _passing;
 
     protected override async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         if (!_decided)
         {
             _decided = true;
-            if (exchange.Translated && exchange.Stream && context.Response.StatusCode is >= 200 and < 300)
+            // A passed-through answer keeps the expert's own headers (Content-Length, content type): they hold for its bytes.
+            _passing = exchange.PassThrough;
+            if (!_passing && exchange.Translated && exchange.Stream && context.Response.StatusCode is >= 200 and < 300)
             {
                 context.Response.ContentLength = null;
                 context.Response.ContentType = "text/event-stream";
@@ -28,7 +32,11 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
             }
         }
 
-        if (_translator is not null)
+        if (_passing)
+        {
+            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_translator is not null)
         {
             await _translator.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
@@ -39,7 +47,7 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
     }
 
     /// <summary>While the answer is only kept, a failed attempt's bytes can be thrown away (<see cref="HttpResponse.Clear"/>).</summary>
-    public override bool CanSeek => _translator is null;
+    public override bool CanSeek => _translator is null && !_passing;
 
     public override long Length => _kept.Length;
 
@@ -51,19 +59,25 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
 
     public override void SetLength(long value)
     {
-        if (_translator is not null || value != 0)
+        if (_translator is not null || _passing || value != 0)
         {
             throw new NotSupportedException("Only a kept answer that nothing was sent of can be thrown away.");
         }
 
         _kept.SetLength(0);
         _decided = false;
+        exchange.PassThrough = false;
     }
 
     /// <summary>Ends the translated stream, or writes the kept answer or error in the protocol's shape.</summary>
     public async Task FinishAsync()
     {
         var cancellation = context.RequestAborted;
+        if (_passing)
+        {
+            return;
+        }
+
         if (_translator is not null)
         {
             if (!_translator.IsCompleted && !cancellation.IsCancellationRequested)

@@ -63,6 +63,9 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     /// <summary>Generation requests (chat, Responses, Messages) received for <paramref name="model"/>, faulted ones included.</summary>
     public long RequestCount(string model) => Counter.ChatRequests(model);
 
+    /// <summary>Generation requests for the model at one path (<c>/v1/chat/completions</c>, <c>/v1/responses</c>, <c>/v1/messages</c>).</summary>
+    public long RequestCount(string model, string path) => Counter.ChatRequests(model, path);
+
     public long EmbeddingRequestCount(string model) => Counter.EmbeddingRequests(model);
 
     public async ValueTask DisposeAsync()

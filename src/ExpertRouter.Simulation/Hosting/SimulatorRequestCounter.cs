@@ -4,16 +4,21 @@ namespace ExpertRouter.Simulation;
 
 /// <summary>
 /// Requests received per model, per endpoint; counted before any fault is applied. Generation requests count as chat
-/// whichever API carried them (chat completions, Responses, Messages). Chat requests are also counted per fixed UTC
-/// minute (by arrival), so a load test can check a gateway never sent an expert more than its per-minute quota.
+/// whichever API carried them (chat completions, Responses, Messages); per path as well, so a caller can tell which
+/// API a gateway spoke. Chat requests are also counted per fixed UTC minute (by arrival), so a load test can check a
+/// gateway never sent an expert more than its per-minute quota.
 /// </summary>
 public sealed class SimulatorRequestCounter
 {
     private readonly ConcurrentDictionary<string, Counter> chat = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Counter> embeddings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Model, long Minute), Counter> chatByMinute = new();
+    private readonly ConcurrentDictionary<(string Model, string Path), Counter> paths = new();
 
     public long ChatRequests(string model) => chat.TryGetValue(model, out var counter) ? Volatile.Read(ref counter.Value) : 0;
+
+    /// <summary>Generation requests for <paramref name="model"/> at <paramref name="path"/> (such as <c>/v1/responses</c>).</summary>
+    public long ChatRequests(string model, string path) => paths.TryGetValue((model, path), out var counter) ? Volatile.Read(ref counter.Value) : 0;
 
     public long EmbeddingRequests(string model) => embeddings.TryGetValue(model, out var counter) ? Volatile.Read(ref counter.Value) : 0;
 
@@ -31,11 +36,10 @@ public sealed class SimulatorRequestCounter
 
     public IReadOnlyDictionary<string, long> EmbeddingTotals() => embeddings.ToDictionary(pair => pair.Key, pair => Volatile.Read(ref pair.Value.Value), StringComparer.Ordinal);
 
-    internal void CountChat(string model) => Interlocked.Increment(ref chat.GetOrAdd(model, static _ => new Counter()).Value);
-
-    internal void CountChat(string model, DateTimeOffset at)
+    internal void CountChat(string model, string path, DateTimeOffset at)
     {
-        CountChat(model);
+        Interlocked.Increment(ref chat.GetOrAdd(model, static _ => new Counter()).Value);
+        Interlocked.Increment(ref paths.GetOrAdd((model, path), static _ => new Counter()).Value);
         Interlocked.Increment(ref chatByMinute.GetOrAdd((model, at.ToUnixTimeMilliseconds() / 60_000), static _ => new Counter()).Value);
     }
 

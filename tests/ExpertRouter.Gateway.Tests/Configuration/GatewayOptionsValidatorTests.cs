@@ -71,4 +71,25 @@ public sealed class GatewayOptionsValidatorTests
         var error = Assert.Single(GatewayOptionsValidator.Validate(options, Routers));
         Assert.Contains("EXPERTROUTER_TEST_SURELY_UNSET_VARIABLE", error);
     }
+
+    [Fact]
+    public void Validate_UnknownOrUnservableApis_ListsEach()
+    {
+        var options = new GatewayOptions
+        {
+            Experts =
+            [
+                new ExpertDefinition { Id = "a", Simulated = true, Apis = ["responses", "Anthropic", "chat"] },
+                new ExpertDefinition { Id = "b", Simulated = true, Apis = ["gemini", "responses-v2"] },
+                new ExpertDefinition { Id = "c", Simulated = true, Apis = ["responses"], Capabilities = new ExpertCapabilities { Chat = false, Embeddings = true } },
+            ],
+        };
+
+        var errors = GatewayOptionsValidator.Validate(options, Routers);
+
+        Assert.Contains("ExpertRouter:Experts:1:Apis: unknown API 'gemini' (known: chat, responses, anthropic).", errors);
+        Assert.Contains(errors, e => e.StartsWith("ExpertRouter:Experts:1:Apis: unknown API 'responses-v2'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ExpertRouter:Experts:2:Apis: only an expert that serves chat", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
 }

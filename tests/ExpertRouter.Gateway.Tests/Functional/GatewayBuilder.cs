@@ -48,11 +48,19 @@ public sealed class GatewayBuilder
         return this;
     }
 
-    /// <summary>An expert at a base URL of the test's own (a recording upstream, an external simulator).</summary>
-    public GatewayBuilder Expert(string id, Uri baseUrl, double usdPerMTok)
+    /// <summary>
+    /// An expert at a base URL of the test's own (a recording upstream, an external simulator), speaking
+    /// <paramref name="apis"/> natively besides chat completions.
+    /// </summary>
+    public GatewayBuilder Expert(string id, Uri baseUrl, double usdPerMTok, params string[] apis)
     {
         var index = Expert(id, usdPerMTok);
         Setting($"Experts:{index}:BaseUrls:0", baseUrl.ToString());
+        for (var i = 0; i < apis.Length; i++)
+        {
+            Setting($"Experts:{index}:Apis:{i}", apis[i]);
+        }
+
         return this;
     }
 

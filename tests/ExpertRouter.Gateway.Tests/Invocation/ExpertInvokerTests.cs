@@ -199,6 +199,37 @@ public sealed class ExpertInvokerTests : IDisposable
         Assert.Equal(CircuitState.Closed, _harness.Circuits.StateOf("a"));
     }
 
+    [Fact]
+    public async Task NativeRequest_GoesNativeToTheExpertThatSpeaksIt_AndAsChatToAFallbackThatDoesNot()
+    {
+        var native = A with { Apis = [ExpertApis.Anthropic] };
+        _harness.Dispose();
+        _harness = new InvokerHarness([native, B]);
+        _harness.Forwarder.Reply(InvokerHarness.Address("a"), new ScriptedReply(529, "overloaded"));
+        _harness.Forwarder.Reply(InvokerHarness.Address("b"), new ScriptedReply(Body: "b"));
+        const string messages = """{"max_tokens":8,"model":"auto","messages":[{"role":"user","content":"hi"}]}""";
+        var start = messages.IndexOf("\"auto\"", StringComparison.Ordinal);
+        var call = Call([native, B], 2) with
+        {
+            Native = new NativeRequest(ExpertApis.Anthropic, "/messages", Encoding.UTF8.GetBytes(messages), new Range(start, start + "\"auto\"".Length)),
+        };
+
+        var result = await _harness.Invoker.InvokeAsync(BackgroundResponse.CreateContext(new RecordingSink(), CancellationToken.None), call, CancellationToken.None);
+
+        Assert.Same(B, result.AnsweredBy);
+        Assert.Equal(2, _harness.Forwarder.Sent.Count);
+        var (_, first, firstBody) = _harness.Forwarder.Sent[0];
+        Assert.Equal("http://a/v1/messages", first.RequestUri!.ToString());
+        Assert.Equal(messages.Replace("\"auto\"", "\"a-backend\"", StringComparison.Ordinal), firstBody);
+        Assert.Equal("sk-upstream", first.Headers.GetValues("x-api-key").Single());
+        Assert.Equal("2023-06-01", first.Headers.GetValues("anthropic-version").Single());
+        Assert.Null(first.Headers.Authorization);
+        var (_, second, secondBody) = _harness.Forwarder.Sent[1];
+        Assert.Equal("http://b/v1/chat/completions", second.RequestUri!.ToString());
+        Assert.Equal(Body.Replace("\"auto\"", "\"b\"", StringComparison.Ordinal), secondBody);
+        Assert.False(second.Headers.Contains("x-api-key"));
+    }
+
     private Task<InvocationResult> InvokeAsync(RecordingSink sink, params ExpertDefinition[] experts) => InvokeAsync(sink, experts, experts.Length);
 
     private Task<InvocationResult> InvokeAsync(

@@ -63,8 +63,16 @@ internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnl
 
     private void Relay(ReadOnlySpan<byte> sseEvent, ArrayBufferWriter<byte> output)
     {
-        if (sseEvent.IndexOf("\"usage\""u8) < 0 || !sseEvent.StartsWith("data: "u8))
+        if (sseEvent.IndexOf("\"usage\""u8) < 0)
         {
+            output.Write(sseEvent);
+            return;
+        }
+
+        if (!sseEvent.StartsWith("data: "u8))
+        {
+            // Named events are a passed-through Responses or Messages stream: relayed untouched, usage read on the way.
+            ReadNative(sseEvent);
             output.Write(sseEvent);
             return;
         }
@@ -103,6 +111,47 @@ internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnl
         catch (JsonException)
         {
             return (null, false);
+        }
+    }
+
+    /// <summary>
+    /// Usage from a named event: <c>response.completed</c> (under <c>response</c>), Anthropic's <c>message_start</c>
+    /// (under <c>message</c>) and <c>message_delta</c>, whose <c>usage</c> may carry only the output so far.
+    /// </summary>
+    private void ReadNative(ReadOnlySpan<byte> sseEvent)
+    {
+        var at = sseEvent.IndexOf("data:"u8);
+        if (at < 0)
+        {
+            return;
+        }
+
+        var payload = sseEvent[(at + "data:"u8.Length)..];
+        var end = payload.IndexOf((byte)'\n');
+        payload = (end < 0 ? payload : payload[..end]).Trim(" \r"u8);
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            var usage = root.ValueKind != JsonValueKind.Object ? default
+                : root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object && response.TryGetProperty("usage", out var r) ? r
+                : root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object && message.TryGetProperty("usage", out var m) ? m
+                : root.TryGetProperty("usage", out var u) ? u
+                : default;
+            if (usage.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            Usage = UsageReport.FromNative(usage)
+                ?? (usage.TryGetProperty("output_tokens", out var output) && output.TryGetInt64(out var tokens)
+                    ? new UsageReport(Usage?.PromptTokens ?? 0, tokens)
+                    : Usage);
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: the stream is the expert's to get right; usage falls back to the estimate.
         }
     }
 

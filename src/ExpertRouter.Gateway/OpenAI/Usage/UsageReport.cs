@@ -66,9 +66,14 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
 
     public static UsageReport? FromElement(JsonElement usage)
     {
-        if (usage.ValueKind != JsonValueKind.Object || !usage.TryGetProperty("prompt_tokens", out var prompt) || !prompt.TryGetInt64(out var promptTokens))
+        if (usage.ValueKind != JsonValueKind.Object)
         {
             return null;
+        }
+
+        if (!usage.TryGetProperty("prompt_tokens", out var prompt) || !prompt.TryGetInt64(out var promptTokens))
+        {
+            return FromNative(usage);
         }
 
         // Embeddings report prompt and total tokens only.
@@ -77,4 +82,22 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
             : 0;
         return new UsageReport(promptTokens, completionTokens);
     }
+
+    /// <summary>
+    /// A Responses or Anthropic Messages <c>usage</c> (<c>input_tokens</c>, <c>output_tokens</c>), as a passed-through
+    /// answer reports it. Anthropic counts prompt-cache reads and writes apart from <c>input_tokens</c>; they are input too.
+    /// </summary>
+    public static UsageReport? FromNative(JsonElement usage)
+    {
+        if (usage.ValueKind != JsonValueKind.Object || Long(usage, "input_tokens") is not { } input)
+        {
+            return null;
+        }
+
+        input += (Long(usage, "cache_creation_input_tokens") ?? 0) + (Long(usage, "cache_read_input_tokens") ?? 0);
+        return new UsageReport(input, Long(usage, "output_tokens") ?? 0);
+    }
+
+    private static long? Long(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.TryGetInt64(out var number) ? number : null;
 }

@@ -47,11 +47,44 @@ public sealed class StreamUsageFilterTests
         Assert.Equal(sse, Encoding.UTF8.GetString(inner.ToArray()));
     }
 
-    private static async Task<(string Text, UsageReport? Usage)> RunAsync(bool hideUsage, int chunkSize)
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4096)]
+    public async Task Write_PassedThroughResponsesStream_RelaysEveryByteAndReadsResponseCompleted(int chunkSize)
+    {
+        const string native =
+            "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"usage\":null}}\n\n"
+            + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n"
+            + "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"usage\":{\"input_tokens\":9,\"output_tokens\":21,\"total_tokens\":30}}}\n\n";
+
+        var (text, usage) = await RunAsync(native, hideUsage: true, chunkSize);
+
+        Assert.Equal(native, text);
+        Assert.Equal(new UsageReport(9, 21), usage);
+    }
+
+    [Fact]
+    public async Task Write_PassedThroughAnthropicStream_TakesInputFromMessageStartAndOutputFromTheLastDelta()
+    {
+        const string native =
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":11,\"output_tokens\":1}}}\n\n"
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+            + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":15}}\n\n"
+            + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+        var (text, usage) = await RunAsync(native, hideUsage: true, chunkSize: 17);
+
+        Assert.Equal(native, text);
+        Assert.Equal(new UsageReport(11, 15), usage);
+    }
+
+    private static Task<(string Text, UsageReport? Usage)> RunAsync(bool hideUsage, int chunkSize) => RunAsync(Stream, hideUsage, chunkSize);
+
+    private static async Task<(string Text, UsageReport? Usage)> RunAsync(string stream, bool hideUsage, int chunkSize)
     {
         var inner = new MemoryStream();
         var filter = new StreamUsageFilter(inner, hideUsage);
-        var bytes = Encoding.UTF8.GetBytes(Stream);
+        var bytes = Encoding.UTF8.GetBytes(stream);
         for (var offset = 0; offset < bytes.Length; offset += chunkSize)
         {
             await filter.WriteAsync(bytes.AsMemory(offset, Math.Min(chunkSize, bytes.Length - offset)));

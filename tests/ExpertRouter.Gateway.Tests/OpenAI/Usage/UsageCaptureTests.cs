@@ -61,6 +61,14 @@ public sealed class UsageCaptureTests
         Assert.Equal(new UsageReport(11, 13), capture.Usage);
     }
 
+    [Theory]
+    [InlineData("""{"object":"response","usage":{"input_tokens":7,"output_tokens":19,"total_tokens":26}}""", 7, 19)]
+    [InlineData("""{"type":"message","usage":{"input_tokens":5,"output_tokens":8,"cache_creation_input_tokens":2,"cache_read_input_tokens":3}}""", 10, 8)]
+    public void FromDocument_NativeUsage_ReadsInputAndOutputTokens(string json, long prompt, long completion)
+    {
+        Assert.Equal(new UsageReport(prompt, completion), UsageReport.FromDocument(Encoding.UTF8.GetBytes(json)));
+    }
+
     [Fact]
     public void FromTail_EscapedKeyInsideString_Skipped()
     {
