@@ -15,6 +15,8 @@
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
 # A third process, the JIT build with the console on (an admin key set) and nobody watching, runs the routed case
 # (gwc_auto): its CPU per request against gw_auto's is the console's cost to the request path.
+# A third process, the JIT build with in-process quotas on every expert, gives gw_auto_quota: what the capacity
+# check costs per routed request against gw_auto (its own summary line).
 # Closed-loop cases run on WRK_CONNECTIONS (64) connections: throughput is a server's rate when saturated, and on
 # these 2 cores 16 connections left the gateway waiting on hand-offs between threads (routed 10.3k req/s at 16,
 # 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
@@ -71,6 +73,18 @@ GWC_PORT=$(free_port) GWC_MGMT_PORT=$(free_port)
 start GWC "$RESULTS/gateway-console.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWC_MGMT_PORT" \
   ExpertRouter__AdminKeySha256="$(printf '%s' "sk-admin-bench-$RANDOM$RANDOM" | sha256sum | cut -d' ' -f1)" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GWC_PORT"
+# The same JIT build again with quotas (requests, tokens, places in flight) on every chat expert, counted in process
+# and far above any load here, so none refuses: its CPU per routed request minus the first gateway's is what the
+# capacity check costs (gw_auto_quota against gw_auto, same rounds).
+GWQ_PORT=$(free_port) GWQ_MGMT_PORT=$(free_port)
+GWQ_QUOTAS=()
+for i in $(seq 0 11); do
+  GWQ_QUOTAS+=("ExpertRouter__Experts__${i}__Capacity__RequestsPerMinute=1000000000" "ExpertRouter__Experts__${i}__Capacity__TokensPerMinute=2000000000"
+    "ExpertRouter__Experts__${i}__Capacity__MaxConcurrency=100000")
+done
+# shellcheck disable=SC2086
+start GWQ "$RESULTS/gateway-quotas.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWQ_MGMT_PORT" ${GATEWAY_ENV:-} \
+  "${GWQ_QUOTAS[@]}" $(gateway_command gateway) --urls "http://127.0.0.1:$GWQ_PORT"
 GWN_PID=""
 if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
   GWN_PORT=$(free_port) GWN_MGMT_PORT=$(free_port)
@@ -96,6 +110,7 @@ PK_HEADERS="Authorization: Bearer sk-bench|x-portkey-provider: openai|x-portkey-
 wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
 wait_ready "http://127.0.0.1:$GWC_PORT/readyz"
+wait_ready "http://127.0.0.1:$GWQ_PORT/readyz"
 [[ -z $GWN_PID ]] || wait_ready "http://127.0.0.1:$GWN_PORT/readyz"
 wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
@@ -108,6 +123,7 @@ declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US A
 GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
 GWC_METRICS="http://127.0.0.1:$GWC_MGMT_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
+GWQ_METRICS="http://127.0.0.1:$GWQ_MGMT_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /
@@ -121,6 +137,7 @@ bench_case() {
   [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
   [[ $pid != "$GWC_PID" ]] || metrics=$GWC_METRICS
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
+  [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
   [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
@@ -166,6 +183,7 @@ CASES=(
   "gw_rag_explicit;ExpertRouter, RAG (~4k tokens), explicit model;$GW_PID;$GW;rag_explicit;$GW_HEADERS;0"
   "gw_rag_auto;ExpertRouter, RAG (~4k tokens), auto (routed);$GW_PID;$GW;rag_auto;$GW_HEADERS;0"
   "gwc_auto;ExpertRouter, auto (routed), console on, nobody watching;$GWC_PID;http://127.0.0.1:$GWC_PORT$CHAT;auto;$GW_HEADERS;0"
+  "gw_auto_quota;ExpertRouter, auto (routed), quotas in process on every expert;$GWQ_PID;http://127.0.0.1:$GWQ_PORT$CHAT;auto;$GW_HEADERS;0"
   "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
   "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"

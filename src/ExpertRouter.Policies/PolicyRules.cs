@@ -30,6 +30,7 @@ internal static partial class PolicyRules
         CheckRouter(policy, root);
         Positive(root, "maxCostPerRequestUsd", policy.MaxCostPerRequestUsd);
         Positive(root, "maxFallbackCostRatio", policy.MaxFallbackCostRatio);
+        Positive(root, "maxLatencyMs", policy.MaxLatencyMs);
         Positive(root, "budgets.dailyUsd", policy.Budget.DailyUsd);
         Positive(root, "budgets.monthlyUsd", policy.Budget.MonthlyUsd);
         if (policy.Budget is { DailyUsd: { } daily, MonthlyUsd: { } monthly } && daily > monthly)

@@ -86,6 +86,7 @@ public static class PolicyYamlReader
             Aggregation = ReadAggregation(root.Section("aggregation")),
             FallbackChain = Values(root.StringList("fallback")),
             MaxFallbackCostRatio = root.Double("maxFallbackCostRatio"),
+            MaxLatencyMs = root.Int("maxLatencyMs"),
             Tags = root.StringMap("tags"),
             Logging = LearningPolicyReader.ReadLogging(root.Section("logging")),
             Exploration = LearningPolicyReader.ReadExploration(root.Section("exploration")),

@@ -38,6 +38,7 @@ public sealed class PolicyYamlReaderTests
           strategy: fuse
         fallback: [large, small]
         maxFallbackCostRatio: 3
+        maxLatencyMs: 800
         logging:
           prompts: store
         exploration:
@@ -73,6 +74,7 @@ public sealed class PolicyYamlReaderTests
         Assert.Equal(new AggregationPolicy { Enabled = true, MaxExperts = 2, Strategy = "fuse" }, policy.Aggregation);
         Assert.Equal(["large", "small"], policy.FallbackChain);
         Assert.Equal(3, policy.MaxFallbackCostRatio);
+        Assert.Equal(800, policy.MaxLatencyMs);
         Assert.Equal("research", policy.Tags["team"]);
         Assert.Equal("mf2", policy.ShadowRouter);
         Assert.Equal(PromptLogging.Store, policy.Logging.Prompts);

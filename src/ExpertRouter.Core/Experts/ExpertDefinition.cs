@@ -29,6 +29,9 @@ public sealed record ExpertDefinition
     /// <summary>Per-attempt time limits; unset values take the gateway's defaults.</summary>
     public ExpertTimeouts? Timeouts { get; init; }
 
+    /// <summary>Quotas (requests and tokens per minute, concurrency) the gateway keeps the expert within; null: none.</summary>
+    public ExpertCapacity? Capacity { get; init; }
+
     /// <summary>
     /// The client APIs the expert speaks natively (<see cref="ExpertApis"/>): a Responses or Messages request whose
     /// attempt lands here is passed through untranslated. Chat completions are always spoken, listed or not: chat

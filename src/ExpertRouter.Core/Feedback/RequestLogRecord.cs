@@ -98,6 +98,13 @@ public sealed record RequestLogRecord
     [JsonPropertyName("fallbacks")]
     public IReadOnlyList<LoggedFallback>? Fallbacks { get; init; }
 
+    /// <summary>
+    /// Experts the plan left out before any call, with the reason (<c>capacity</c>, <c>latency</c>, <c>not-allowed</c>,
+    /// <c>context-too-long</c>, …); absent when none was.
+    /// </summary>
+    [JsonPropertyName("passed_over")]
+    public IReadOnlyList<LoggedFallback>? PassedOver { get; init; }
+
     /// <summary>The HTTP status the client got.</summary>
     [JsonPropertyName("status")]
     public int? Status { get; init; }

@@ -91,6 +91,12 @@ public static class LogEvents
     public const int RouterDisposeFailed = 533;
     public const int ShadowFailed = 534;
 
+    // 700–799: expert capacity (quotas, provider limits, latency).
+    public const int CapacityStoreDegraded = 700;
+    public const int CapacityStoreRecovered = 701;
+    public const int ProviderLimited = 702;
+    public const int CapacityRefused = 703;
+
     // 800–899: the console.
     public const int ConsoleLogin = 800;
     public const int ConsoleLoginRefused = 801;

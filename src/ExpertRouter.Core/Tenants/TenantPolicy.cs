@@ -45,6 +45,12 @@ public sealed record TenantPolicy
     /// </summary>
     public double? MaxFallbackCostRatio { get; init; }
 
+    /// <summary>
+    /// The first-token latency the tenant wants, in milliseconds: experts whose recent p90 time to the first byte
+    /// misses it are passed over while an expert that meets it remains. Null: no target.
+    /// </summary>
+    public int? MaxLatencyMs { get; init; }
+
     /// <summary>A router that predicts on this tenant's traffic after each response, logged beside the serving one without deciding.</summary>
     public string? ShadowRouter { get; init; }
 

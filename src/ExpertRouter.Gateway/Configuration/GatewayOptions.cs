@@ -47,6 +47,9 @@ public sealed record GatewayOptions
     /// <summary>Reservation timeout, Redis command timeout and what a replica may grant while Redis is unusable.</summary>
     public AccountingOptions Accounting { get; init; } = new();
 
+    /// <summary>Spreading load over near-equal experts, first-token latency samples, and the quota store's Redis limits.</summary>
+    public CapacityOptions Capacity { get; init; } = new();
+
     /// <summary>Where <c>/metrics</c> is served, and who may scrape it.</summary>
     public ManagementOptions Management { get; init; } = new();
 

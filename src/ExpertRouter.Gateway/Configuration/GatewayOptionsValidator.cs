@@ -119,12 +119,18 @@ public static partial class GatewayOptionsValidator
             {
                 errors.Add($"{path}: names unknown expert '{expert}'.");
             }
+
+            if (tenant.MaxLatencyMs is <= 0)
+            {
+                errors.Add($"{path}:MaxLatencyMs: must be positive when set.");
+            }
         }
 
         errors.AddRange(CacheSettingsValidator.Validate(options.Cache));
         var console = new List<string>();
         options.Console.CollectProblems(console);
         errors.AddRange(console.Select(p => "ExpertRouter:" + p));
+        errors.AddRange(options.Capacity.Validate());
         LearningOptionsValidator.Collect(options, routerNames, ids, errors);
         return errors;
     }
@@ -170,6 +176,16 @@ public static partial class GatewayOptionsValidator
         if (!expert.Capabilities.Chat && !expert.Capabilities.Embeddings)
         {
             errors.Add($"{path}:Capabilities: an expert must serve chat or embeddings.");
+        }
+
+        if (expert.Capacity is { } capacity)
+        {
+            errors.AddRange(capacity.Problems($"{path}:Capacity"));
+            if (expert.Id.AsSpan().IndexOfAny('{', '}') >= 0)
+            {
+                // The quota's Redis keys are er:{x:<id>}:...; a brace in the id would break the Cluster hash tag.
+                errors.Add($"{path}:Id: an expert with a Capacity must not have '{{' or '}}' in its id.");
+            }
         }
 
         foreach (var api in expert.Apis.Where(a => !ExpertApis.IsKnown(a)))

@@ -17,6 +17,9 @@ public enum AttemptOutcome
     /// <summary>Not sent: the expert's circuit (shared, or the tenant's own) is open.</summary>
     CircuitOpen,
 
+    /// <summary>Not sent: the expert is at its quota, or its provider said to wait until a reset; see <see cref="Attempt.RetryAfter"/>.</summary>
+    OverCapacity,
+
     /// <summary>The forwarder failed before any byte of the answer (connect, reset, send); see <see cref="Attempt.Error"/>.</summary>
     TransportFailed,
 
@@ -63,7 +66,7 @@ public readonly record struct Attempt(
     public bool Failed => Outcome is not (AttemptOutcome.Answered or AttemptOutcome.ClientGone);
 
     /// <summary>The attempt was never sent.</summary>
-    public bool Skipped => Outcome is AttemptOutcome.NoDestination or AttemptOutcome.CircuitOpen;
+    public bool Skipped => Outcome is AttemptOutcome.NoDestination or AttemptOutcome.CircuitOpen or AttemptOutcome.OverCapacity;
 
     /// <summary>Why it failed, as the <c>x-expertrouter-fallbacks</c> header and the logs say it.</summary>
     public string Reason => Outcome switch
@@ -72,6 +75,7 @@ public readonly record struct Attempt(
         AttemptOutcome.TransportFailed => Error.ToString(),
         AttemptOutcome.NoDestination => "unhealthy",
         AttemptOutcome.CircuitOpen => "circuit-open",
+        AttemptOutcome.OverCapacity => "capacity",
         AttemptOutcome.BrokenMidway => "stream broke mid-way",
         _ => Outcome.ToString(),
     };

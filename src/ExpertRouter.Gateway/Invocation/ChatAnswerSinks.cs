@@ -1,17 +1,20 @@
 using System.Text;
 using System.Text.Json;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.OpenAI.Usage;
 
 namespace ExpertRouter.Gateway.Invocation;
 
 /// <summary>Keeps a whole (non-streamed) answer for reading once the call ends.</summary>
-internal sealed class JsonAnswerSink : BackgroundSink
+internal sealed class JsonAnswerSink : BackgroundSink, IUsageSource
 {
     private readonly MemoryStream _bytes = new();
 
     public override bool Delivered => false;
 
     public ReadOnlySpan<byte> Bytes => _bytes.GetBuffer().AsSpan(0, (int)_bytes.Length);
+
+    public UsageReport? Usage => UsageReport.FromDocument(Bytes);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -27,7 +30,7 @@ internal sealed class JsonAnswerSink : BackgroundSink
 /// on, and keeps the text, the usage, whether it ended with <c>[DONE]</c> or an error event, and the raw events (for
 /// the response cache).
 /// </summary>
-internal sealed class ChatEventSink(Func<string, CancellationToken, ValueTask> onContent) : BackgroundSink
+internal sealed class ChatEventSink(Func<string, CancellationToken, ValueTask> onContent) : BackgroundSink, IUsageSource
 {
     private readonly MemoryStream _raw = new();
     private readonly List<byte> _line = [];
@@ -38,6 +41,8 @@ internal sealed class ChatEventSink(Func<string, CancellationToken, ValueTask> o
     public StringBuilder Text { get; } = new();
 
     public (int Prompt, int Completion)? Usage { get; private set; }
+
+    UsageReport? IUsageSource.Usage => Usage is { } usage ? new UsageReport(usage.Prompt, usage.Completion) : null;
 
     public bool Done { get; private set; }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.OpenAI.Usage;
 
 namespace ExpertRouter.Gateway.Invocation;
 
@@ -52,6 +53,8 @@ public sealed class ChatCaller(ExpertInvoker invoker, TimeProvider time)
             Experts = [expert],
             Path = Path,
             Body = Encoding.UTF8.GetBytes(body.ToJsonString()),
+            PromptTokens = promptTokens,
+            Usage = (IUsageSource)sink,
         };
         var result = await invoker.InvokeAsync(context, call, linked.Token).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -77,7 +80,10 @@ public sealed class ChatCaller(ExpertInvoker invoker, TimeProvider time)
                 HttpStatus = last.Status == 0 ? status : last.Status,
                 RetryAfter = last.RetryAfter,
             },
-            AttemptOutcome.NoDestination or AttemptOutcome.CircuitOpen => Failure(expert, ExpertCallStatus.Skipped, last.Reason, elapsed),
+            AttemptOutcome.NoDestination or AttemptOutcome.CircuitOpen or AttemptOutcome.OverCapacity => Failure(expert, ExpertCallStatus.Skipped, last.Reason, elapsed) with
+            {
+                RetryAfter = last.RetryAfter,
+            },
             _ when last.TimedOut => Failure(expert, ExpertCallStatus.TimedOut, last.Reason, elapsed),
             _ => Failure(expert, ExpertCallStatus.Failed, last.Reason, elapsed),
         };

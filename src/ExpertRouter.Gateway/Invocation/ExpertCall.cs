@@ -1,4 +1,5 @@
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.OpenAI.Usage;
 
 namespace ExpertRouter.Gateway.Invocation;
 
@@ -37,6 +38,15 @@ public sealed record ExpertCall
     /// <summary>Caps each attempt's total time below the expert's own limit (an ensemble's per-call timeout).</summary>
     public TimeSpan? MaxAttemptTime { get; init; }
 
+    /// <summary>The request's estimated prompt tokens: with <see cref="Answers"/>, what a call counts against an expert's token quota until its usage is known.</summary>
+    public int PromptTokens { get; init; }
+
+    /// <summary>Answers asked for (<c>n</c>); 0 for embeddings, which produce no output tokens.</summary>
+    public int Answers { get; init; } = 1;
+
+    /// <summary>Where the answer's usage can be read once an attempt has relayed it, to settle the expert's token quota; null: settle the estimate.</summary>
+    public IUsageSource? Usage { get; init; }
+
     /// <summary>Called as an expert's answer starts to reach the consumer, with the failed attempts before it: for response headers.</summary>
     public Action<HttpContext, ExpertDefinition, IReadOnlyList<Attempt>>? OnRelaying { get; init; }
 
@@ -51,10 +61,23 @@ public sealed record ExpertCall
 /// </summary>
 public sealed record InvocationResult(ExpertDefinition? AnsweredBy, IReadOnlyList<Attempt> Failed, Attempt? Last, TimeSpan UpstreamTime, int TriesOnLast = 1)
 {
+    /// <summary>Set when an expert was passed over for capacity: the earliest of their resets, the Retry-After of a 429 when none could be tried.</summary>
+    public TimeSpan? CapacityRetryAfter { get; init; }
+
     /// <summary>No expert could even be tried: each was unhealthy or had its circuit open.</summary>
     public bool NoneAvailable => Last is null || Last.Value.Skipped;
 
     public bool ClientGone => Last is { Outcome: AttemptOutcome.ClientGone };
 
     public bool BrokenMidway => Last is { Outcome: AttemptOutcome.BrokenMidway };
+
+    /// <summary>
+    /// Nothing answered because every expert was over capacity (its quota, or its provider's 429): the client is told
+    /// to come back after <see cref="CapacityRetryAfter"/> rather than that the experts failed.
+    /// </summary>
+    public bool OverCapacity => AnsweredBy is null && CapacityRetryAfter is not null && !ClientGone
+        && Failed.All(IsCapacity) && (Last is not { } last || last.Skipped || IsCapacity(last));
+
+    private static bool IsCapacity(Attempt attempt) =>
+        attempt.Outcome == AttemptOutcome.OverCapacity || (attempt.Outcome == AttemptOutcome.RetryableStatus && attempt.Status == 429);
 }

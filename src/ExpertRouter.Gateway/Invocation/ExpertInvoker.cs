@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Telemetry;
+using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -17,6 +18,8 @@ namespace ExpertRouter.Gateway.Invocation;
 /// expert's first-token and total limits, classifies the attempt into one <see cref="AttemptOutcome"/>, feeds the
 /// circuits and YARP's passive health, retries a transient failure on the same expert while nothing reached the
 /// consumer, and otherwise moves on to the next expert. The answer streams into <see cref="HttpContext.Response"/>.
+/// With a <see cref="CapacityTracker"/>, each attempt first takes a slot of the expert's quota and settles it when it
+/// ends, and an expert over capacity is passed over without a call (ExpertInvoker.Capacity.cs).
 /// </summary>
 public sealed partial class ExpertInvoker
 {
@@ -30,14 +33,16 @@ public sealed partial class ExpertInvoker
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxRetryAfter;
     private readonly ILogger<ExpertInvoker> _logger;
+    private readonly CapacityTracker? _capacity;
     private readonly ConditionalWeakTable<ExpertDefinition, byte[]> _modelTokens = new();
 
     internal ExpertInvoker(
         IHttpForwarder forwarder, ExpertDestinations destinations, ExpertCircuits circuits, ExpertTimeoutTable timeouts, UpstreamRetryPipeline retry,
-        ExpertTransformer transformer, GatewayMetrics metrics, TimeProvider time, TimeSpan maxRetryAfter, ILogger<ExpertInvoker> logger)
+        ExpertTransformer transformer, GatewayMetrics metrics, TimeProvider time, TimeSpan maxRetryAfter, ILogger<ExpertInvoker> logger,
+        CapacityTracker? capacity = null)
     {
         (_forwarder, _destinations, _circuits, _timeouts, _retry, _transformer) = (forwarder, destinations, circuits, timeouts, retry, transformer);
-        (_metrics, _time, _maxRetryAfter, _logger) = (metrics, time, maxRetryAfter, logger);
+        (_metrics, _time, _maxRetryAfter, _logger, _capacity) = (metrics, time, maxRetryAfter, logger, capacity);
     }
 
     /// <summary>
@@ -57,6 +62,12 @@ public sealed partial class ExpertInvoker
             for (var index = 0; index < call.Experts.Count && state.ExpertsTried < call.MaxExperts; index++)
             {
                 var expert = call.Experts[index];
+                if (OverCapacity(state, expert) is { } full)
+                {
+                    skipped = PassOver(state, full);
+                    continue;
+                }
+
                 if (Unavailable(expert.Id, call.TenantId) is { } unavailable)
                 {
                     skipped = new Attempt(expert.Id, unavailable);
@@ -68,18 +79,28 @@ public sealed partial class ExpertInvoker
                 var attempt = await _retry.ExecuteAsync(
                     static (s, token) => s.Invoker.AttemptAsync(s.Context, s.State, token), (Invoker: this, Context: context, State: state), cancellationToken)
                     .ConfigureAwait(false);
+                if (attempt.Outcome == AttemptOutcome.OverCapacity)
+                {
+                    // Its last slot went to another call (here or on another replica) since the plan looked: never sent.
+                    state.NotSent();
+                    skipped = PassOver(state, attempt);
+                    ResetResponse(context);
+                    continue;
+                }
+
                 last = attempt;
                 if (!attempt.Failed)
                 {
-                    return new InvocationResult(attempt.Outcome == AttemptOutcome.Answered ? expert : null, state.Failed, attempt, _time.GetElapsedTime(started), state.TriesOnExpert);
+                    return Result(state, attempt.Outcome == AttemptOutcome.Answered ? expert : null, attempt, started);
                 }
 
+                NoteProviderLimit(state, attempt);
                 state.AddFailed(attempt);
                 _metrics.Fallback(expert.Id, attempt.Reason);
                 if (attempt.Outcome == AttemptOutcome.BrokenMidway)
                 {
                     // Part of this expert's answer reached the consumer: it answered, if not to the end.
-                    return new InvocationResult(expert, state.Failed, attempt, _time.GetElapsedTime(started), state.TriesOnExpert);
+                    return Result(state, expert, attempt, started);
                 }
 
                 ResetResponse(context);
@@ -95,8 +116,11 @@ public sealed partial class ExpertInvoker
         }
 
         // The last expert actually tried says what went wrong; only when none could be tried does a skip.
-        return new InvocationResult(null, state.Failed, last ?? skipped, _time.GetElapsedTime(started), Math.Max(1, state.TriesOnExpert));
+        return Result(state, null, last ?? skipped, started) with { TriesOnLast = Math.Max(1, state.TriesOnExpert) };
     }
+
+    private InvocationResult Result(InvocationState state, ExpertDefinition? answeredBy, Attempt? last, long started) =>
+        new(answeredBy, state.Failed, last, _time.GetElapsedTime(started), state.TriesOnExpert) { CapacityRetryAfter = state.CapacityWait };
 
     /// <summary>Why the expert cannot be tried now, or null when it can (a half-open circuit's probe is then claimed).</summary>
     private AttemptOutcome? Unavailable(string expertId, string tenantId) =>
@@ -119,12 +143,21 @@ public sealed partial class ExpertInvoker
         }
 
         state.TriesOnExpert++;
-        (state.RetryAfter, state.HeldBack) = (null, null);
+        (state.RetryAfter, state.HeldBack, state.HeadersAt) = (null, null, null);
         if (!_destinations.TryPick(context, expert.Id, out var destination))
         {
             _circuits.Record(expert.Id, tenant, AttemptVerdict.Neutral);
             return new Attempt(expert.Id, AttemptOutcome.NoDestination);
         }
+
+        var (grant, taken) = await TakeSlotAsync(state, destination).ConfigureAwait(false);
+        if (!grant.Granted)
+        {
+            _circuits.Record(expert.Id, tenant, AttemptVerdict.Neutral);
+            return Refused(state, grant);
+        }
+
+        (destination, state.Slot, state.BaseUrl) = (taken, grant.Slot, BaseUrlOf(taken.State));
 
         SetRequestBody(context.Request, state, expert);
         var limits = _timeouts.For(expert.Id);
@@ -165,6 +198,8 @@ public sealed partial class ExpertInvoker
         finally
         {
             _circuits.Record(expert.Id, tenant, attempt.Verdict);
+            state.PreviousTry = attempt;
+            await FinishSlotAsync(context, state, attempt, started).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Simulation;
 using Yarp.ReverseProxy.Forwarder;
@@ -9,9 +10,10 @@ namespace ExpertRouter.Gateway.Invocation;
 /// <summary>
 /// Rewrites each attempt for its expert: the expert's URL, its own key (the tenant's never reaches an expert) and
 /// the gateway's request id; on the way back, a status another attempt may do better with is held back from the
-/// consumer, and an answer that is relayed gets the call's headers.
+/// consumer, and an answer that is relayed gets the call's headers. Every response's arrival time is kept (the
+/// attempt's first byte), and what its provider says about its limits goes to the capacity tracker.
 /// </summary>
-internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvider time) : HttpTransformer
+internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvider time, CapacityTracker? capacity = null) : HttpTransformer
 {
     public const string RequestIdHeader = "x-request-id";
 
@@ -69,7 +71,9 @@ internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvi
 
         var state = httpContext.Features.GetRequiredFeature<InvocationState>();
         var status = (int)proxyResponse.StatusCode;
+        state.HeadersAt = time.GetTimestamp();
         state.RetryAfter = RetryAfterOf(proxyResponse);
+        capacity?.ObserveResponse(state.Expert, state.BaseUrl, proxyResponse.Headers, status, state.RetryAfter);
         if (InvocationState.IsRetryable(status) && (state.WillRetry(status) || state.MoreExperts))
         {
             // Held back, not relayed: the invoker retries or tries the next expert while the consumer has seen nothing.

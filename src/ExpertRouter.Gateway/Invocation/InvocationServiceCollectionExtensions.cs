@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Telemetry;
@@ -49,11 +50,12 @@ public static class InvocationServiceCollectionExtensions
             provider.GetRequiredService<ExpertCircuits>(),
             provider.GetRequiredService<ExpertTimeoutTable>(),
             provider.GetRequiredService<UpstreamRetryPipeline>(),
-            new ExpertTransformer(provider.GetRequiredService<ExpertCredentials>(), provider.GetRequiredService<TimeProvider>()),
+            new ExpertTransformer(provider.GetRequiredService<ExpertCredentials>(), provider.GetRequiredService<TimeProvider>(), provider.GetService<CapacityTracker>()),
             provider.GetRequiredService<GatewayMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(resilience.MaxRetryAfterSeconds),
-            provider.GetRequiredService<ILogger<ExpertInvoker>>()));
+            provider.GetRequiredService<ILogger<ExpertInvoker>>(),
+            provider.GetService<CapacityTracker>()));
         services.AddSingleton<ChatCaller>();
         services.AddHealthChecks().AddCheck<CircuitsReadyCheck>("circuits", tags: [HealthTags.Ready]);
         return services;

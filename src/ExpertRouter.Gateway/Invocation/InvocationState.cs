@@ -1,4 +1,5 @@
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Capacity;
 
 namespace ExpertRouter.Gateway.Invocation;
 
@@ -36,12 +37,32 @@ internal sealed class InvocationState(ExpertCall call, TimeSpan maxRetryAfter)
 
     public IReadOnlyList<Attempt> Failed => _failed;
 
+    /// <summary>The expert's quota held for the attempt in progress; settled when it ends.</summary>
+    public CapacitySlot? Slot { get; set; }
+
+    /// <summary>When the attempt's response headers arrived (a <see cref="TimeProvider"/> timestamp): its first byte.</summary>
+    public long? HeadersAt { get; set; }
+
+    /// <summary>The base URL index the attempt went to (-1 while none is picked), for a provider's per-base-URL signals.</summary>
+    public int BaseUrl { get; set; } = -1;
+
+    /// <summary>The previous try on this expert, which stands when a retry cannot be sent for capacity.</summary>
+    public Attempt? PreviousTry { get; set; }
+
+    /// <summary>The earliest reset among the experts passed over for capacity; null while none was.</summary>
+    public TimeSpan? CapacityWait { get; private set; }
+
+    public void NoteCapacity(TimeSpan wait) => CapacityWait = CapacityWait is { } known && known <= wait ? known : wait;
+
+    /// <summary>The expert started was never sent to (its quota was taken first): it does not count as tried.</summary>
+    public void NotSent() => ExpertsTried--;
+
     /// <summary>Another expert may still be tried after this one.</summary>
     public bool MoreExperts => ExpertsTried < Call.MaxExperts && Index + 1 < Call.Experts.Count;
 
     public void StartExpert(ExpertDefinition expert, int index, int retries)
     {
-        (Expert, Index, RetriesLeft, TriesOnExpert, RetryAfter, HeldBack) = (expert, index, retries, 0, null, null);
+        (Expert, Index, RetriesLeft, TriesOnExpert, RetryAfter, HeldBack, PreviousTry) = (expert, index, retries, 0, null, null, null);
         Native = Call.IsNativeFor(expert) ? Call.Native : null;
         ExpertsTried++;
     }

@@ -3,6 +3,7 @@ using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Accounting;
+using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Invocation;
 using ExpertRouter.Gateway.OpenAI;
@@ -18,11 +19,13 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// The last step of a single-expert plan: forwards the request through <see cref="ExpertInvoker"/> to the plan's
 /// experts in fallback order, streaming the answer to the client, and reads the answer's usage on the way for the
 /// budget. A stream asks the expert for usage even when the client did not (the extra chunk is hidden again). When
-/// every expert failed the client gets OpenAI's error envelope, saying who was tried; when a stream breaks after its
-/// first byte it ends with an explicit error event instead of a silently cut answer.
+/// every expert failed the client gets OpenAI's error envelope, saying who was tried; when every expert was over
+/// capacity, a 429 with the earliest reset; when a stream breaks after its first byte it ends with an explicit error
+/// event instead of a silently cut answer.
 /// </summary>
 internal sealed partial class ForwardStep(
-    RequestDelegate next, ExpertInvoker invoker, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<ForwardStep> logger)
+    RequestDelegate next, ExpertInvoker invoker, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<ForwardStep> logger,
+    CapacityTracker? capacity = null)
 {
     private readonly int _maxExperts = 1 + options.Value.MaxFallbacks;
 
@@ -45,7 +48,7 @@ internal sealed partial class ForwardStep(
         InvocationResult? result = null;
         try
         {
-            result = await invoker.InvokeAsync(context, Call(context, feature, request), context.RequestAborted);
+            result = await invoker.InvokeAsync(context, Call(context, feature, request, (IUsageSource?)capture ?? filter), context.RequestAborted);
             if (filter is not null && result.AnsweredBy is not null && !result.BrokenMidway)
             {
                 await filter.CompleteAsync(context.RequestAborted);
@@ -62,7 +65,7 @@ internal sealed partial class ForwardStep(
         await FinishAsync(context, feature, result, streamGuard);
     }
 
-    private ExpertCall Call(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request)
+    private ExpertCall Call(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request, IUsageSource? usage)
     {
         var fallbacks = feature.Plan!.Fallbacks;
         var experts = new ExpertDefinition[fallbacks.Count];
@@ -82,6 +85,9 @@ internal sealed partial class ForwardStep(
             ModelToken = request.ModelToken,
             Native = context.Features.Get<ClientProtocolExchange>()?.Native,
             OnRelaying = RelayHeaders,
+            PromptTokens = request.PromptTokens,
+            Answers = request.Endpoint == OpenAIEndpoint.Embeddings ? 0 : request.Choices,
+            Usage = usage,
         };
     }
 
@@ -99,9 +105,9 @@ internal sealed partial class ForwardStep(
         headers[GatewayHeaders.Expert] = expert.Id;
         headers[GatewayHeaders.Router] = feature.Plan!.Router;
         headers[GatewayHeaders.RequestId] = feature.RequestId;
-        if (failed.Count > 0)
+        if (failed.Count > 0 || feature.Plan.Bypassed.Count > 0)
         {
-            headers[GatewayHeaders.Fallbacks] = FallbackList(failed);
+            headers[GatewayHeaders.Fallbacks] = FallbackList(feature.Plan, failed);
         }
 
         if (ScoreOf(feature.Plan, expert) is { PredictedQuality: var quality } && !double.IsNaN(quality))
@@ -174,6 +180,12 @@ internal sealed partial class ForwardStep(
             return;
         }
 
+        if (result.OverCapacity)
+        {
+            await RefuseOverCapacityAsync(context, feature, result);
+            return;
+        }
+
         if (result.NoneAvailable)
         {
             await ApiErrorWriter.WriteAsync(context, ApiError.NoExpertAvailable("No healthy expert can take this request right now; retry shortly."));
@@ -186,7 +198,7 @@ internal sealed partial class ForwardStep(
         context.Response.Headers[GatewayHeaders.Expert] = final.Expert;
         context.Response.Headers[GatewayHeaders.Router] = feature.Plan!.Router;
         context.Response.Headers[GatewayHeaders.RequestId] = feature.RequestId;
-        context.Response.Headers[GatewayHeaders.Fallbacks] = FallbackList(result.Failed);
+        context.Response.Headers[GatewayHeaders.Fallbacks] = FallbackList(feature.Plan, result.Failed);
         await ApiErrorWriter.WriteAsync(context, final.TimedOut
             ? ApiError.Timeout($"Expert '{final.Expert}' did not answer in time ({final.Reason}).")
             : ApiError.Upstream(StatusCodes.Status502BadGateway, $"Expert '{final.Expert}' could not be reached ({final.Reason})."));
@@ -201,8 +213,24 @@ internal sealed partial class ForwardStep(
         _ => "the expert stopped answering",
     };
 
-    private static string FallbackList(IReadOnlyList<Attempt> failed) =>
-        string.Join(",", failed.Where(a => a.Outcome != AttemptOutcome.BrokenMidway).Select(a => a.Expert + ";" + a.Reason));
+    /// <summary>Every expert was over capacity (its quota, or its provider's 429): a 429 that says when the earliest one frees up.</summary>
+    private async Task RefuseOverCapacityAsync(HttpContext context, IExpertRoutingFeature feature, InvocationResult result)
+    {
+        var seconds = (int)Math.Clamp(Math.Ceiling(result.CapacityRetryAfter!.Value.TotalSeconds), 1, int.MaxValue);
+        capacity?.Refused();
+        Log.OverCapacity(logger, feature.RequestId, seconds);
+        context.Response.Clear();
+        context.Response.Headers[GatewayHeaders.Router] = feature.Plan!.Router;
+        context.Response.Headers[GatewayHeaders.RequestId] = feature.RequestId;
+        context.Response.Headers[GatewayHeaders.Fallbacks] = FallbackList(feature.Plan, result.Failed);
+        await ApiErrorWriter.WriteAsync(context, ApiError.RateLimited(
+            $"Every expert this request may use is at its capacity right now. Retry after {seconds} s.", seconds));
+    }
+
+    /// <summary>The experts left behind, as <c>expert;reason</c>: those passed over ahead of the first choice, then each failed attempt.</summary>
+    private static string FallbackList(RoutingPlan plan, IReadOnlyList<Attempt> failed) =>
+        string.Join(",", plan.Bypassed.Select(p => p.Expert + ";" + p.Reason.Name())
+            .Concat(failed.Where(a => a.Outcome != AttemptOutcome.BrokenMidway).Select(a => a.Expert + ";" + a.Reason)));
 
     private static Core.Routing.ExpertScore? ScoreOf(RoutingPlan plan, ExpertDefinition expert)
     {
@@ -221,6 +249,9 @@ internal sealed partial class ForwardStep(
     {
         [LoggerMessage(EventId = LogEvents.UsageMissing, Level = LogLevel.Warning, Message = "Request {RequestId}: {Expert} answered without usage; settled its expected cost instead.")]
         public static partial void UsageMissing(ILogger logger, string requestId, string expert);
+
+        [LoggerMessage(EventId = LogEvents.CapacityRefused, Level = LogLevel.Information, Message = "Request {RequestId}: every expert it may use is over capacity; refused with Retry-After {Seconds} s.")]
+        public static partial void OverCapacity(ILogger logger, string requestId, int seconds);
 
         [LoggerMessage(EventId = LogEvents.StreamBroken, Level = LogLevel.Warning, Message = "Request {RequestId}: stream from {Expert} broke after the first byte ({Cause}); ended with an error event.")]
         public static partial void StreamBroken(ILogger logger, string requestId, string expert, string cause);

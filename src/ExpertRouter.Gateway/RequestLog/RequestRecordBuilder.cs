@@ -3,6 +3,7 @@ using System.Text;
 using ExpertRouter.Core.Feedback;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.OpenAI;
+using ExpertRouter.Gateway.Routing;
 
 namespace ExpertRouter.Gateway.RequestLog;
 
@@ -51,6 +52,7 @@ internal static class RequestRecordBuilder
             Expert = expert,
             PredictedQuality = predicted,
             Fallbacks = entry.Failed.Count == 0 ? null : [.. entry.Failed.Select(a => new LoggedFallback(a.Expert, a.Reason))],
+            PassedOver = plan is not { PassedOver.Count: > 0 } ? null : [.. plan.PassedOver.Select(p => new LoggedFallback(p.Expert, p.Reason.Name()))],
             PromptTokens = (int?)(entry.Usage?.PromptTokens ?? hit?.PromptTokens),
             OutputTokens = (int?)(entry.Usage?.CompletionTokens ?? hit?.CompletionTokens),
             CostUsd = entry.Usage?.CostUsd ?? 0,

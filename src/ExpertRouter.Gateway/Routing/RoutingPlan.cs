@@ -27,6 +27,12 @@ public sealed record RoutingPlan
 
     public IReadOnlyList<PassedOver> PassedOver { get; init; } = [];
 
+    /// <summary>
+    /// Experts the router ranked above the first choice that were passed over for capacity or latency, best first:
+    /// <c>x-expertrouter-fallbacks</c> names them before any failed attempt, since the answer came from a stand-in.
+    /// </summary>
+    public IReadOnlyList<PassedOver> Bypassed { get; init; } = [];
+
     /// <summary>Set when an ensemble answers instead of a single expert.</summary>
     public PlannedEnsemble? Ensemble { get; init; }
 
@@ -78,4 +84,28 @@ public enum PassReason
 
     /// <summary>As a fallback it would cost more than the tenant's <c>maxFallbackCostRatio</c> times the first choice.</summary>
     FallbackTooDear,
+
+    /// <summary>It is at its quota (requests, tokens or concurrency), or its provider said to wait until a reset.</summary>
+    Capacity,
+
+    /// <summary>Its recent p90 first-token latency misses the tenant's <c>maxLatencyMs</c>.</summary>
+    Latency,
+}
+
+/// <summary>How a pass reason is written in headers, the request log and metric labels.</summary>
+public static class PassReasonNames
+{
+    public static string Name(this PassReason reason) => reason switch
+    {
+        PassReason.NotAllowed => "not-allowed",
+        PassReason.Unsupported => "unsupported",
+        PassReason.ContextTooLong => "context-too-long",
+        PassReason.OverCostCap => "over-cost-cap",
+        PassReason.OverBudget => "over-budget",
+        PassReason.BudgetDowngrade => "budget-downgrade",
+        PassReason.FallbackTooDear => "fallback-too-dear",
+        PassReason.Capacity => "capacity",
+        PassReason.Latency => "latency",
+        _ => reason.ToString(),
+    };
 }

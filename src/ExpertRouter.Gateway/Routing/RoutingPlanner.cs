@@ -15,10 +15,12 @@ namespace ExpertRouter.Gateway.Routing;
 /// Decides a request: which experts the tenant's policy lets serve it (endpoint, tools, context window), how the
 /// router ranks them under the tenant's cost knob, who stands in when one fails, and whether an ensemble answers.
 /// Nothing is called and nothing is spent here; the result is an immutable <see cref="RoutingPlan"/> or the
-/// client's error.
+/// client's error. With <paramref name="capacity"/>, experts over capacity or too slow for the tenant are passed
+/// over and near-equals spread by headroom (<see cref="CapacityShaping"/>).
 /// </summary>
 public sealed partial class RoutingPlanner(
-    ExpertCatalog catalog, RouterRegistry routers, EnsembleCatalog ensembles, GatewayMetrics metrics, TimeProvider time, ILogger<RoutingPlanner> logger)
+    ExpertCatalog catalog, RouterRegistry routers, EnsembleCatalog ensembles, GatewayMetrics metrics, TimeProvider time, ILogger<RoutingPlanner> logger,
+    CapacityShaping? capacity = null)
 {
     /// <param name="embeddings">The request's embeddings, where a router's sentence-encoder vector is left for the semantic cache.</param>
     public async ValueTask<(RoutingPlan? Plan, ApiError? Error)> PlanAsync(
@@ -62,7 +64,16 @@ public sealed partial class RoutingPlanner(
             }
         }
 
-        return (WithFallbackBound(new RoutingPlan { Router = RoutingPlan.DirectRouter, Ranking = ranking, Fallbacks = ranking }, tenant), null);
+        var shaped = capacity?.ShapeDirect(ranking, request) ?? new ShapedRanking(ranking, [], []);
+        var plan = new RoutingPlan
+        {
+            Router = RoutingPlan.DirectRouter,
+            Ranking = shaped.Ranking,
+            Fallbacks = shaped.Ranking,
+            PassedOver = shaped.Passed,
+            Bypassed = shaped.Bypassed,
+        };
+        return (WithFallbackBound(plan, tenant), null);
     }
 
     private async ValueTask<(RoutingPlan?, ApiError?)> PlanRoutedAsync(
@@ -107,32 +118,35 @@ public sealed partial class RoutingPlanner(
             RouterVersion = lease.Version,
             Ranking = decision.Ranking,
             Fallbacks = FallbackOrder.Apply(decision.Ranking, tenant.FallbackChain),
-            PassedOver = passedOver,
+            PassedOver = decision.Passed.Count == 0 ? passedOver : [.. passedOver, .. decision.Passed],
+            Bypassed = decision.Bypassed,
             Ensemble = ensemble,
         };
         return (WithFallbackBound(plan, tenant), null);
     }
 
-    private async ValueTask<RoutingDecision> RankAsync(
+    private async ValueTask<ShapedRanking> RankAsync(
         IRouter router, TenantPolicy tenant, OpenAIRequest request, string requestId, IReadOnlyList<ExpertDefinition> candidates,
         PromptEmbeddings? embeddings, CancellationToken cancellationToken)
     {
         var quality = ArrayPool<double>.Shared.Rent(candidates.Count);
         var started = time.GetTimestamp();
         using var span = GatewayMetrics.ActivitySource.StartActivity("route");
-        RoutingDecision decision;
+        ShapedRanking decision;
         try
         {
             await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings, Conversation = request.Conversation }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
                 .ConfigureAwait(false);
-            decision = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
+            var ranked = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
+            // Capacity shapes the ranking before the choice is counted, so the metric and the log name who goes first.
+            decision = capacity?.Shape(ranked.Ranking, tenant, request) ?? new ShapedRanking(ranked.Ranking, [], []);
         }
         finally
         {
             ArrayPool<double>.Shared.Return(quality);
         }
 
-        var chosen = decision.Chosen;
+        var chosen = decision.Ranking[0];
         metrics.Routed(router.Name, chosen.Expert.Id, time.GetElapsedTime(started).TotalMilliseconds);
         span?.SetTag("expertrouter.router", router.Name);
         span?.SetTag("expertrouter.expert", chosen.Expert.Id);

@@ -29,6 +29,16 @@ internal static class FaultResponder
 
     private static async Task WriteStatusAsync(HttpContext context, InjectedFault fault, ErrorShape shape)
     {
+        if (fault.StatusCode == 429)
+        {
+            // As OpenAI answers a spent request quota: nothing left until the reset, which is the Retry-After.
+            context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
+            if (fault.RetryAfterSeconds is { } reset)
+            {
+                context.Response.Headers["x-ratelimit-reset-requests"] = reset.ToString(CultureInfo.InvariantCulture) + "s";
+            }
+        }
+
         if (fault.Body is null)
         {
             var error = new ApiError(fault.StatusCode, $"Simulated fault: status {fault.StatusCode}.", ErrorType(fault.StatusCode), null, "simulated_fault")

@@ -16,7 +16,7 @@ internal sealed partial class GenerationTurns(SimulatorRuntime runtime, ILogger<
     public async ValueTask<SimulatedTurn?> StartAsync(HttpContext context, AnswerPrompt prompt, ErrorShape shape)
     {
         var model = prompt.Model;
-        runtime.Counter.CountChat(model, context.Request.Path.Value ?? "");
+        runtime.Counter.CountChat(model, context.Request.Path.Value ?? "", runtime.Time.GetUtcNow());
         if (!runtime.Faults.TrySelect(model, context.Request, out var fault, out var error))
         {
             await ErrorResponse.WriteAsync(context, error!, shape);

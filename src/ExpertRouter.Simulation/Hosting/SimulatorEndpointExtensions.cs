@@ -12,7 +12,8 @@ public static class SimulatorEndpointExtensions
 
     /// <summary>
     /// Maps <c>{prefix}/chat/completions</c>, <c>{prefix}/responses</c> (OpenAI's Responses API),
-    /// <c>{prefix}/messages</c> (Anthropic Messages), <c>{prefix}/embeddings</c> and <c>{prefix}/models</c>.
+    /// <c>{prefix}/messages</c> (Anthropic Messages), <c>{prefix}/embeddings</c>, <c>{prefix}/models</c> and
+    /// <c>{prefix}/simulator/requests</c> (the requests received per model, for load tests).
     /// </summary>
     public static IEndpointRouteBuilder MapSimulatedExperts(this IEndpointRouteBuilder endpoints, string prefix)
     {
@@ -23,12 +24,14 @@ public static class SimulatorEndpointExtensions
         var messages = services.GetRequiredService<MessagesHandler>();
         var embeddings = services.GetRequiredService<EmbeddingHandler>();
         var models = services.GetRequiredService<ModelsHandler>();
+        var counts = services.GetRequiredService<RequestCountsHandler>();
         prefix = prefix.TrimEnd('/');
         endpoints.MapPost(prefix + "/chat/completions", (RequestDelegate)chat.HandleAsync);
         endpoints.MapPost(prefix + "/responses", (RequestDelegate)responses.HandleAsync);
         endpoints.MapPost(prefix + "/messages", (RequestDelegate)messages.HandleAsync);
         endpoints.MapPost(prefix + "/embeddings", (RequestDelegate)embeddings.HandleAsync);
         endpoints.MapGet(prefix + "/models", (RequestDelegate)models.HandleAsync);
+        endpoints.MapGet(prefix + "/simulator/requests", (RequestDelegate)counts.HandleAsync);
         return endpoints;
     }
 }

@@ -30,6 +30,7 @@ public static class SimulatorServiceCollectionExtensions
         services.AddSingleton<MessagesHandler>();
         services.AddSingleton<EmbeddingHandler>();
         services.AddSingleton<ModelsHandler>();
+        services.AddSingleton<RequestCountsHandler>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.Capacity;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Invocation;
@@ -20,7 +21,8 @@ internal sealed class InvokerHarness : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public InvokerHarness(IReadOnlyList<ExpertDefinition> experts, ResilienceOptions? resilience = null, IEnumerable<string>? unhealthy = null)
+    public InvokerHarness(
+        IReadOnlyList<ExpertDefinition> experts, ResilienceOptions? resilience = null, IEnumerable<string>? unhealthy = null, CapacityTracker? capacity = null)
     {
         var options = resilience ?? new ResilienceOptions
         {
@@ -38,11 +40,12 @@ internal sealed class InvokerHarness : IDisposable
             Circuits,
             new ExpertTimeoutTable(experts, options.DefaultTimeouts),
             new UpstreamRetryPipeline(options, TimeProvider.System, UpstreamRetryPipeline.JitterSource(1)),
-            new ExpertTransformer(new ExpertCredentials(experts, name => name == "TEST_KEY" ? "sk-upstream" : null), TimeProvider.System),
+            new ExpertTransformer(new ExpertCredentials(experts, name => name == "TEST_KEY" ? "sk-upstream" : null), TimeProvider.System, capacity),
             Metrics = new GatewayMetrics(meters),
             TimeProvider.System,
             TimeSpan.FromSeconds(options.MaxRetryAfterSeconds),
-            NullLogger<ExpertInvoker>.Instance);
+            NullLogger<ExpertInvoker>.Instance,
+            capacity);
     }
 
     public ScriptedForwarder Forwarder { get; } = new();

@@ -11,6 +11,9 @@ internal sealed record ScriptedReply(int Status = 200, string Body = "", Forward
     public ForwarderError BreakAfterBody { get; init; }
 
     public IReadOnlyList<string> Chunks { get; init; } = [];
+
+    /// <summary>Response headers the expert sends (a provider's rate-limit headers, Retry-After).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -63,6 +66,11 @@ internal sealed class ScriptedForwarder : IHttpForwarder
         }
 
         using var response = new HttpResponseMessage((HttpStatusCode)reply.Status) { Content = new StringContent(reply.Body, Encoding.UTF8, reply.ContentType) };
+        foreach (var (name, value) in reply.Headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
         context.Response.StatusCode = reply.Status;
         if (!await transformer.TransformResponseAsync(context, response, cancellationToken))
         {

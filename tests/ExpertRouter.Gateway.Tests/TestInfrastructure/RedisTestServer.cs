@@ -45,6 +45,9 @@ public sealed class RedisTestServer : IDisposable
         return server.TryStartGarnet(port) ? server : StartRedisServerProcess(port);
     }
 
+    /// <summary>A redis-server child process on a free loopback port (never Garnet); null when redis-server is not installed.</summary>
+    public static RedisTestServer? StartRedisServer() => StartRedisServerProcess(FreePort());
+
     /// <summary>Garnet in this process with its vector sets (VADD, VSIM, VREM) switched on; null when it does not start.</summary>
     public static RedisTestServer? StartGarnetWithVectorSets()
     {

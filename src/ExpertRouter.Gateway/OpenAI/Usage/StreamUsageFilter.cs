@@ -9,7 +9,7 @@ namespace ExpertRouter.Gateway.OpenAI.Usage;
 /// removes it and the <c>"usage":null</c> fields it brings, so the client sees the stream it asked for.
 /// Complete events are relayed as they arrive; only a partial event waits for its end.
 /// </summary>
-internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnlyStream(inner)
+internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnlyStream(inner), IUsageSource
 {
     private const int MaxPendingBytes = 1024 * 1024;
     private readonly ArrayBufferWriter<byte> _pending = new();

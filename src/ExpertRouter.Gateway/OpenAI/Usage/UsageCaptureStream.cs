@@ -7,7 +7,7 @@ namespace ExpertRouter.Gateway.OpenAI.Usage;
 /// the tail after that) so the expert's <c>usage</c> can be read once the response is complete. The copy lives in
 /// a pooled buffer, given back on dispose: every non-streamed answer passes through here.
 /// </summary>
-internal sealed class UsageCaptureStream(Stream inner) : WriteOnlyStream(inner)
+internal sealed class UsageCaptureStream(Stream inner) : WriteOnlyStream(inner), IUsageSource
 {
     private const int WholeBodyLimit = 4 * 1024 * 1024;
     private const int TailLength = 64 * 1024;
