@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Routing;
 
 namespace ExpertRouter.Gateway.OpenAI;
@@ -35,6 +36,12 @@ public sealed record OpenAIRequest
     /// only on demand; null for an embeddings request.
     /// </summary>
     public IConversation? Conversation { get; init; }
+
+    /// <summary>
+    /// The prompt's embeddings, by embedder: the router and the semantic cache compute each at most once per request
+    /// (a copy made with <c>with</c> shares them, as it shares the prompt).
+    /// </summary>
+    public PromptEmbeddings PromptEmbeddings { get; } = new();
 
     /// <summary>Estimated tokens of every message, for cost estimates and context-length checks.</summary>
     public int PromptTokens { get; init; }

@@ -55,7 +55,7 @@ internal sealed partial class CacheStep(
         var span = GatewayMetrics.ActivitySource.StartActivity("cache");
         span?.SetTag("expertrouter.request_id", feature.RequestId);
         // With the router on the same sentence encoder, the vector it routed with is reused here, not computed again.
-        var probe = keys.Scope is null ? null : cache.Probe(request.Prompt, embedders.For(view.Options.Embedder), feature.Embeddings);
+        var probe = keys.Scope is null ? null : cache.Probe(request.Prompt, embedders.For(view.Options.Embedder), request.PromptEmbeddings);
         var leader = false;
         CachedResponse? stored = null;
         try

@@ -1,4 +1,3 @@
-using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Routing;
@@ -21,9 +20,6 @@ public interface IExpertRoutingFeature
     RoutingPlan? Plan { get; set; }
 
     RequestOutcome Outcome { get; }
-
-    /// <summary>The prompt's embeddings, by embedder: the router and the semantic cache compute each at most once.</summary>
-    PromptEmbeddings Embeddings { get; }
 }
 
 internal sealed class ExpertRoutingFeature(TenantPolicy tenant, string requestId) : IExpertRoutingFeature
@@ -37,6 +33,4 @@ internal sealed class ExpertRoutingFeature(TenantPolicy tenant, string requestId
     public RoutingPlan? Plan { get; set; }
 
     public RequestOutcome Outcome { get; } = new();
-
-    public PromptEmbeddings Embeddings { get; } = new();
 }

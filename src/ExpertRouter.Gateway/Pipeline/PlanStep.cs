@@ -9,7 +9,7 @@ internal sealed class PlanStep(RequestDelegate next, RoutingPlanner planner)
     public async Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
-        var (plan, error) = await planner.PlanAsync(feature.Tenant, feature.Request!, feature.RequestId, context.RequestAborted, feature.Embeddings);
+        var (plan, error) = await planner.PlanAsync(feature.Tenant, feature.Request!, feature.RequestId, context.RequestAborted, feature.Request!.PromptEmbeddings);
         if (error is not null)
         {
             await ApiErrorWriter.WriteAsync(context, error);

@@ -9,6 +9,14 @@ namespace ExpertRouter.Irt.Encoding;
 /// </summary>
 public static class PromptFeaturizers
 {
+    /// <summary>The pretrained sentence encoder a featurizer embeds with (alone or beside hashed n-grams), else null.</summary>
+    public static SentenceTextEmbedder? SentenceEmbedderOf(IPromptFeaturizer featurizer) => featurizer switch
+    {
+        SentenceFeaturizer sentence => sentence.Embedder,
+        CombinedFeaturizer combined => combined.Sentence.Embedder,
+        _ => null,
+    };
+
     /// <param name="maxFeatures">The cap on a prompt's hashed features (a router's <c>reads.maxFeatures</c>); null for none.</param>
     public static (IPromptFeaturizer? Featurizer, string? Error) Create(
         EncoderSpec spec, OnnxServingOptions options, ILogger logger, IEmbeddingStore? store = null, string? cacheRoot = null, int? maxFeatures = null)

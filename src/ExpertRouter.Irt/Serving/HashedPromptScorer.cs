@@ -73,12 +73,7 @@ public sealed class HashedPromptScorer : IPromptScorer
 
     public EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => _featurizer.Featurize(prompt, shared);
 
-    public SentenceTextEmbedder? Embedder => _featurizer switch
-    {
-        SentenceFeaturizer sentence => sentence.Embedder,
-        CombinedFeaturizer combined => combined.Sentence.Embedder,
-        _ => null,
-    };
+    public SentenceTextEmbedder? Embedder => PromptFeaturizers.SentenceEmbedderOf(_featurizer);
 
     public void Score(IReadOnlyList<EncodedPrompt> prompts, Span<float> probabilities)
     {

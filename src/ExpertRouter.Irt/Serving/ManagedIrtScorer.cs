@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
 
 namespace ExpertRouter.Irt.Serving;
@@ -89,6 +90,11 @@ public sealed class ManagedIrtScorer : IPromptScorer
     }
 
     public EncodedPrompt Encode(string prompt) => _featurizer.Featurize(prompt);
+
+    // A sentence featurizer behind the managed head shares its vector with the request's semantic cache, as under ONNX.
+    public EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => _featurizer.Featurize(prompt, shared);
+
+    public SentenceTextEmbedder? Embedder => PromptFeaturizers.SentenceEmbedderOf(_featurizer);
 
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
     {
