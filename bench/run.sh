@@ -85,6 +85,13 @@ done
 # shellcheck disable=SC2086
 start GWQ "$RESULTS/gateway-quotas.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWQ_MGMT_PORT" ${GATEWAY_ENV:-} \
   "${GWQ_QUOTAS[@]}" $(gateway_command gateway) --urls "http://127.0.0.1:$GWQ_PORT"
+# The control for the two above: the first gateway's build and settings in a process of its own that, like them, serves
+# only one routed case. A process that serves one case is less far along tiered compilation than the first gateway,
+# which serves ten, so gwc_auto and gw_auto_quota are compared with gwx_auto, not with gw_auto.
+GWX_PORT=$(free_port) GWX_MGMT_PORT=$(free_port)
+# shellcheck disable=SC2086
+start GWX "$RESULTS/gateway-control.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWX_MGMT_PORT" ${GATEWAY_ENV:-} \
+  $(gateway_command gateway) --urls "http://127.0.0.1:$GWX_PORT"
 GWN_PID=""
 if [[ -x "$BENCH_OUT/gateway-native/ExpertRouter.Gateway" ]]; then
   GWN_PORT=$(free_port) GWN_MGMT_PORT=$(free_port)
@@ -111,6 +118,7 @@ wait_ready "$SIM/v1/models"
 wait_ready "http://127.0.0.1:$GW_PORT/readyz"
 wait_ready "http://127.0.0.1:$GWC_PORT/readyz"
 wait_ready "http://127.0.0.1:$GWQ_PORT/readyz"
+wait_ready "http://127.0.0.1:$GWX_PORT/readyz"
 [[ -z $GWN_PID ]] || wait_ready "http://127.0.0.1:$GWN_PORT/readyz"
 wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 wait_ready "http://127.0.0.1:$NGINX_PORT/v1/models"
@@ -124,6 +132,7 @@ GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
 GWC_METRICS="http://127.0.0.1:$GWC_MGMT_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
 GWQ_METRICS="http://127.0.0.1:$GWQ_MGMT_PORT/metrics"
+GWX_METRICS="http://127.0.0.1:$GWX_MGMT_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
 # bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /
@@ -138,6 +147,7 @@ bench_case() {
   [[ $pid != "$GWC_PID" ]] || metrics=$GWC_METRICS
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
   [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
+  [[ $pid != "$GWX_PID" ]] || metrics=$GWX_METRICS
   [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
@@ -184,6 +194,7 @@ CASES=(
   "gw_rag_auto;ExpertRouter, RAG (~4k tokens), auto (routed);$GW_PID;$GW;rag_auto;$GW_HEADERS;0"
   "gwc_auto;ExpertRouter, auto (routed), console on, nobody watching;$GWC_PID;http://127.0.0.1:$GWC_PORT$CHAT;auto;$GW_HEADERS;0"
   "gw_auto_quota;ExpertRouter, auto (routed), quotas in process on every expert;$GWQ_PID;http://127.0.0.1:$GWQ_PORT$CHAT;auto;$GW_HEADERS;0"
+  "gwx_auto;ExpertRouter, auto (routed), control process (one case, as the two above);$GWX_PID;http://127.0.0.1:$GWX_PORT$CHAT;auto;$GW_HEADERS;0"
   "gw_responses;ExpertRouter, auto (routed), /v1/responses;$GW_PID;http://127.0.0.1:$GW_PORT/v1/responses;responses;$GW_HEADERS;0"
   "gw_messages;ExpertRouter, auto (routed), /v1/messages;$GW_PID;http://127.0.0.1:$GW_PORT/v1/messages;messages;$ANTHROPIC_HEADERS;0"
   "gwn_explicit;ExpertRouter native (AOT), explicit model;$GWN_PID_OR_NOTE;$GWN;explicit;$GW_HEADERS;0"
