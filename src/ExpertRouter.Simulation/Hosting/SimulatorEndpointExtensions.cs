@@ -20,8 +20,9 @@ public static class SimulatorEndpointExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
         var chat = services.GetRequiredService<ChatCompletionHandler>();
-        var responses = services.GetRequiredService<ResponsesHandler>();
-        var messages = services.GetRequiredService<MessagesHandler>();
+        var turns = services.GetRequiredService<GenerationTurns>();
+        var responses = new NativeApiHandler(turns, NativeApiHandler.Responses);
+        var messages = new NativeApiHandler(turns, NativeApiHandler.Messages);
         var embeddings = services.GetRequiredService<EmbeddingHandler>();
         var models = services.GetRequiredService<ModelsHandler>();
         var counts = services.GetRequiredService<RequestCountsHandler>();

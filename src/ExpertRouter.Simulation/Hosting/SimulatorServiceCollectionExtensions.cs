@@ -26,8 +26,6 @@ public static class SimulatorServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<SimulatorRuntime>().Counter);
         services.AddSingleton<GenerationTurns>();
         services.AddSingleton<ChatCompletionHandler>();
-        services.AddSingleton<ResponsesHandler>();
-        services.AddSingleton<MessagesHandler>();
         services.AddSingleton<EmbeddingHandler>();
         services.AddSingleton<ModelsHandler>();
         services.AddSingleton<RequestCountsHandler>();

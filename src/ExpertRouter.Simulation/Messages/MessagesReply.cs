@@ -7,7 +7,7 @@ namespace ExpertRouter.Simulation;
 /// ping, one content_block_delta per piece (text_delta or input_json_delta), content_block_stop, message_delta with
 /// the stop reason and usage, message_stop.
 /// </summary>
-internal sealed class MessagesReply(SimulatedTurn turn)
+internal sealed class MessagesReply(SimulatedTurn turn) : INativeReply
 {
     private readonly SimulatedAnswer answer = turn.Answer;
 
@@ -21,7 +21,7 @@ internal sealed class MessagesReply(SimulatedTurn turn)
     /// <summary>Anthropic's tool-use ids: the chat call id's suffix behind <c>toolu_</c>.</summary>
     private string ToolUseId => "toolu_" + answer.ToolCall!.Id["call_".Length..];
 
-    public void WriteMessage(Utf8JsonWriter json) => WriteMessage(json, complete: true);
+    public void WriteWhole(Utf8JsonWriter json) => WriteMessage(json, complete: true);
 
     public IReadOnlyList<NamedEvent> Events()
     {

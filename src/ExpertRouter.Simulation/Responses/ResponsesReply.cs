@@ -6,7 +6,7 @@ namespace ExpertRouter.Simulation;
 /// A simulated turn as a Responses API <c>response</c> object, or as its typed event stream: created, in_progress,
 /// the output item's added / delta / done events, then completed (or incomplete, when cut at max_output_tokens).
 /// </summary>
-internal sealed class ResponsesReply(SimulatedTurn turn, JsonElement request)
+internal sealed class ResponsesReply(SimulatedTurn turn, JsonElement request) : INativeReply
 {
     /// <summary>Request members a response echoes, with the value OpenAI reports when the request left them out.</summary>
     private static readonly (string Name, string Default)[] Echoed =
@@ -24,7 +24,7 @@ internal sealed class ResponsesReply(SimulatedTurn turn, JsonElement request)
 
     private string FinalStatus => answer.IsCut ? "incomplete" : "completed";
 
-    public void WriteResponse(Utf8JsonWriter json) => WriteResponse(json, FinalStatus, withOutput: true);
+    public void WriteWhole(Utf8JsonWriter json) => WriteResponse(json, FinalStatus, withOutput: true);
 
     public IReadOnlyList<NamedEvent> Events()
     {
