@@ -52,12 +52,34 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Logs in through the form, as a person would.</summary>
+    /// <summary>
+    /// Logs in through the form, as a person would, and returns once the page the form led to has loaded: the login
+    /// form again (a refusal) or the signed-in page. Waiting only for a load state would return at once, with the
+    /// form's navigation still on its way, and the next click could land on a half-loaded page (CI saw it).
+    /// </summary>
     public static async Task LoginAsync(IPage page, string key)
     {
         await page.GotoAsync("/ui/login");
         await page.GetByLabel("Key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log in" }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        var answer = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log in" }).ClickAsync(),
+            response => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath == "/ui/login");
+        if (answer.Status is >= 300 and < 400)
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/ui/login", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Load });
+        }
+        else
+        {
+            await page.WaitForLoadStateAsync(LoadState.Load);
+        }
+    }
+
+    /// <summary>Submits the Log out form and returns once the login page it leads to has loaded.</summary>
+    public static async Task LogoutAsync(IPage page)
+    {
+        await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log out" }).ClickAsync(),
+            response => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath == "/ui/logout");
+        await page.WaitForURLAsync("**/ui/login", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Load });
     }
 }

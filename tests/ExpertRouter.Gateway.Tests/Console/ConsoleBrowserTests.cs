@@ -123,8 +123,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser fixture) : IClassFixture<
         var page = await fixture.NewPageAsync();
         await ConsoleBrowser.LoginAsync(page, TenantTestPolicies.AdminKey);
 
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log out" }).ClickAsync();
-        await page.WaitForURLAsync("**/ui/login");
+        await ConsoleBrowser.LogoutAsync(page);
         await page.GotoAsync("/ui/experts");
 
         Assert.Contains("/ui/login", page.Url);
