@@ -33,6 +33,9 @@ internal sealed class ClientProtocolExchange(ClientProtocol protocol, ResponsesP
 
     public bool Stream => Responses?.Request.Stream ?? Messages?.Stream ?? false;
 
+    /// <summary>The chat-completions body the request was translated into, once it was.</summary>
+    public byte[]? ChatBody => Responses?.ChatBody ?? Messages?.ChatBody;
+
     /// <summary>The client's body for experts that speak its API natively; null when every attempt must translate.</summary>
     public NativeRequest? Native { get; private set; }
 

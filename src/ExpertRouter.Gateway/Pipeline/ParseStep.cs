@@ -1,3 +1,4 @@
+using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.RequestLog;
@@ -15,7 +16,9 @@ internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> o
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var endpoint = context.Request.Path.StartsWithSegments(OpenAIPaths.Embeddings) ? OpenAIEndpoint.Embeddings : OpenAIEndpoint.ChatCompletions;
 
-        var (body, readError) = await RequestBodyReader.ReadAsync(context.Request, _limit, context.RequestAborted);
+        var (body, readError) = context.Features.Get<ClientProtocolExchange>()?.ChatBody is { } translated
+            ? Translated(translated)
+            : await RequestBodyReader.ReadAsync(context.Request, _limit, context.RequestAborted);
         if (readError is not null)
         {
             await ApiErrorWriter.WriteAsync(context, readError);
@@ -33,4 +36,11 @@ internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> o
         log.Remember(feature.Tenant.Id, feature.RequestId);
         await next(context);
     }
+
+    /// <summary>
+    /// A Responses or Messages request's chat body is taken as it was translated, not read back from the request
+    /// stream it was also put in; the limit holds for it as for a body read (stored history can make it larger).
+    /// </summary>
+    private (byte[]? Body, ApiError? Error) Translated(byte[] chatBody) =>
+        chatBody.Length > _limit ? (null, ApiError.PayloadTooLarge(_limit)) : (chatBody, null);
 }

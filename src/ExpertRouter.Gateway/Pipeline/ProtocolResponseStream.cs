@@ -94,7 +94,7 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
         }
 
         var status = context.Response.StatusCode;
-        var kept = _kept.ToArray();
+        var kept = _kept.GetBuffer().AsMemory(0, (int)_kept.Length);
         if (status is >= 200 and < 300 && exchange.Translated)
         {
             var (body, error) = await exchange.TranslateAnswerAsync(kept, cancellation).ConfigureAwait(false);
@@ -112,7 +112,7 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
 
         if (status >= 400)
         {
-            await ClientProtocolStep.WriteErrorAsync(context, exchange, UpstreamErrors.FromResponse(status, kept)).ConfigureAwait(false);
+            await ClientProtocolStep.WriteErrorAsync(context, exchange, UpstreamErrors.FromResponse(status, kept.Span)).ConfigureAwait(false);
         }
     }
 

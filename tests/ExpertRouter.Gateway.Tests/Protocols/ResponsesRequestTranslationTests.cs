@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using ExpertRouter.Gateway.Protocols.Responses;
 using ExpertRouter.Gateway.Protocols.State;
@@ -35,7 +36,7 @@ public sealed class ResponsesRequestTranslationTests
         var (call, chat) = Translate("""{"model":"m","instructions":"Be brief.","input":"hi"}""");
 
         Assert.Equal("""{"role":"system","content":"Be brief."}""", chat["messages"]![0]!.ToJsonString(Relaxed));
-        Assert.Equal("""[{"role":"user","content":"hi"}]""", call.ConversationJson);
+        Assert.Equal("""{"role":"user","content":"hi"}""", Encoding.UTF8.GetString(call.ConversationMessages.Span));
         Assert.Equal("Be brief.", call.Request.Echo.Instructions);
     }
 
@@ -172,6 +173,6 @@ public sealed class ResponsesRequestTranslationTests
         var messages = chat["messages"]!.AsArray();
         Assert.Equal(["system", "user", "assistant", "tool"], messages.Select(m => m!["role"]!.GetValue<string>()).ToArray());
         Assert.Equal("resp_0", call.Request.PreviousResponseId);
-        Assert.Equal(3, JsonNode.Parse(call.ConversationJson)!.AsArray().Count);
+        Assert.Equal(3, JsonNode.Parse("[" + Encoding.UTF8.GetString(call.ConversationMessages.Span) + "]")!.AsArray().Count);
     }
 }

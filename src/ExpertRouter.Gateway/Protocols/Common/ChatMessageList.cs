@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace ExpertRouter.Gateway.Protocols;
@@ -48,10 +46,10 @@ internal sealed class ChatMessageList
         }
     }
 
-    /// <summary>The messages as a JSON array.</summary>
-    public string ToJsonArray()
+    /// <summary>The messages as a JSON array (UTF-8).</summary>
+    public byte[] ToJsonArray()
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        using var buffer = new PooledBufferWriter(1024);
         using (var json = new Utf8JsonWriter(buffer, ProtocolJson.WriterOptions))
         {
             json.WriteStartArray();
@@ -59,7 +57,7 @@ internal sealed class ChatMessageList
             json.WriteEndArray();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static void Write(Utf8JsonWriter json, Draft message)

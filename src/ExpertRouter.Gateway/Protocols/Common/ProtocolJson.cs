@@ -10,4 +10,29 @@ namespace ExpertRouter.Gateway.Protocols;
 internal static class ProtocolJson
 {
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// Writes comma-separated values this gateway wrote itself (a run of array elements) as they are: they were
+    /// checked when they were written, so they are copied, not parsed again. The writer puts the comma before them as
+    /// before any value, and after them before the next.
+    /// </summary>
+    public static void WriteElements(Utf8JsonWriter json, ReadOnlySpan<byte> elements)
+    {
+        if (!elements.IsEmpty)
+        {
+            json.WriteRawValue(elements, skipInputValidation: true);
+        }
+    }
+
+    /// <summary>What a JSON array or object holds (its elements or members), without the brackets around it.</summary>
+    public static ReadOnlySpan<byte> Inside(ReadOnlySpan<byte> json)
+    {
+        json = json.Trim(" \t\r\n"u8);
+        if (json.Length < 2 || json[0] is not ((byte)'[' or (byte)'{') || json[^1] is not ((byte)']' or (byte)'}'))
+        {
+            throw new InvalidDataException("Expected a JSON array or object written by the gateway.");
+        }
+
+        return json[1..^1].Trim(" \t\r\n"u8);
+    }
 }

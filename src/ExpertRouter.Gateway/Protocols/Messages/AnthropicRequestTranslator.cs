@@ -79,14 +79,14 @@ public static class AnthropicRequestTranslator
 
         var toolNames = new ToolNameMap();
         var reader = new AnthropicMessageReader(messages, toolNames);
-        var body = new ArrayBufferWriter<byte>(1024);
+        using var body = new PooledBufferWriter(4096);
+        using var toolOptions = new PooledBufferWriter(1024);
         using (var chat = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
         {
             chat.WriteStartObject();
             chat.WriteString("model", model);
             chat.WriteStartArray("messages");
             // Tools first: a tool_use block in the history must use the stand-in name its tool definition gets.
-            var toolOptions = new ArrayBufferWriter<byte>(512);
             using (var tools = new Utf8JsonWriter(toolOptions, ProtocolJson.WriterOptions))
             {
                 tools.WriteStartObject();
@@ -101,17 +101,17 @@ public static class AnthropicRequestTranslator
             messages.WriteElements(chat);
             chat.WriteEndArray();
             WriteOptions(chat, maxTokens!.Value, temperature, topP, stops, stream == true);
-            using (var tools = JsonDocument.Parse(toolOptions.WrittenMemory))
-            {
-                foreach (var option in tools.RootElement.EnumerateObject())
-                {
-                    option.WriteTo(chat);
-                }
-            }
-
-            chat.WriteEndObject();
         }
 
+        // The tool options are whole members; a JSON writer takes no raw members, so they follow the others as bytes.
+        var toolMembers = ProtocolJson.Inside(toolOptions.WrittenSpan);
+        if (!toolMembers.IsEmpty)
+        {
+            body.Write(","u8);
+            body.Write(toolMembers);
+        }
+
+        body.Write("}"u8);
         return new AnthropicCall
         {
             Model = model,

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace ExpertRouter.Gateway.Protocols.Messages;
@@ -19,7 +18,7 @@ public static class AnthropicResponseTranslator
         var turn = read.Value;
         var refused = turn.Refusal.Length > 0;
         var stop = AnthropicStopReason.From(turn.FinishReason, turn.MatchedStop, refused, call);
-        var body = new ArrayBufferWriter<byte>(1024);
+        using var body = new PooledBufferWriter(4096);
         using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
         {
             AnthropicMessageWriter.Write(json, call, turn.Model ?? call.Model, content =>

@@ -8,22 +8,22 @@ namespace ExpertRouter.Gateway.Protocols.Responses;
 
 /// <summary>
 /// Writes the chat-completions body of a Responses API call: instructions as a system message, then the stored
-/// history of <c>previous_response_id</c>, then the input, then the chat options.
+/// history of <c>previous_response_id</c>, then the input, then the chat options. History, input and options were
+/// written by the gateway already (by the parser, or when the response was stored), so they are copied in as they
+/// are, not parsed again.
 /// </summary>
 public static class ResponsesChatBody
 {
     public static ProtocolResult<ResponsesCall> Build(ResponsesRequest request, StoredResponse? previous, string responseId, long createdAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var history = JsonDocument.Parse(previous?.MessagesJson ?? "[]");
-        using var input = JsonDocument.Parse(request.InputMessagesJson);
-        using var options = JsonDocument.Parse(request.ChatOptionsJson);
-        if (UnansweredCallId(request, history.RootElement) is { } callId)
+        if (UnansweredCallId(request, previous) is { } callId)
         {
             return ApiError.InvalidRequest($"No tool call found for function call output with call_id '{callId}'.", "input", "invalid_value");
         }
 
-        var body = new ArrayBufferWriter<byte>(1024);
+        using var body = new PooledBufferWriter(request.InputMessagesJson.Length + request.ChatOptionsJson.Length + (previous?.MessagesJson.Length ?? 0) + 256);
+        int start, end;
         using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
         {
             json.WriteStartObject();
@@ -37,49 +37,60 @@ public static class ResponsesChatBody
                 json.WriteEndObject();
             }
 
-            WriteElements(json, history.RootElement, input.RootElement);
-            json.WriteEndArray();
-            foreach (var option in options.RootElement.EnumerateObject())
+            json.Flush();
+            start = body.WrittenCount;
+            if (previous is not null)
             {
-                option.WriteTo(json);
+                WriteHistory(json, previous.MessagesJson);
             }
 
-            json.WriteEndObject();
+            ProtocolJson.WriteElements(json, ProtocolJson.Inside(request.InputMessagesJson));
+            json.Flush();
+            end = body.WrittenCount;
+            json.WriteEndArray();
         }
 
-        var conversation = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(conversation, ProtocolJson.WriterOptions))
+        // The options are whole members; a JSON writer takes no raw members, so they follow the array as bytes.
+        var options = ProtocolJson.Inside(request.ChatOptionsJson);
+        if (!options.IsEmpty)
         {
-            json.WriteStartArray();
-            WriteElements(json, history.RootElement, input.RootElement);
-            json.WriteEndArray();
+            body.Write(","u8);
+            body.Write(options);
+        }
+
+        body.Write("}"u8);
+        // After the instructions message, the conversation's first message came with the comma before it.
+        if (start < end && body.WrittenSpan[start] == (byte)',')
+        {
+            start++;
         }
 
         return new ResponsesCall
         {
             Request = request,
             ChatBody = body.WrittenSpan.ToArray(),
-            ConversationJson = Encoding.UTF8.GetString(conversation.WrittenSpan),
+            Conversation = start..end,
             ResponseId = responseId,
             CreatedAt = createdAt,
         };
     }
 
-    private static void WriteElements(Utf8JsonWriter json, JsonElement history, JsonElement input)
+    private static void WriteHistory(Utf8JsonWriter json, string messagesJson)
     {
-        foreach (var message in history.EnumerateArray())
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(messagesJson.Length));
+        try
         {
-            message.WriteTo(json);
+            var length = Encoding.UTF8.GetBytes(messagesJson, utf8);
+            ProtocolJson.WriteElements(json, ProtocolJson.Inside(utf8.AsSpan(0, length)));
         }
-
-        foreach (var message in input.EnumerateArray())
+        finally
         {
-            message.WriteTo(json);
+            ArrayPool<byte>.Shared.Return(utf8);
         }
     }
 
     /// <summary>The first function_call_output call id that no tool call in the history answers to, if any.</summary>
-    private static string? UnansweredCallId(ResponsesRequest request, JsonElement history)
+    private static string? UnansweredCallId(ResponsesRequest request, StoredResponse? previous)
     {
         if (request.CallIdsFromHistory.Count == 0)
         {
@@ -87,20 +98,32 @@ public static class ResponsesChatBody
         }
 
         var known = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in history.EnumerateArray())
+        if (previous is not null)
         {
-            if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+            using var history = JsonDocument.Parse(previous.MessagesJson);
+            foreach (var message in history.RootElement.EnumerateArray())
             {
-                foreach (var call in calls.EnumerateArray())
+                if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
                 {
-                    if (RequestFields.StringOrNull(call, "id") is { } id)
+                    foreach (var call in calls.EnumerateArray())
                     {
-                        known.Add(id);
+                        if (RequestFields.StringOrNull(call, "id") is { } id)
+                        {
+                            known.Add(id);
+                        }
                     }
                 }
             }
         }
 
-        return request.CallIdsFromHistory.FirstOrDefault(id => !known.Contains(id));
+        foreach (var id in request.CallIdsFromHistory)
+        {
+            if (!known.Contains(id))
+            {
+                return id;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using ExpertRouter.Gateway.Protocols.State;
@@ -24,16 +23,13 @@ internal static class ResponsesConversation
             }
         }
 
-        var buffer = new ArrayBufferWriter<byte>(call.ConversationJson.Length + 512);
-        using (var document = JsonDocument.Parse(call.ConversationJson))
+        // The conversation is the chat body's own bytes: the store keeps what the expert was sent, not a copy written again.
+        var conversation = call.ConversationMessages.Span;
+        using var buffer = new PooledBufferWriter(conversation.Length + 1024);
         using (var json = new Utf8JsonWriter(buffer, ProtocolJson.WriterOptions))
         {
             json.WriteStartArray();
-            foreach (var message in document.RootElement.EnumerateArray())
-            {
-                message.WriteTo(json);
-            }
-
+            ProtocolJson.WriteElements(json, conversation);
             turn.WriteElements(json);
             json.WriteEndArray();
         }

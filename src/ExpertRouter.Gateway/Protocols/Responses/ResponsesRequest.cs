@@ -19,14 +19,17 @@ public sealed record ResponsesRequest
     /// <summary>Sent as a system message first; not carried to later turns, as OpenAI does not carry them either.</summary>
     public string? Instructions { get; init; }
 
-    /// <summary>The input items as a JSON array of chat messages.</summary>
-    public required string InputMessagesJson { get; init; }
+    /// <summary>The input items as a JSON array of chat messages (UTF-8), spliced into the chat body as they are.</summary>
+    public required byte[] InputMessagesJson { get; init; }
 
     /// <summary>Call ids of <c>function_call_output</c> items whose call is not in the input: it must be in the history.</summary>
     public IReadOnlyList<string> CallIdsFromHistory { get; init; } = [];
 
-    /// <summary>A JSON object of the chat options (tools, tool_choice, response_format, sampling, limits, stream).</summary>
-    public required string ChatOptionsJson { get; init; }
+    /// <summary>
+    /// A JSON object (UTF-8) of the chat options (tools, tool_choice, response_format, sampling, limits, stream), whose
+    /// members are spliced into the chat body as they are.
+    /// </summary>
+    public required byte[] ChatOptionsJson { get; init; }
 
     /// <summary>Request members a <c>response</c> object repeats.</summary>
     public required ResponsesEcho Echo { get; init; }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using ExpertRouter.Core.OpenAI;
 
@@ -73,7 +71,7 @@ public static class ResponsesRequestParser
             MaxOutputTokens = maxOutputTokens,
             User = user,
         };
-        var options = new ArrayBufferWriter<byte>(512);
+        using var options = new PooledBufferWriter(1024);
         using (var chat = new Utf8JsonWriter(options, ProtocolJson.WriterOptions))
         {
             chat.WriteStartObject();
@@ -95,7 +93,7 @@ public static class ResponsesRequestParser
             Instructions = instructions,
             InputMessagesJson = input.Messages.ToJsonArray(),
             CallIdsFromHistory = input.CallIdsFromHistory,
-            ChatOptionsJson = Encoding.UTF8.GetString(options.WrittenSpan),
+            ChatOptionsJson = options.WrittenSpan.ToArray(),
             Echo = echo,
             PromptCharacters = input.Characters + (instructions?.Length ?? 0),
         };

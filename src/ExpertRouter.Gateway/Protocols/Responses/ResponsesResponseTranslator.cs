@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Text.Json;
 using ExpertRouter.Gateway.Protocols.State;
 
 namespace ExpertRouter.Gateway.Protocols.Responses;
@@ -23,8 +23,8 @@ public static class ResponsesResponseTranslator
         var (status, incompleteReason) = ResponseStatus.FromFinishReason(turn.Value.FinishReason);
         var output = ResponseStatus.ItemsOf(turn.Value, status, ids);
         var snapshot = new ResponseSnapshot(status, turn.Value.Model ?? call.Request.Model, output, turn.Value.Usage, incompleteReason);
-        var body = new ArrayBufferWriter<byte>(1024);
-        using (var json = new System.Text.Json.Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        using var body = new PooledBufferWriter(4096);
+        using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
         {
             ResponseObjectWriter.Write(json, call, snapshot);
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using ExpertRouter.Core.OpenAI;
@@ -22,12 +21,13 @@ internal static class ResponsesToolReader
         }
 
         var names = new List<string>();
-        var echoTools = new ArrayBufferWriter<byte>(256);
-        using (var toolsEcho = new Utf8JsonWriter(echoTools, ProtocolJson.WriterOptions))
+        string? toolsJson = null;
+        if (tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
         {
-            toolsEcho.WriteStartArray();
-            if (tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+            using var echoTools = new PooledBufferWriter(1024);
+            using (var toolsEcho = new Utf8JsonWriter(echoTools, ProtocolJson.WriterOptions))
             {
+                toolsEcho.WriteStartArray();
                 chat.WriteStartArray("tools");
                 var index = 0;
                 foreach (var tool in tools.EnumerateArray())
@@ -43,9 +43,11 @@ internal static class ResponsesToolReader
                 {
                     chat.WriteBoolean("parallel_tool_calls", allowed);
                 }
+
+                toolsEcho.WriteEndArray();
             }
 
-            toolsEcho.WriteEndArray();
+            toolsJson = Encoding.UTF8.GetString(echoTools.WrittenSpan);
         }
 
         var (choiceJson, choiceError) = ReadToolChoice(root, chat, names);
@@ -60,13 +62,18 @@ internal static class ResponsesToolReader
             return textError;
         }
 
-        echo = echo with
+        // Most requests have none of these: their echo keeps its defaults, and no copy of it is made.
+        if (toolsJson is not null || choiceJson is not null || parallel is not null || textJson is not null)
         {
-            ToolsJson = Encoding.UTF8.GetString(echoTools.WrittenSpan),
-            ToolChoiceJson = choiceJson ?? echo.ToolChoiceJson,
-            ParallelToolCalls = parallel ?? true,
-            TextJson = textJson ?? echo.TextJson,
-        };
+            echo = echo with
+            {
+                ToolsJson = toolsJson ?? echo.ToolsJson,
+                ToolChoiceJson = choiceJson ?? echo.ToolChoiceJson,
+                ParallelToolCalls = parallel ?? true,
+                TextJson = textJson ?? echo.TextJson,
+            };
+        }
+
         return null;
     }
 
