@@ -103,7 +103,7 @@ internal sealed class ChatMessageList
         if (parts.TrueForAll(part => part.ImageUrl is null) && (parts.Count == 1 || message.Role != "user"))
         {
             // Several text blocks of a system, assistant or tool turn read as paragraphs; glued together they would merge words.
-            json.WriteString("content", string.Join('\n', parts.Select(part => part.Text)));
+            json.WriteString("content", parts.Count == 1 ? parts[0].Text ?? "" : string.Join('\n', parts.Select(part => part.Text)));
             return;
         }
 

@@ -11,7 +11,7 @@ namespace ExpertRouter.Gateway.Protocols.Messages;
 /// </summary>
 internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameMap toolNames)
 {
-    private HashSet<string> openToolUses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> openToolUses = new(StringComparer.Ordinal);
 
     public int Characters { get; private set; }
 
@@ -67,8 +67,9 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
                 return missing;
             }
 
-            Characters += content.GetString()!.Length;
-            messages.AddText("user", content.GetString()!);
+            var text = content.GetString()!;
+            Characters += text.Length;
+            messages.AddText("user", text);
             return null;
         }
 
@@ -117,11 +118,12 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
 
     private ApiError? ReadAssistant(JsonElement content, string path)
     {
-        openToolUses = new HashSet<string>(StringComparer.Ordinal);
+        openToolUses.Clear();
         if (content.ValueKind == JsonValueKind.String)
         {
-            Characters += content.GetString()!.Length;
-            messages.AddAssistantText(content.GetString()!);
+            var text = content.GetString()!;
+            Characters += text.Length;
+            messages.AddAssistantText(text);
             return null;
         }
 

@@ -5,8 +5,8 @@ namespace ExpertRouter.Gateway.Protocols.Messages;
 /// <summary>Writes an Anthropic <c>message</c> object and its usage.</summary>
 internal static class AnthropicMessageWriter
 {
-    /// <summary>The message; content blocks are written by <paramref name="writeContent"/> (none for message_start).</summary>
-    public static void Write(Utf8JsonWriter json, AnthropicCall call, string model, Action<Utf8JsonWriter> writeContent, (string Reason, string? StopSequence)? stop, TokenUsage? usage)
+    /// <summary>The message up to its content blocks, which the caller writes next (none for message_start), then <see cref="WriteEnd"/>.</summary>
+    public static void WriteStart(Utf8JsonWriter json, AnthropicCall call, string model)
     {
         json.WriteStartObject();
         json.WriteString("id", call.MessageId);
@@ -14,7 +14,11 @@ internal static class AnthropicMessageWriter
         json.WriteString("role", "assistant");
         json.WriteString("model", model);
         json.WriteStartArray("content");
-        writeContent(json);
+    }
+
+    /// <summary>The message after its content blocks: why it stopped, and its usage.</summary>
+    public static void WriteEnd(Utf8JsonWriter json, AnthropicCall call, (string Reason, string? StopSequence)? stop, TokenUsage? usage)
+    {
         json.WriteEndArray();
         json.WriteString("stop_reason", stop?.Reason);
         json.WriteString("stop_sequence", stop?.StopSequence);
@@ -60,7 +64,7 @@ internal static class AnthropicMessageWriter
         }
         else if (IsJson(arguments))
         {
-            json.WriteRawValue(arguments);
+            json.WriteRawValue(arguments, skipInputValidation: true);
         }
         else
         {

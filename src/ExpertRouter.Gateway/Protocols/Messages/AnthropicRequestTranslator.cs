@@ -134,8 +134,9 @@ public static class AnthropicRequestTranslator
 
         if (system.ValueKind == JsonValueKind.String)
         {
-            characters += system.GetString()!.Length;
-            messages.AddText("system", system.GetString()!);
+            var text = system.GetString()!;
+            characters += text.Length;
+            messages.AddText("system", text);
             return null;
         }
 

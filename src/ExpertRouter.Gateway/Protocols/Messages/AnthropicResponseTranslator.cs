@@ -21,19 +21,19 @@ public static class AnthropicResponseTranslator
         using var body = new PooledBufferWriter(4096);
         using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
         {
-            AnthropicMessageWriter.Write(json, call, turn.Model ?? call.Model, content =>
+            AnthropicMessageWriter.WriteStart(json, call, turn.Model ?? call.Model);
+            var text = turn.Text.Length > 0 ? turn.Text : turn.Refusal;
+            if (text.Length > 0)
             {
-                var text = turn.Text.Length > 0 ? turn.Text : turn.Refusal;
-                if (text.Length > 0)
-                {
-                    AnthropicMessageWriter.WriteTextBlock(content, text);
-                }
+                AnthropicMessageWriter.WriteTextBlock(json, text);
+            }
 
-                foreach (var toolCall in turn.ToolCalls)
-                {
-                    AnthropicMessageWriter.WriteToolUseBlock(content, ids.ToolUse(), call.ToolNames.ToClient(toolCall.Name), toolCall.Arguments);
-                }
-            }, stop, turn.Usage);
+            foreach (var toolCall in turn.ToolCalls)
+            {
+                AnthropicMessageWriter.WriteToolUseBlock(json, ids.ToolUse(), call.ToolNames.ToClient(toolCall.Name), toolCall.Arguments);
+            }
+
+            AnthropicMessageWriter.WriteEnd(json, call, stop, turn.Usage);
         }
 
         return body.WrittenSpan.ToArray();

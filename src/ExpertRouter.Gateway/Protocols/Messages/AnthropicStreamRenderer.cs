@@ -104,7 +104,8 @@ internal sealed class AnthropicStreamRenderer(AnthropicCall call, ProtocolIds id
         started = true;
         var json = Begin(output, "message_start");
         json.WritePropertyName("message");
-        AnthropicMessageWriter.Write(json, call, model, _ => { }, null, null);
+        AnthropicMessageWriter.WriteStart(json, call, model);
+        AnthropicMessageWriter.WriteEnd(json, call, null, null);
         End(output);
         Begin(output, "ping");
         End(output);

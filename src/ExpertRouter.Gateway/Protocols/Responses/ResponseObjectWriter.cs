@@ -27,8 +27,9 @@ internal static class ResponseObjectWriter
 
         json.WriteString("instructions", echo.Instructions);
         WriteNullable(json, "max_output_tokens", echo.MaxOutputTokens);
+        // The echoed members are JSON the parser read or wrote itself: checking them again on every write is waste.
         json.WritePropertyName("metadata");
-        json.WriteRawValue(echo.MetadataJson);
+        json.WriteRawValue(echo.MetadataJson, skipInputValidation: true);
         json.WriteString("model", snapshot.Model);
         json.WriteStartArray("output");
         foreach (var item in snapshot.Output)
@@ -42,11 +43,11 @@ internal static class ResponseObjectWriter
         json.WriteBoolean("store", call.Request.Store);
         WriteNullable(json, "temperature", echo.Temperature);
         json.WritePropertyName("text");
-        json.WriteRawValue(echo.TextJson);
+        json.WriteRawValue(echo.TextJson, skipInputValidation: true);
         json.WritePropertyName("tool_choice");
-        json.WriteRawValue(echo.ToolChoiceJson);
+        json.WriteRawValue(echo.ToolChoiceJson, skipInputValidation: true);
         json.WritePropertyName("tools");
-        json.WriteRawValue(echo.ToolsJson);
+        json.WriteRawValue(echo.ToolsJson, skipInputValidation: true);
         WriteNullable(json, "top_p", echo.TopP);
         json.WriteString("truncation", "disabled");
         WriteUsage(json, snapshot.Usage);
