@@ -175,4 +175,21 @@ public sealed class ResponsesRequestTranslationTests
         Assert.Equal("resp_0", call.Request.PreviousResponseId);
         Assert.Equal(3, JsonNode.Parse("[" + Encoding.UTF8.GetString(call.ConversationMessages.Span) + "]")!.AsArray().Count);
     }
+
+    [Fact]
+    public void Translate_PreviousResponseAndInstructions_ConversationIsTheHistoryThenTheInputAsSent()
+    {
+        var history = """[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."}]""";
+        var previous = new StoredResponse("resp_0", history, DateTimeOffset.MaxValue);
+
+        var (call, chat) = Translate("""{"model":"m","instructions":"Be brief.","previous_response_id":"resp_0","input":"Bye","temperature":0.5}""", previous);
+
+        Assert.Equal(
+            """[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Bye"}]""",
+            chat["messages"]!.ToJsonString(Relaxed));
+        Assert.Equal(0.5, chat["temperature"]!.GetValue<double>());
+        Assert.Equal(
+            """{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Bye"}""",
+            Encoding.UTF8.GetString(call.ConversationMessages.Span));
+    }
 }
