@@ -49,13 +49,11 @@ internal sealed class ChatMessageList
     /// <summary>The messages as a JSON array (UTF-8).</summary>
     public byte[] ToJsonArray()
     {
-        using var buffer = new PooledBufferWriter(1024);
-        using (var json = new Utf8JsonWriter(buffer, ProtocolJson.WriterOptions))
-        {
-            json.WriteStartArray();
-            WriteElements(json);
-            json.WriteEndArray();
-        }
+        using var buffer = JsonBuffer.Rent(1024);
+        var json = buffer.Json;
+        json.WriteStartArray();
+        WriteElements(json);
+        json.WriteEndArray();
 
         return buffer.WrittenSpan.ToArray();
     }

@@ -79,29 +79,26 @@ public static class AnthropicRequestTranslator
 
         var toolNames = new ToolNameMap();
         var reader = new AnthropicMessageReader(messages, toolNames);
-        using var body = new PooledBufferWriter(4096);
-        using var toolOptions = new PooledBufferWriter(1024);
-        using (var chat = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        using var body = JsonBuffer.Rent(4096);
+        using var toolOptions = JsonBuffer.Rent(1024);
+        var chat = body.Json;
+        chat.WriteStartObject();
+        chat.WriteString("model", model);
+        chat.WriteStartArray("messages");
+        // Tools first: a tool_use block in the history must use the stand-in name its tool definition gets.
+        var tools = toolOptions.Json;
+        tools.WriteStartObject();
+        if ((AnthropicToolReader.Read(root, tools, toolNames) ?? reader.Read(list)) is { } readError)
         {
-            chat.WriteStartObject();
-            chat.WriteString("model", model);
-            chat.WriteStartArray("messages");
-            // Tools first: a tool_use block in the history must use the stand-in name its tool definition gets.
-            using (var tools = new Utf8JsonWriter(toolOptions, ProtocolJson.WriterOptions))
-            {
-                tools.WriteStartObject();
-                if ((AnthropicToolReader.Read(root, tools, toolNames) ?? reader.Read(list)) is { } readError)
-                {
-                    return readError;
-                }
-
-                tools.WriteEndObject();
-            }
-
-            messages.WriteElements(chat);
-            chat.WriteEndArray();
-            WriteOptions(chat, maxTokens!.Value, temperature, topP, stops, stream == true);
+            return readError;
         }
+
+        tools.WriteEndObject();
+
+        messages.WriteElements(chat);
+        chat.WriteEndArray();
+        WriteOptions(chat, maxTokens!.Value, temperature, topP, stops, stream == true);
+        chat.Flush();
 
         // The tool options are whole members; a JSON writer takes no raw members, so they follow the others as bytes.
         var toolMembers = ProtocolJson.Inside(toolOptions.WrittenSpan);

@@ -18,23 +18,21 @@ public static class AnthropicResponseTranslator
         var turn = read.Value;
         var refused = turn.Refusal.Length > 0;
         var stop = AnthropicStopReason.From(turn.FinishReason, turn.MatchedStop, refused, call);
-        using var body = new PooledBufferWriter(4096);
-        using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        using var body = JsonBuffer.Rent(4096);
+        var json = body.Json;
+        AnthropicMessageWriter.WriteStart(json, call, turn.Model ?? call.Model);
+        var text = turn.Text.Length > 0 ? turn.Text : turn.Refusal;
+        if (text.Length > 0)
         {
-            AnthropicMessageWriter.WriteStart(json, call, turn.Model ?? call.Model);
-            var text = turn.Text.Length > 0 ? turn.Text : turn.Refusal;
-            if (text.Length > 0)
-            {
-                AnthropicMessageWriter.WriteTextBlock(json, text);
-            }
-
-            foreach (var toolCall in turn.ToolCalls)
-            {
-                AnthropicMessageWriter.WriteToolUseBlock(json, ids.ToolUse(), call.ToolNames.ToClient(toolCall.Name), toolCall.Arguments);
-            }
-
-            AnthropicMessageWriter.WriteEnd(json, call, stop, turn.Usage);
+            AnthropicMessageWriter.WriteTextBlock(json, text);
         }
+
+        foreach (var toolCall in turn.ToolCalls)
+        {
+            AnthropicMessageWriter.WriteToolUseBlock(json, ids.ToolUse(), call.ToolNames.ToClient(toolCall.Name), toolCall.Arguments);
+        }
+
+        AnthropicMessageWriter.WriteEnd(json, call, stop, turn.Usage);
 
         return body.WrittenSpan.ToArray();
     }

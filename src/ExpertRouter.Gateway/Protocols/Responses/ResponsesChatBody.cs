@@ -22,33 +22,29 @@ public static class ResponsesChatBody
             return ApiError.InvalidRequest($"No tool call found for function call output with call_id '{callId}'.", "input", "invalid_value");
         }
 
-        using var body = new PooledBufferWriter(request.InputMessagesJson.Length + request.ChatOptionsJson.Length + (previous?.MessagesJson.Length ?? 0) + 256);
-        int start, end;
-        using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
+        using var body = JsonBuffer.Rent(request.InputMessagesJson.Length + request.ChatOptionsJson.Length + (previous?.MessagesJson.Length ?? 0) + 256);
+        var json = body.Json;
+        json.WriteStartObject();
+        json.WriteString("model", request.Model);
+        json.WriteStartArray("messages");
+        if (request.Instructions is { Length: > 0 } instructions)
         {
             json.WriteStartObject();
-            json.WriteString("model", request.Model);
-            json.WriteStartArray("messages");
-            if (request.Instructions is { Length: > 0 } instructions)
-            {
-                json.WriteStartObject();
-                json.WriteString("role", "system");
-                json.WriteString("content", instructions);
-                json.WriteEndObject();
-            }
-
-            json.Flush();
-            start = body.WrittenCount;
-            if (previous is not null)
-            {
-                WriteHistory(json, previous.MessagesJson);
-            }
-
-            ProtocolJson.WriteElements(json, ProtocolJson.Inside(request.InputMessagesJson));
-            json.Flush();
-            end = body.WrittenCount;
-            json.WriteEndArray();
+            json.WriteString("role", "system");
+            json.WriteString("content", instructions);
+            json.WriteEndObject();
         }
+
+        var start = body.WrittenCount;
+        if (previous is not null)
+        {
+            WriteHistory(json, previous.MessagesJson);
+        }
+
+        ProtocolJson.WriteElements(json, ProtocolJson.Inside(request.InputMessagesJson));
+        var end = body.WrittenCount;
+        json.WriteEndArray();
+        json.Flush();
 
         // The options are whole members; a JSON writer takes no raw members, so they follow the array as bytes.
         var options = ProtocolJson.Inside(request.ChatOptionsJson);

@@ -25,14 +25,12 @@ internal static class ResponsesConversation
 
         // The conversation is the chat body's own bytes: the store keeps what the expert was sent, not a copy written again.
         var conversation = call.ConversationMessages.Span;
-        using var buffer = new PooledBufferWriter(conversation.Length + 1024);
-        using (var json = new Utf8JsonWriter(buffer, ProtocolJson.WriterOptions))
-        {
-            json.WriteStartArray();
-            ProtocolJson.WriteElements(json, conversation);
-            turn.WriteElements(json);
-            json.WriteEndArray();
-        }
+        using var buffer = JsonBuffer.Rent(conversation.Length + 1024);
+        var json = buffer.Json;
+        json.WriteStartArray();
+        ProtocolJson.WriteElements(json, conversation);
+        turn.WriteElements(json);
+        json.WriteEndArray();
 
         return new StoredResponse(call.ResponseId, Encoding.UTF8.GetString(buffer.WrittenSpan), expiresAt);
     }

@@ -71,18 +71,18 @@ public static class ResponsesRequestParser
             MaxOutputTokens = maxOutputTokens,
             User = user,
         };
-        using var options = new PooledBufferWriter(1024);
-        using (var chat = new Utf8JsonWriter(options, ProtocolJson.WriterOptions))
+        // Written before the options, so the scratch buffer it takes is this thread's, not one more.
+        var inputMessages = input.Messages.ToJsonArray();
+        using var options = JsonBuffer.Rent(1024);
+        var chat = options.Json;
+        chat.WriteStartObject();
+        if (ResponsesToolReader.Read(root, chat, ref echo) is { } toolError)
         {
-            chat.WriteStartObject();
-            if (ResponsesToolReader.Read(root, chat, ref echo) is { } toolError)
-            {
-                return toolError;
-            }
-
-            WriteSampling(chat, echo, stream == true);
-            chat.WriteEndObject();
+            return toolError;
         }
+
+        WriteSampling(chat, echo, stream == true);
+        chat.WriteEndObject();
 
         return new ResponsesRequest
         {
@@ -91,7 +91,7 @@ public static class ResponsesRequestParser
             Store = store ?? true,
             PreviousResponseId = previousResponseId,
             Instructions = instructions,
-            InputMessagesJson = input.Messages.ToJsonArray(),
+            InputMessagesJson = inputMessages,
             CallIdsFromHistory = input.CallIdsFromHistory,
             ChatOptionsJson = options.WrittenSpan.ToArray(),
             Echo = echo,

@@ -23,11 +23,9 @@ public static class ResponsesResponseTranslator
         var (status, incompleteReason) = ResponseStatus.FromFinishReason(turn.Value.FinishReason);
         var output = ResponseStatus.ItemsOf(turn.Value, status, ids);
         var snapshot = new ResponseSnapshot(status, turn.Value.Model ?? call.Request.Model, output, turn.Value.Usage, incompleteReason);
-        using var body = new PooledBufferWriter(4096);
-        using (var json = new Utf8JsonWriter(body, ProtocolJson.WriterOptions))
-        {
-            ResponseObjectWriter.Write(json, call, snapshot);
-        }
+        using var body = JsonBuffer.Rent(4096);
+        var json = body.Json;
+        ResponseObjectWriter.Write(json, call, snapshot);
 
         var toStore = call.Request.Store ? ResponsesConversation.Store(call, output, expiresAt) : null;
         return new ResponsesAnswer(body.WrittenSpan.ToArray(), toStore);

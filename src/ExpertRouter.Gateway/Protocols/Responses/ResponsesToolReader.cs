@@ -24,29 +24,26 @@ internal static class ResponsesToolReader
         string? toolsJson = null;
         if (tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
         {
-            using var echoTools = new PooledBufferWriter(1024);
-            using (var toolsEcho = new Utf8JsonWriter(echoTools, ProtocolJson.WriterOptions))
+            using var echoTools = JsonBuffer.Rent(1024);
+            var toolsEcho = echoTools.Json;
+            toolsEcho.WriteStartArray();
+            chat.WriteStartArray("tools");
+            var index = 0;
+            foreach (var tool in tools.EnumerateArray())
             {
-                toolsEcho.WriteStartArray();
-                chat.WriteStartArray("tools");
-                var index = 0;
-                foreach (var tool in tools.EnumerateArray())
+                if (ReadTool(tool, $"tools[{index++}]", chat, toolsEcho, names) is { } toolError)
                 {
-                    if (ReadTool(tool, $"tools[{index++}]", chat, toolsEcho, names) is { } toolError)
-                    {
-                        return toolError;
-                    }
+                    return toolError;
                 }
-
-                chat.WriteEndArray();
-                if (parallel is { } allowed)
-                {
-                    chat.WriteBoolean("parallel_tool_calls", allowed);
-                }
-
-                toolsEcho.WriteEndArray();
             }
 
+            chat.WriteEndArray();
+            if (parallel is { } allowed)
+            {
+                chat.WriteBoolean("parallel_tool_calls", allowed);
+            }
+
+            toolsEcho.WriteEndArray();
             toolsJson = Encoding.UTF8.GetString(echoTools.WrittenSpan);
         }
 
