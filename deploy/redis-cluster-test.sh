@@ -92,11 +92,17 @@ GATEWAYS=()
 # /metrics on the API port, behind a metrics key (ExpertRouter:Management:MetricsKeySha256).
 METRICS_KEY="sk-cluster-test-metrics"
 METRICS_KEY_HASH=$(printf %s "$METRICS_KEY" | sha256sum | cut -d' ' -f1)
+# Phase 1 runs 200 curl processes beside six Redis nodes and three gateways; on a 2-core CI machine a healthy cluster
+# can then take longer than the default 1 s to answer, which the gateway rightly treats as a fault (503
+# budget_unverifiable for a tenant whose spend it never read). 3 s keeps that fault path for the real fault of
+# phase 2 (a dead master fails its connections at once) without mistaking this machine's load for one.
+COMMAND_TIMEOUT=${COMMAND_TIMEOUT:-00:00:03}
 for i in 0 1 2; do
   port=$(free_port)
   (cd "$APP" && exec env -i PATH="$PATH" HOME="$WORK" DOTNET_ROOT="${DOTNET_ROOT:-}" DOTNET_NOLOGO=1 \
     ASPNETCORE_URLS="http://127.0.0.1:$port" ExpertRouter__Redis="$REDIS_CONNECTION" \
     ExpertRouter__Policies="$WORK/policies" Logging__LogLevel__Default=Warning \
+    ExpertRouter__Accounting__CommandTimeout="$COMMAND_TIMEOUT" \
     ExpertRouter__Management__MetricsKeySha256="$METRICS_KEY_HASH" \
     "${GATEWAY[@]}") >"$WORK/gateway-$i.log" 2>&1 &
   GATEWAY_PIDS+=($!); GATEWAYS+=("http://127.0.0.1:$port")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The learning loop end to end on recorded data (issue #18, part 7). Per seed: a gateway whose simulated experts replay
 # ZeroEval's recorded answers (Simulator:ReplayDataset) and whose judge scores from the recorded outcomes
-# (Simulator:Models:replay-judge:ReplayJudge), a pool the starting router does not fully know (ZE-12 plus NEW_EXPERT),
+# (Simulator:Models:replay-judge:ReplayJudge), a pool the starting router does not fully know (ZE-12 plus NEW_EXPERT,
+# or ZE-12 itself when NEW_EXPERT is one of ZE-12, which the starting router then lacks),
 # tenant traffic on zeroeval:train explored at RATE (each sampled request with up to 8 of the 12 other experts, the
 # exploration's maximum) with FEEDBACK_SHARE of the answers scored back by simulated users,
-# a router retrained from the log alone, hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
+# the serving router retrained on its log, hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
 # through the gateway before and after. Then the harness compares, on zeroeval:dev's recorded outcomes:
 # (a) the best single expert, (b) a router trained offline on the full recorded outcomes of the same training prompts,
 # (c) the starting router (ZE-12 only, trained on zeroeval:train), and the learned router of each seed.
@@ -42,12 +43,17 @@ sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 price() { python3 -c "import json,sys; m=json.load(open('$DATA/models.json'))['$1']; print(m['$2'])"; }
 
 ZE12=$(python3 -c "import json; print(','.join(json.load(open('evals/pools/ze-12.json'))['experts']))")
-POOL="$ZE12,$NEW"
-echo "{\"name\":\"ZE-12+1\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$POOL" | sed 's/[^,]*/"&"/g')]}" > "$OUT/pool.json"
+# The starting router knows ZE-12 without NEW; when NEW is one of ZE-12 (say gpt-4o-mini), the pool is ZE-12 and the
+# start lacks an expert that matters, otherwise the pool is ZE-12 plus NEW.
+START_POOL=$(python3 -c "print(','.join(e for e in '$ZE12'.split(',') if e != '$NEW'))")
+POOL="$START_POOL,$NEW"
+NEW_CONFIGURED=$([[ ",$ZE12," == *",$NEW,"* ]] && echo 1 || echo "")
+echo "{\"name\":\"learning pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$POOL" | sed 's/[^,]*/"&"/g')]}" > "$OUT/pool.json"
+echo "{\"name\":\"start pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$START_POOL" | sed 's/[^,]*/"&"/g')]}" > "$OUT/start-pool.json"
 
-# (b) and (c): the offline router of the whole pool, and the starting router (ZE-12 only), both on zeroeval:train.
+# (b) and (c): the offline router of the whole pool, and the starting router (the pool without NEW), both on zeroeval:train.
 [ -f "$OUT/offline/router.json" ] || cli train --train zeroeval:train --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
-[ -f "$OUT/start/router.json" ] || cli train --train zeroeval:train --pool evals/pools/ze-12.json --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
+[ -f "$OUT/start/router.json" ] || cli train --train zeroeval:train --pool "$OUT/start-pool.json" --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
 
 gateway_args() {
   local seed="$1" dir="$2"
@@ -57,10 +63,12 @@ gateway_args() {
     --ExpertRouter:Simulator:Models:replay-judge:ReplayJudge=true
     --ExpertRouter:Exploration:Seed="$seed" --ExpertRouter:Exploration:Concurrency=8 --ExpertRouter:Exploration:QueueCapacity=5000
     --ExpertRouter:Exploration:MaxOutputTokens=4096
-    --ExpertRouter:Experts:13:Id="$NEW" --ExpertRouter:Experts:13:Simulated=true
-    --ExpertRouter:Experts:13:InputUsdPerMTok="$(price "$NEW" input_usd_per_mtok)" --ExpertRouter:Experts:13:OutputUsdPerMTok="$(price "$NEW" output_usd_per_mtok)"
-    --ExpertRouter:Experts:14:Id=replay-judge --ExpertRouter:Experts:14:Simulated=true
-    --ExpertRouter:Experts:14:InputUsdPerMTok=0.15 --ExpertRouter:Experts:14:OutputUsdPerMTok=0.6)
+    --ExpertRouter:Experts:13:Id=replay-judge --ExpertRouter:Experts:13:Simulated=true
+    --ExpertRouter:Experts:13:InputUsdPerMTok=0.15 --ExpertRouter:Experts:13:OutputUsdPerMTok=0.6)
+  if [ -z "$NEW_CONFIGURED" ]; then
+    args+=(--ExpertRouter:Experts:14:Id="$NEW" --ExpertRouter:Experts:14:Simulated=true
+      --ExpertRouter:Experts:14:InputUsdPerMTok="$(price "$NEW" input_usd_per_mtok)" --ExpertRouter:Experts:14:OutputUsdPerMTok="$(price "$NEW" output_usd_per_mtok)")
+  fi
   local t=0 key id
   for id in acme probe; do
     key=$([ "$id" = acme ] && echo "$ACME_KEY" || echo "$PROBE_KEY")
@@ -106,7 +114,10 @@ for seed in $SEEDS; do
   done
   echo "seed $seed: $sampled requests sampled, $explored exploration records"
 
-  cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/learned" --force --data-dir "$DATA" --version "learned-$seed" 2>&1 | tee "$dir/train-learned.txt"
+  # The loop as a platform team runs it: the serving router continued on its log (train --from). Beside it, for the
+  # record, a router trained on the log alone, which the log's bias (mostly the served expert's scores) misleads.
+  cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/learned" --force --data-dir "$DATA" --version "learned-$seed" --from "$dir/routers/irt-ze12" 2>&1 | tee "$dir/train-learned.txt"
+  cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/log-only" --force --data-dir "$DATA" --version "log-only-$seed" 2>&1 | tee "$dir/train-log-only.txt"
   cp "$dir/learned/"* "$dir/routers/irt-ze12/"
   curl -sf -X POST "$URL/admin/routers/reload" -H "Authorization: Bearer $ADMIN_KEY" | tee "$dir/reload.json"; echo
   cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
@@ -126,7 +137,7 @@ print(f"{b[0]:.4f} / {b[1]:.4f} USD | {a[0]:.4f} / {a[1]:.4f} USD | {a[2]}")
 EOF
 )
   echo "| $seed | $explored | $feedback | $row |" >> "$OUT/gateway.md"
-  routers="$routers,folder:$dir/learned"
+  routers="$routers,folder:$dir/learned,folder:$dir/log-only"
 done
 
 cli eval --train zeroeval:train --test zeroeval:dev --pool "$OUT/pool.json" --routers "$routers" --data-dir "$DATA" --bootstrap 0 --out "$OUT/eval" | tee "$OUT/eval.stdout.md"

@@ -13,7 +13,8 @@ internal static class LabelledData
     public const int MinPrompts = 20;
     public const int MinOutcomesPerExpert = 10;
 
-    public static IReadOnlyList<string> Problems(IReadOnlyList<RoutingRecord> records, IReadOnlyList<ExpertDefinition> experts)
+    /// <param name="known">Experts a warm start already knows: they keep its ability and need no outcomes here.</param>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<RoutingRecord> records, IReadOnlyList<ExpertDefinition> experts, IReadOnlyCollection<string>? known = null)
     {
         var problems = new List<string>();
         var labelled = records.Count(r => experts.Any(e => Counts(r, e.Id)));
@@ -22,7 +23,7 @@ internal static class LabelledData
             problems.Add($"{labelled} prompts have an outcome for a pool expert; at least {MinPrompts} are needed.");
         }
 
-        foreach (var expert in experts)
+        foreach (var expert in experts.Where(e => known?.Contains(e.Id) != true))
         {
             var outcomes = records.Count(r => Counts(r, expert.Id));
             if (outcomes < MinOutcomesPerExpert)

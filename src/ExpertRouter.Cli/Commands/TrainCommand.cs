@@ -4,8 +4,11 @@ using ExpertRouter.Evaluation.Data;
 using ExpertRouter.Evaluation.Importers;
 using ExpertRouter.Irt.Building;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Onnx;
+using ExpertRouter.Irt.Onnx.Proto;
 using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Training;
 using Spectre.Console;
 
 namespace ExpertRouter.Cli.Commands;
@@ -46,10 +49,20 @@ internal static class TrainCommand
         {
             Description = "What the router reads, in training and serving, as key=value;…: messages (last-user, user, all), system (true/false), tokens, truncate (head, tail, head-tail), features. Default: the last user message, whole.",
         };
+        var from = new Option<string?>("--from")
+        {
+            Description = "Router folder to continue from (retraining a serving router on its log): its encoder, reading policy and weights are the start, " +
+                "and training pulls toward them; experts it lacks start as its average expert.",
+        };
+        var anchor = new Option<string>("--anchor")
+        {
+            Description = $"With --from: how strongly the start's weights hold, as a decay rate toward them (0 = plain fine-tuning), or 'auto': the one of {string.Join(", ", WarmStart.AnchorGrid)} with the lowest cross-validated log loss.",
+            DefaultValueFactory = _ => "auto",
+        };
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
             router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens, reads,
-            feedbackWeight, explorationWeight, version,
+            feedbackWeight, explorationWeight, version, from, anchor,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -74,6 +87,18 @@ internal static class TrainCommand
                 return 2;
             }
 
+            float? anchorValue = null;
+            if (parse.GetValue(anchor) is { } anchorText && anchorText != "auto")
+            {
+                if (!float.TryParse(anchorText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || !(parsed >= 0))
+                {
+                    Console.Error.WriteLine($"--anchor: '{anchorText}' is neither 'auto' nor a number of 0 or more.");
+                    return 2;
+                }
+
+                anchorValue = parsed;
+            }
+
             var settings = new TrainSettings(
                 parse.GetValue(train)!, parse.GetValue(pool)!, parse.GetValue(output)!, parse.GetValue(dev), parse.GetValue(data)!,
                 parse.GetValue(name), hashed,
@@ -89,7 +114,17 @@ internal static class TrainCommand
                 Weights = new LogWeights(parse.GetValue(feedbackWeight), parse.GetValue(explorationWeight)),
                 Version = parse.GetValue(version),
                 Reads = policy,
+                From = parse.GetValue(from),
+                Anchor = anchorValue,
             };
+            if (settings.From is not null && (parse.GetResult(encoder) is { Implicit: false } || parse.GetResult(reads) is { Implicit: false }
+                || parse.GetResult(buckets) is { Implicit: false } || settings.Bert is not null || settings.ItemsFromAllModels))
+            {
+                Console.Error.WriteLine("--from continues the starting router with its own encoder and reading policy, on its pool's outcomes: " +
+                    "leave out --encoder, --buckets, --reads, --encoder-model and --items all.");
+                return 2;
+            }
+
             if (settings.Bert is { Vocabulary: null })
             {
                 Console.Error.WriteLine("--encoder-model needs --vocab (the encoder's vocab.txt).");
@@ -118,6 +153,45 @@ internal static class TrainCommand
         public string? Version { get; init; }
 
         public ReadingPolicy Reads { get; init; } = ReadingPolicy.Default;
+
+        public string? From { get; init; }
+
+        public float? Anchor { get; init; }
+    }
+
+    /// <summary>
+    /// The router folder to continue from, and the settings it imposes (its encoder, reading policy and shape); an
+    /// error message when it cannot be continued.
+    /// </summary>
+    internal static (WarmStart? Start, TrainSettings Settings, string? Error) LoadStart(string folder, TrainSettings settings)
+    {
+        RouterManifest manifest;
+        ModelProto model;
+        try
+        {
+            manifest = RouterManifest.Load(folder);
+            model = OnnxModelFile.Read(Path.Combine(folder, manifest.Model));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return (null, settings, $"--from {folder}: {ex.Message}");
+        }
+
+        if (manifest.Encoder.Kind != EncoderSpec.Hashed || IrtOnnxImporter.IsDense(model))
+        {
+            return (null, settings, $"--from {folder}: only a hashed-n-gram router can be continued (this one reads '{manifest.Encoder.Kind}'); train it from scratch instead.");
+        }
+
+        var ensemble = IrtOnnxImporter.Read(model);
+        var start = new WarmStart(ensemble, manifest.Experts.Select(e => e.Id).ToArray(), $"{Path.GetFullPath(folder)} (version {manifest.Version ?? "none"})");
+        var hashed = manifest.Encoder.HashedNgrams ?? new HashedNgramOptions();
+        return (start, settings with
+        {
+            Hashed = hashed,
+            Encoder = manifest.Encoder,
+            Reads = manifest.Reads ?? ReadingPolicy.Default,
+            Options = settings.Options with { EmbeddingSize = start.EmbeddingSize, AbilityDimensions = start.AbilityDimensions },
+        }, null);
     }
 
     /// <summary>Why <paramref name="folder"/> must not be written without --force, or null when it may.</summary>
@@ -132,6 +206,19 @@ internal static class TrainCommand
         {
             Console.Error.WriteLine(refusal);
             return 2;
+        }
+
+        WarmStart? start = null;
+        if (settings.From is { } fromFolder)
+        {
+            (start, settings, var startError) = LoadStart(fromFolder, settings);
+            if (start is null)
+            {
+                Console.Error.WriteLine($"train: {startError}");
+                return 2;
+            }
+
+            Console.WriteLine($"train: continuing from {start.Source}: its encoder, reading policy, {start.Ensemble.Members.Count} members' weights and {start.ExpertIds.Count} experts");
         }
 
         var sources = TrainingSources.Split([settings.Train]).ToArray();
@@ -152,7 +239,7 @@ internal static class TrainCommand
             return 2;
         }
 
-        if (LabelledData.Problems(records, experts) is { Count: > 0 } problems)
+        if (LabelledData.Problems(records, experts, start?.ExpertIds.ToHashSet(StringComparer.Ordinal)) is { Count: > 0 } problems)
         {
             Console.Error.WriteLine($"train: too little labelled data in {settings.Train} to train a router for {experts.Count} experts:");
             problems.ToList().ForEach(p => Console.Error.WriteLine($"  - {p}"));
@@ -200,6 +287,8 @@ internal static class TrainCommand
                 ItemsFromAllModels = settings.ItemsFromAllModels,
                 Featurizer = featurizer,
                 Reads = settings.Reads,
+                Start = start,
+                Anchor = settings.Anchor,
                 Progress = new SyncProgress(f => task.Value = f),
             };
             build = await Task.Run(() => IrtBuild.Run(request, cancellationToken), cancellationToken);
@@ -218,6 +307,14 @@ internal static class TrainCommand
             : s).ToArray();
         var manifest = IrtRouterFolder.Write(settings.Output, name, build!, files, devMetrics, settings.Version);
         Console.WriteLine($"wrote {settings.Output} (version {manifest.Version}): {build!.Ensemble.Members.Count} members, calibration on {build.Calibration.Prompts} held-out prompts");
+        if (build.ContinuedFrom is { } continued)
+        {
+            var tried = continued.CrossValidatedLogLoss is { } losses
+                ? " (cross-validated log loss " + string.Join(", ", losses.Select(l => $"{l.Key}: {l.Value:F4}")) + ")"
+                : "";
+            Console.WriteLine($"continued from {continued.From} with anchor {continued.Anchor}{tried}");
+        }
+
         if (devMetrics is not null)
         {
             var match = devMetrics.CostFractionToMatchBest is { } f ? $"{f:P1} of its cost" : "never";

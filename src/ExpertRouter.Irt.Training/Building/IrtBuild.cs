@@ -23,6 +23,9 @@ public sealed record IrtBuild(
     /// <summary>The models whose outcomes trained the prompt side: the pool, or every recorded model (pool first).</summary>
     public IReadOnlyList<string> ItemModels { get; init; } = [];
 
+    /// <summary>The warm start this build continued from, with the anchor it kept; null when trained from scratch.</summary>
+    public WarmStartRecord? ContinuedFrom { get; init; }
+
     /// <summary>What the router reads of a request: <see cref="IrtBuildRequest.Reads"/>, as serving applies it.</summary>
     public PromptReader Reader { get; } = new(Request.Reads, Request.EncoderSpec.HashedNgrams?.MaxChars ?? int.MaxValue);
 
@@ -58,31 +61,33 @@ public sealed record IrtBuild(
         var pool = request.Experts.Select(e => e.Id).ToArray();
         var ids = request.ItemsFromAllModels ? ItemModelsFor(pool, fit) : pool;
         var examples = IrtDataset.Build(fit, ids, p => features[p]);
-        var members = new IrtParameters[request.Members];
-        var progress = request.Progress is null ? null : new MemberProgress(request.Progress, request.Members);
-        // Members are independent (own seed, own weights, read-only shared examples), so they train in parallel and
-        // land in their seed's slot: the ensemble is the same whatever the scheduling, and the wall time on 2 cores
-        // halves.
-        Parallel.For(
-            0,
-            request.Members,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            i =>
+        var pick = (Members: Array.Empty<IrtParameters>(), Record: (WarmStartRecord?)null);
+        if (request.Start is { } start)
+        {
+            if (start.Problems(pool, featurizer.InputRows) is { Count: > 0 } problems)
             {
-                var options = request.Options with { Seed = request.Options.Seed + i };
-                if (dense)
-                {
-                    options = options with { EmbeddingSize = featurizer.InputRows, FeatureDropout = 0 };
-                }
+                throw new ArgumentException("Invalid warm start: " + string.Join(" ", problems), nameof(request));
+            }
 
-                var p = IrtTrainer.Initialize(featurizer.InputRows, ids.Length, options, identityEmbedding: dense);
-                var memberProgress = progress is null ? null : new InlineProgress(f => progress.Report(i, f));
-                IrtTrainer.Fit(p, examples, options, freezeEmbedding: dense, progress: memberProgress, cancellationToken: cancellationToken);
-                p.RoundEmbeddingToHalf();
-                // The pool's experts are the first rows; the other models only taught the prompt side.
-                members[i] = ids.Length == pool.Length ? p : p.WithExperts(pool.Length);
-            });
+            pick = Continue(request, start, pool, examples, cancellationToken);
+        }
+        else
+        {
+            var progress = request.Progress is null ? null : new MemberProgress(request.Progress, request.Members);
+            pick.Members = TrainMembers(
+                request,
+                examples,
+                progress,
+                0,
+                member => (IrtTrainer.Initialize(featurizer.InputRows, ids.Length, member.Options, identityEmbedding: dense), null),
+                // A sentence encoder's vector is the input itself: an identity table as wide as it, frozen, undropped.
+                member => dense ? member with { Options = member.Options with { EmbeddingSize = featurizer.InputRows, FeatureDropout = 0 } } : member,
+                dense,
+                cancellationToken);
+        }
 
+        // The pool's experts are the first rows; the other models only taught the prompt side.
+        var members = pick.Members.Select(p => ids.Length == pool.Length ? p : p.WithExperts(pool.Length)).ToArray();
         var ensemble = new IrtEnsemble(members);
         var predictions = calibration.Select(r => ensemble.Predict(features[r.Prompt])).ToArray();
         var source = request.CalibrationHoldoutEvery == 0
@@ -92,7 +97,131 @@ public sealed record IrtBuild(
         return new IrtBuild(ensemble, featurizer, request.Experts, calibrated, request, fit.Count, examples.Sum(e => e.Experts.Length))
         {
             ItemModels = ids,
+            ContinuedFrom = pick.Record,
         };
+    }
+
+    /// <summary>
+    /// Trains the members from the warm start. Unless the request names the anchor, each of
+    /// <see cref="WarmStart.AnchorGrid"/> is tried by <see cref="AnchorFolds"/>-fold cross-validation over the training
+    /// examples and the one with the lowest expert-balanced log loss is kept (a log's held-out tenth is too small and
+    /// too dominated by the served expert to choose by: one seed's choice on it cost most of the gain).
+    /// </summary>
+    private static (IrtParameters[] Members, WarmStartRecord? Record) Continue(
+        IrtBuildRequest request, WarmStart start, string[] pool, IrtExample[] examples, CancellationToken cancellationToken)
+    {
+        var newExperts = start.NewExperts(pool);
+        IrtParameters[] Train(IrtExample[] data, float anchor, MemberProgress? progress, int offset)
+        {
+            // Placed from the examples this training sees, so a fold's newcomer never learns from its test outcomes.
+            var placed = start.WithNewExpertsPlaced(pool, data);
+            return TrainMembers(
+                request,
+                data,
+                progress,
+                offset,
+                member => (placed.MemberFor(member.Index, pool), new IrtAnchor(placed.MemberFor(member.Index, pool), anchor, newExperts)),
+                member => member,
+                dense: false,
+                cancellationToken);
+        }
+
+        var anchors = request.Anchor is { } given ? [given] : examples.Length < 2 * AnchorFolds ? [WarmStart.DefaultAnchor] : WarmStart.AnchorGrid.ToArray();
+        var folds = anchors.Length == 1 ? 0 : AnchorFolds;
+        var progress = request.Progress is null ? null : new MemberProgress(request.Progress, request.Members * (anchors.Length * folds + 1));
+        var losses = new Dictionary<string, double>(StringComparer.Ordinal);
+        var chosen = anchors[0];
+        if (folds > 0)
+        {
+            var bestLoss = double.PositiveInfinity;
+            for (var a = 0; a < anchors.Length; a++)
+            {
+                var loss = 0.0;
+                for (var fold = 0; fold < folds; fold++)
+                {
+                    var train = examples.Where((_, i) => i % folds != fold).ToArray();
+                    var test = examples.Where((_, i) => i % folds == fold).ToArray();
+                    loss += BalancedLogLoss(new IrtEnsemble(Train(train, anchors[a], progress, (a * folds + fold) * request.Members)), test, pool.Length) / folds;
+                }
+
+                losses[anchors[a].ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round(loss, 6);
+                if (loss < bestLoss)
+                {
+                    (bestLoss, chosen) = (loss, anchors[a]);
+                }
+            }
+        }
+
+        var members = Train(examples, chosen, progress, anchors.Length * folds * request.Members);
+        return (members, new WarmStartRecord
+        {
+            From = start.Source,
+            Anchor = chosen,
+            CrossValidatedLogLoss = folds == 0 ? null : losses,
+        });
+    }
+
+    /// <summary>Folds the anchor is chosen by.</summary>
+    public const int AnchorFolds = 5;
+
+    /// <summary>
+    /// Weighted binary cross-entropy of the ensemble's averaged probabilities, averaged per expert and then over the
+    /// experts with an outcome, so the served expert's many logged outcomes do not outvote the rest.
+    /// </summary>
+    private static double BalancedLogLoss(IrtEnsemble ensemble, IReadOnlyList<IrtExample> examples, int experts)
+    {
+        var loss = new double[experts];
+        var weight = new double[experts];
+        foreach (var example in examples)
+        {
+            var probabilities = ensemble.Predict(example.Features);
+            for (var j = 0; j < example.Experts.Length; j++)
+            {
+                var m = example.Experts[j];
+                var q = Math.Clamp(probabilities[m], 1e-6, 1 - 1e-6);
+                var y = example.Scores[j];
+                var w = example.WeightOf(j);
+                loss[m] -= w * (y * Math.Log(q) + (1 - y) * Math.Log(1 - q));
+                weight[m] += w;
+            }
+        }
+
+        var seen = Enumerable.Range(0, experts).Where(m => weight[m] > 0).ToArray();
+        return seen.Length == 0 ? double.NaN : seen.Average(m => loss[m] / weight[m]);
+    }
+
+    private sealed record MemberSetup(int Index, IrtTrainingOptions Options);
+
+    /// <summary>
+    /// Trains <see cref="IrtBuildRequest.Members"/> members, each from its own seed. Members are independent (own seed,
+    /// own weights, read-only shared examples), so they train in parallel and land in their seed's slot: the ensemble
+    /// is the same whatever the scheduling, and the wall time on 2 cores halves.
+    /// </summary>
+    private static IrtParameters[] TrainMembers(
+        IrtBuildRequest request,
+        IrtExample[] examples,
+        MemberProgress? progress,
+        int progressOffset,
+        Func<MemberSetup, (IrtParameters Start, IrtAnchor? Anchor)> initialize,
+        Func<MemberSetup, MemberSetup> configure,
+        bool dense,
+        CancellationToken cancellationToken)
+    {
+        var members = new IrtParameters[request.Members];
+        Parallel.For(
+            0,
+            request.Members,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            i =>
+            {
+                var setup = configure(new MemberSetup(i, request.Options with { Seed = request.Options.Seed + i }));
+                var (p, anchor) = initialize(setup);
+                var memberProgress = progress is null ? null : new InlineProgress(f => progress.Report(progressOffset + i, f));
+                IrtTrainer.Fit(p, examples, setup.Options, freezeEmbedding: dense, progress: memberProgress, cancellationToken: cancellationToken, anchor: anchor);
+                p.RoundEmbeddingToHalf();
+                members[i] = p;
+            });
+        return members;
     }
 
     /// <summary>The pool's experts first, then every other model with an outcome in the training records (ordinal order).</summary>

@@ -56,6 +56,15 @@ public sealed record IrtBuildRequest
 
     public IProgress<double>? Progress { get; init; }
 
+    /// <summary>
+    /// A trained router to continue from instead of random weights (retraining a serving router on its gateway's log):
+    /// its members, encoder width and ability dimensions are used, and the weight decay pulls toward its weights.
+    /// </summary>
+    public WarmStart? Start { get; init; }
+
+    /// <summary>How strongly a warm start's weights hold (see <see cref="WarmStart.AnchorGrid"/>); null: chosen by held-out log loss.</summary>
+    public float? Anchor { get; init; }
+
     /// <summary>The encoder the folder will name.</summary>
     public EncoderSpec EncoderSpec => Encoder ?? new EncoderSpec { Kind = EncoderSpec.Hashed, HashedNgrams = Hashed };
 
@@ -91,6 +100,21 @@ public sealed record IrtBuildRequest
         if (Bert is not null && BertSource is null)
         {
             errors.Add("a BERT encoder needs its source files (BertSource) so the router folder can carry them.");
+        }
+
+        if (Start is not null && (Bert is not null || ItemsFromAllModels))
+        {
+            errors.Add("a warm start continues a hashed-n-gram router on its pool's outcomes: it takes neither a BERT encoder nor items from every model.");
+        }
+
+        if (Start is not null && (Options.EmbeddingSize != Start.EmbeddingSize || Options.AbilityDimensions != Start.AbilityDimensions))
+        {
+            errors.Add($"a warm start keeps the starting router's shape ({Start.EmbeddingSize} embedding, {Start.AbilityDimensions} ability dimensions); the options say {Options.EmbeddingSize} and {Options.AbilityDimensions}.");
+        }
+
+        if (Anchor is < 0 or float.NaN)
+        {
+            errors.Add($"the anchor must not be negative (got {Anchor}).");
         }
 
         if (CalibrationHoldoutEvery is < 0 or 1)

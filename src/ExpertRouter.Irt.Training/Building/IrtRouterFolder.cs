@@ -50,6 +50,7 @@ public static class IrtRouterFolder
                 CalibrationPrompts = build.Calibration.Prompts,
                 Options = build.Request.Options,
                 ItemModels = build.ItemModels.Count > build.Experts.Count ? build.ItemModels : null,
+                WarmStart = build.ContinuedFrom,
             },
             DevMetrics = dev,
         };

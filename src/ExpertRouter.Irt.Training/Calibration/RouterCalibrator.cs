@@ -28,8 +28,7 @@ public static class RouterCalibrator
         IReadOnlyList<ExpertDefinition> experts)
     {
         var tokens = records.Select(r => TokenEstimate.FromText(r.Prompt)).ToArray();
-        var best = Enumerable.Range(0, experts.Count)
-            .MaxBy(m => records.Sum(r => r.Outcomes.TryGetValue(experts[m].Id, out var o) ? o.Score : 0));
+        var best = BestExpert(records, predictions, experts);
         var bestUsd = tokens.Average(t => experts[best].CostUsd(t, experts[best].ExpectedOutputTokens)) * 1000;
         var points = new List<CalibrationPoint>();
         foreach (var lambda in LambdaGrid())
@@ -71,5 +70,21 @@ public static class RouterCalibrator
             BestExpertUsdPer1k = Math.Round(bestUsd, 6),
             Points = points,
         };
+    }
+
+    /// <summary>Share of the records an expert must have an outcome on for its recorded mean to name the best expert.</summary>
+    public const double RecordedCoverage = 0.9;
+
+    /// <summary>
+    /// The expert the cost fractions are measured against: the best recorded mean score when every expert was recorded
+    /// on (nearly) every prompt, as in benchmark data. A gateway's log records mostly the served expert, so a sum of
+    /// recorded scores there names the most served, not the best; the router's own predicted mean quality stands in.
+    /// </summary>
+    public static int BestExpert(IReadOnlyList<RoutingRecord> records, IReadOnlyList<float[]> predictions, IReadOnlyList<ExpertDefinition> experts)
+    {
+        var recorded = experts.All(e => records.Count(r => r.Outcomes.ContainsKey(e.Id)) >= RecordedCoverage * records.Count);
+        return recorded
+            ? Enumerable.Range(0, experts.Count).MaxBy(m => records.Sum(r => r.Outcomes.TryGetValue(experts[m].Id, out var o) ? o.Score : 0))
+            : Enumerable.Range(0, experts.Count).MaxBy(m => predictions.Sum(p => (double)p[m]));
     }
 }

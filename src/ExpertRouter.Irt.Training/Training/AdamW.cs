@@ -2,7 +2,9 @@ namespace ExpertRouter.Irt.Training;
 
 /// <summary>
 /// Adam with decoupled weight decay over a set of float arrays. The embedding table is updated lazily (only rows a
-/// batch touched), which keeps a step's cost proportional to the batch, not to the table.
+/// batch touched), which keeps a step's cost proportional to the batch, not to the table. With an anchor the decay
+/// pulls each weight toward the anchor's value instead of toward zero (L2-SP): a warm-started model keeps what it knew
+/// wherever the new data says little.
 /// </summary>
 internal sealed class AdamW
 {
@@ -14,10 +16,16 @@ internal sealed class AdamW
     private readonly float[][] _second;
     private readonly float _learningRate;
     private readonly float _weightDecay;
+    private readonly float[][]? _anchor;
+    private readonly float[]?[]? _decay;
     private int _step;
 
-    public AdamW(float[][] parameters, float learningRate, float weightDecay)
+    /// <param name="anchor">Values the decay pulls toward, one array per parameter array; null: zero.</param>
+    /// <param name="decay">Per-value decay rates for some arrays (null entries: <paramref name="weightDecay"/>).</param>
+    public AdamW(float[][] parameters, float learningRate, float weightDecay, float[][]? anchor = null, float[]?[]? decay = null)
     {
+        _anchor = anchor;
+        _decay = decay;
         _first = parameters.Select(p => new float[p.Length]).ToArray();
         _second = parameters.Select(p => new float[p.Length]).ToArray();
         _learningRate = learningRate;
@@ -34,6 +42,8 @@ internal sealed class AdamW
         var correction1 = 1f - MathF.Pow(Beta1, _step);
         var correction2 = 1f - MathF.Pow(Beta2, _step);
         var rate = _learningRate * learningRateScale;
+        var anchor = _anchor?[index];
+        var decay = _decay?[index];
         for (var i = start; i < start + count; i++)
         {
             var g = gradient[i];
@@ -41,7 +51,8 @@ internal sealed class AdamW
             v[i] = Beta2 * v[i] + (1f - Beta2) * g * g;
             var mHat = m[i] / correction1;
             var vHat = v[i] / correction2;
-            parameter[i] -= rate * (mHat / (MathF.Sqrt(vHat) + Epsilon) + _weightDecay * parameter[i]);
+            var pulledFrom = anchor is null ? parameter[i] : parameter[i] - anchor[i];
+            parameter[i] -= rate * (mHat / (MathF.Sqrt(vHat) + Epsilon) + (decay is null ? _weightDecay : decay[i]) * pulledFrom);
         }
     }
 }

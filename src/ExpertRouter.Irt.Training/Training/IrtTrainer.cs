@@ -33,14 +33,19 @@ public static class IrtTrainer
         return p;
     }
 
-    /// <summary>Trains every weight (except the embedding table when <paramref name="freezeEmbedding"/>).</summary>
+    /// <summary>
+    /// Trains every weight (except the embedding table when <paramref name="freezeEmbedding"/>). With an
+    /// <paramref name="anchor"/>, the weight decay pulls toward the anchor's weights instead of toward zero, at the
+    /// anchor's strength except for its new experts' rows (the options' weight decay there).
+    /// </summary>
     public static void Fit(
         IrtParameters p,
         IReadOnlyList<IrtExample> examples,
         IrtTrainingOptions options,
         bool freezeEmbedding = false,
         IProgress<double>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IrtAnchor? anchor = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -50,7 +55,9 @@ public static class IrtTrainer
 
         var parameters = p.All();
         var gradients = parameters.Select(a => new float[a.Length]).ToArray();
-        var optimizer = new AdamW(parameters, options.LearningRate, options.WeightDecay);
+        var optimizer = anchor is null
+            ? new AdamW(parameters, options.LearningRate, options.WeightDecay)
+            : new AdamW(parameters, options.LearningRate, anchor.Strength, anchor.Weights.All(), anchor.DecayRates(p, options.WeightDecay));
         var pass = new IrtBackward(p, gradients);
         var touched = new bool[p.InputRows];
         var touchedRows = new List<int>();

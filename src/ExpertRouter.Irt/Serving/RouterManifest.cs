@@ -250,6 +250,26 @@ public sealed record TrainingRecord
     /// </summary>
     [JsonPropertyName("itemModels")]
     public IReadOnlyList<string>? ItemModels { get; init; }
+
+    /// <summary>The router this one was continued from (train --from), when it was not trained from scratch.</summary>
+    [JsonPropertyName("warmStart")]
+    public WarmStartRecord? WarmStart { get; init; }
+}
+
+/// <summary>Where a continued router started and how strongly the start's weights held.</summary>
+public sealed record WarmStartRecord
+{
+    /// <summary>The starting router's folder and version.</summary>
+    [JsonPropertyName("from")]
+    public string From { get; init; } = "";
+
+    /// <summary>The decay rate toward the start's weights that was kept.</summary>
+    [JsonPropertyName("anchor")]
+    public float Anchor { get; init; }
+
+    /// <summary>Each anchor tried, with its cross-validated, expert-balanced log loss on the training data; absent when the anchor was given.</summary>
+    [JsonPropertyName("crossValidatedLogLoss")]
+    public IReadOnlyDictionary<string, double>? CrossValidatedLogLoss { get; init; }
 }
 
 /// <summary>Dev-split numbers measured with the evaluation harness at training time.</summary>

@@ -84,6 +84,61 @@ public sealed class IrtCommandsTests
     }
 
     [Fact]
+    public async Task Train_From_ContinuesTheRouterWithItsEncoder_AddsTheNewExpert_AndRecordsTheWarmStart()
+    {
+        var data = WriteData();
+        var start = Path.Combine(data, "start");
+        var continued = Path.Combine(data, "continued");
+        Assert.Equal(0, await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math", "--out", start, "--data-dir", data,
+            "--members", "2", "--epochs", "10", "--buckets", "512", "--version", "start-1"));
+
+        var exit = await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math,cheap-code", "--out", continued, "--data-dir", data,
+            "--members", "2", "--epochs", "10", "--from", start);
+
+        Assert.Equal(0, exit);
+        var manifest = RouterManifest.Load(continued);
+        Assert.Equal(Experts, manifest.Experts.Select(e => e.Id));
+        Assert.Equal(512, manifest.Encoder.HashedNgrams!.Buckets);
+        var warm = manifest.Training!.WarmStart!;
+        Assert.Contains("version start-1", warm.From, StringComparison.Ordinal);
+        Assert.Equal(4, warm.CrossValidatedLogLoss!.Count);
+        await using var router = IrtSkillRouter.Load(continued, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var code = await router.PredictAsync("What does this python function return: def g(s): return s[::-1]");
+        Assert.True(code[2] > code[1], $"cheap-code {code[2]} should beat cheap-math {code[1]} on code");
+    }
+
+    [Theory]
+    [InlineData("--encoder", "hashed")]
+    [InlineData("--buckets", "1024")]
+    [InlineData("--anchor", "-1")]
+    [InlineData("--anchor", "strong")]
+    public async Task Train_From_WithAnEncoderSettingOrABadAnchor_IsRefused(string option, string value)
+    {
+        var data = WriteData();
+        var start = Path.Combine(data, "start");
+        Assert.Equal(0, await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math", "--out", start, "--data-dir", data,
+            "--members", "1", "--epochs", "2", "--buckets", "512"));
+
+        var exit = await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math", "--out", Path.Combine(data, "continued"),
+            "--data-dir", data, "--from", start, option, value);
+
+        Assert.Equal(2, exit);
+        Assert.False(Directory.Exists(Path.Combine(data, "continued")));
+    }
+
+    [Fact]
+    public async Task Train_From_AFolderWithNoRouter_FailsWithExitCode2()
+    {
+        var data = WriteData();
+
+        var exit = await Run("train", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "continued"), "--data-dir", data,
+            "--from", Path.Combine(data, "no-such-router"));
+
+        Assert.Equal(2, exit);
+        Assert.False(Directory.Exists(Path.Combine(data, "continued")));
+    }
+
+    [Fact]
     public async Task Train_WithAnUnknownRouterKind_FailsWithExitCode2()
     {
         var data = WriteData();
