@@ -24,5 +24,11 @@ public sealed class ProtocolIds(Func<Guid> newGuid)
     /// <summary>An Anthropic tool_use block's id, which the client's tool_result refers to.</summary>
     public string ToolUse() => Next("toolu_");
 
-    private string Next(string prefix) => prefix + newGuid().ToString("N");
+    /// <summary>The prefix and the GUID's digits written into one string, not into a string of digits first.</summary>
+    private string Next(string prefix) =>
+        string.Create(prefix.Length + 32, (prefix, Guid: newGuid()), static (id, state) =>
+        {
+            state.prefix.CopyTo(id);
+            state.Guid.TryFormat(id[state.prefix.Length..], out _, "N");
+        });
 }
