@@ -58,7 +58,8 @@ internal sealed class LearningLoopFixture : IAsyncDisposable
             p => p.Key, p => new Dictionary<string, double> { ["input_usd_per_mtok"] = p.Value, ["output_usd_per_mtok"] = p.Value })));
     }
 
-    public async Task StartGatewayAsync()
+    /// <param name="redis">A Redis endpoint: the request log goes to its streams too, as a replica's would.</param>
+    public async Task StartGatewayAsync(string? redis = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -73,6 +74,11 @@ internal sealed class LearningLoopFixture : IAsyncDisposable
             ["ExpertRouter:Exploration:Concurrency"] = "4",
             ["ExpertRouter:Exploration:QueueCapacity"] = "1000",
         };
+        if (redis is not null)
+        {
+            settings["ExpertRouter:Redis"] = redis;
+        }
+
         var index = 13;
         foreach (var (id, price) in Prices)
         {

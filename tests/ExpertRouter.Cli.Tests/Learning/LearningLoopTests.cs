@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using ExpertRouter.Cli.Tests.Commands;
 using ExpertRouter.Evaluation.Importers;
+using ExpertRouter.Cli.Commands;
 using ExpertRouter.Irt.Serving;
+using ExpertRouter.Testing;
 
 namespace ExpertRouter.Cli.Tests.Learning;
 
@@ -32,7 +34,8 @@ public sealed class LearningLoopTests
 
         var learned = Path.Combine(loop.Root, "learned");
         var retrain = await CliFixture.RunAsync("train", "--train", "log:" + loop.LogDirectory, "--pool", string.Join(',', LearningLoopFixture.Pool),
-            "--name", LearningLoopFixture.RouterName, "--out", learned, "--data-dir", loop.Root, "--members", "1", "--epochs", "8", "--buckets", "1024", "--version", "learned");
+            "--name", LearningLoopFixture.RouterName, "--out", learned, "--data-dir", loop.Root, "--members", "1", "--epochs", "8", "--version", "learned",
+            "--from", loop.RouterFolder);
         foreach (var file in Directory.GetFiles(learned))
         {
             File.Copy(file, Path.Combine(loop.RouterFolder, Path.GetFileName(file)), overwrite: true);
@@ -52,6 +55,39 @@ public sealed class LearningLoopTests
         // Before, code prompts went to the cheap math expert (wrong) or the dear one; after, to the cheap code expert (right).
         Assert.True(after.Average(d => d.Score) >= before.Average(d => d.Score) + 0.3, $"before {Describe(before)}; after {Describe(after)}");
         Assert.DoesNotContain(after, d => d.Code && d.Expert != "e2e-code");
+    }
+
+    [RedisStreamsFact]
+    public async Task ARouter_RetrainedFromTheRedisStreams_KnowsTheNewExpert()
+    {
+        using var redis = RedisStreamServer.Start();
+        await using var loop = new LearningLoopFixture();
+        loop.WriteData();
+        Assert.Equal(0, await CliFixture.RunAsync("train", "--train", loop.DataFile + ":train", "--pool", "e2e-dear,e2e-math", "--name", LearningLoopFixture.RouterName,
+            "--out", loop.RouterFolder, "--data-dir", loop.Root, "--members", "1", "--epochs", "8", "--buckets", "1024", "--version", "start"));
+        await loop.StartGatewayAsync(redis.Endpoint);
+        // Each run's streams start empty: an external Redis (CI's) may hold another test's log.
+        using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true"))
+        {
+            await connection.GetDatabase().KeyDeleteAsync([LogSource.RequestStream, LogSource.ExplorationStream]);
+        }
+
+        Assert.Equal(0, await CliFixture.RunAsync("send", "--prompts", loop.DataFile + ":train", "--gateway", loop.Address.ToString(), "--key", LearningLoopFixture.AcmeKey,
+            "--feedback-share", "0.5", "--concurrency", "4", "--data-dir", loop.Root));
+        var explored = await ExplorationsAsync(loop, "log:redis://" + redis.Endpoint);
+        var learned = Path.Combine(loop.Root, "learned-from-redis");
+
+        var retrain = await CliFixture.RunAsync("train", "--train", "log:redis://" + redis.Endpoint, "--pool", string.Join(',', LearningLoopFixture.Pool),
+            "--name", LearningLoopFixture.RouterName, "--out", learned, "--data-dir", loop.Root, "--members", "1", "--epochs", "8", "--from", loop.RouterFolder);
+
+        Assert.Equal(0, retrain);
+        var manifest = RouterManifest.Load(learned);
+        Assert.Equal(LearningLoopFixture.Pool, manifest.Experts.Select(e => e.Id));
+        Assert.Contains("log:redis://", manifest.Training!.Files[0], StringComparison.Ordinal);
+        Assert.InRange(explored, 24, 80);
+        await using var router = IrtSkillRouter.Load(learned, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var code = await router.PredictAsync(LearningLoopFixture.Record(241).Prompt);
+        Assert.True(code[2] > code[1], $"on code, e2e-code {code[2]:F3} should beat e2e-math {code[1]:F3}");
     }
 
     [Fact]
@@ -113,13 +149,14 @@ public sealed class LearningLoopTests
     private static List<Evaluation.Data.RoutingRecord> LabelRunRecords(string path) =>
         [.. Evaluation.Data.RoutingDatasetReader.Read(path, [], includeResponses: true)];
 
-    private static async Task<int> ExplorationsAsync(LearningLoopFixture loop)
+    /// <param name="source">The log to read: the fixture's directory unless given (log:redis://…).</param>
+    private static async Task<int> ExplorationsAsync(LearningLoopFixture loop, string? source = null)
     {
         // Exploration runs after each answer, in the background: wait until every sampled request has its record.
         var count = 0;
         for (var i = 0; i < 300; i++)
         {
-            var log = LearningLog.ReadDirectory(loop.LogDirectory);
+            var log = LogSource.Parse(source ?? "log:" + loop.LogDirectory).Read();
             var sampled = log.Requests.Count(r => r.ExplorationRate is not null && r.Tenant == "acme");
             count = log.Explorations.Count;
             if (sampled > 0 && count >= sampled)

@@ -12,7 +12,7 @@ namespace ExpertRouter.Testing;
 /// </summary>
 public sealed class RedisTestServer : IDisposable
 {
-    public const string EnvironmentVariable = "EXPERTROUTER_TEST_REDIS";
+    public const string EnvironmentVariable = RedisStreamServer.EnvironmentVariable;
 
     private static readonly Lazy<RedisTestServer?> SharedServer = new(StartShared);
     private static string? _unavailableReason;

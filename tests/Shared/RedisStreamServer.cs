@@ -1,17 +1,18 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using ExpertRouter.Testing;
-
-namespace ExpertRouter.Gateway.Tests.RequestLog;
+namespace ExpertRouter.Testing;
 
 /// <summary>
-/// A RESP server with streams (XADD, XRANGE) for the request log's Redis tests. Garnet, which the other Redis tests
-/// host in process, has no streams, so this is the external server (EXPERTROUTER_TEST_REDIS, a real redis-server in
-/// CI) or a redis-server child process on a free loopback port.
+/// A RESP server with streams (XADD, XRANGE) for the request log's Redis tests (the gateway writing it, the CLI
+/// reading it). Garnet, which the other Redis tests host in process, has no streams, so this is the external server
+/// (EXPERTROUTER_TEST_REDIS, a real redis-server in CI) or a redis-server child process on a free loopback port.
 /// </summary>
 public sealed class RedisStreamServer : IDisposable
 {
+    /// <summary>An external Redis for every Redis test (CI sets it to its redis-server).</summary>
+    public const string EnvironmentVariable = "EXPERTROUTER_TEST_REDIS";
+
     private static readonly string? Binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
     private readonly Process? _process;
 
@@ -24,13 +25,13 @@ public sealed class RedisStreamServer : IDisposable
     public string Endpoint { get; }
 
     public static string? UnavailableReason =>
-        Environment.GetEnvironmentVariable(RedisTestServer.EnvironmentVariable) is { Length: > 0 } || Binary is not null
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } || Binary is not null
             ? null
-            : $"No Redis with streams: {RedisTestServer.EnvironmentVariable} is unset and redis-server is not installed (Garnet has no streams).";
+            : $"No Redis with streams: {EnvironmentVariable} is unset and redis-server is not installed (Garnet has no streams).";
 
     public static RedisStreamServer Start()
     {
-        if (Environment.GetEnvironmentVariable(RedisTestServer.EnvironmentVariable) is { Length: > 0 } external)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } external)
         {
             return new RedisStreamServer(external, null);
         }
