@@ -13,17 +13,43 @@ public sealed record TokenUsage(int InputTokens, int OutputTokens, int TotalToke
             return null;
         }
 
-        var input = Count(usage, "prompt_tokens");
-        var output = Count(usage, "completion_tokens");
-        var total = usage.TryGetProperty("total_tokens", out var t) && t.ValueKind == JsonValueKind.Number ? Count(usage, "total_tokens") : input + output;
-        var cached = usage.TryGetProperty("prompt_tokens_details", out var prompt) ? Count(prompt, "cached_tokens") : 0;
-        var reasoning = usage.TryGetProperty("completion_tokens_details", out var completion) ? Count(completion, "reasoning_tokens") : 0;
-        return new TokenUsage(input, output, total, cached, reasoning);
+        // One pass over the members: an expert's usage can carry many, and each lookup by name scans them all.
+        JsonElement input = default, output = default, total = default, prompt = default, completion = default;
+        foreach (var member in usage.EnumerateObject())
+        {
+            var name = RequestFields.Name(member);
+            if (name.SequenceEqual("prompt_tokens"u8))
+            {
+                input = member.Value;
+            }
+            else if (name.SequenceEqual("completion_tokens"u8))
+            {
+                output = member.Value;
+            }
+            else if (name.SequenceEqual("total_tokens"u8))
+            {
+                total = member.Value;
+            }
+            else if (name.SequenceEqual("prompt_tokens_details"u8))
+            {
+                prompt = member.Value;
+            }
+            else if (name.SequenceEqual("completion_tokens_details"u8))
+            {
+                completion = member.Value;
+            }
+        }
+
+        var inputCount = Count(input);
+        var outputCount = Count(output);
+        return new TokenUsage(
+            inputCount,
+            outputCount,
+            total.ValueKind == JsonValueKind.Number ? Count(total) : inputCount + outputCount,
+            prompt.ValueKind == JsonValueKind.Object && prompt.TryGetProperty("cached_tokens", out var cached) ? Count(cached) : 0,
+            completion.ValueKind == JsonValueKind.Object && completion.TryGetProperty("reasoning_tokens", out var reasoning) ? Count(reasoning) : 0);
     }
 
-    private static int Count(JsonElement owner, string name) =>
-        owner.ValueKind == JsonValueKind.Object && owner.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            && value.TryGetInt32(out var count)
-            ? count
-            : 0;
+    private static int Count(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) ? count : 0;
 }

@@ -34,17 +34,18 @@ public static class AnthropicRequestTranslator
         }
     }
 
-    private static ProtocolResult<AnthropicCall> Read(JsonElement root, ProtocolIds ids)
+    private static ProtocolResult<AnthropicCall> Read(JsonElement rootElement, ProtocolIds ids)
     {
+        var root = RootMembers.Read(rootElement);
         var fields = new FieldReader();
-        var model = fields.RequiredString(root, "model", "model");
-        var maxTokens = fields.Integer(root, "max_tokens", "max_tokens", 1);
+        var model = fields.RequiredString(root.Model, "model");
+        var maxTokens = fields.Integer(root.MaxTokens, "max_tokens", 1);
         if (fields.Error is null && maxTokens is null)
         {
             fields.Fail(RequestProblems.Missing("max_tokens"));
         }
 
-        var list = fields.OfKind(root, "messages", "messages", JsonValueKind.Array);
+        var list = fields.OfKind(root.Messages, "messages", JsonValueKind.Array);
         if (fields.Error is null && list.ValueKind != JsonValueKind.Array)
         {
             fields.Fail(RequestProblems.Missing("messages"));
@@ -54,12 +55,12 @@ public static class AnthropicRequestTranslator
             fields.Fail(RequestProblems.Empty("messages"));
         }
 
-        var stream = fields.Boolean(root, "stream", "stream");
-        var temperature = fields.Number(root, "temperature", "temperature", 0, 1);
-        var topP = fields.Number(root, "top_p", "top_p", 0, 1);
-        fields.Integer(root, "top_k", "top_k", 0);
-        fields.OfKind(root, "metadata", "metadata", JsonValueKind.Object);
-        var stops = StopSequences(root, fields);
+        var stream = fields.Boolean(root.Stream, "stream");
+        var temperature = fields.Number(root.Temperature, "temperature", 0, 1);
+        var topP = fields.Number(root.TopP, "top_p", 0, 1);
+        fields.Integer(root.TopK, "top_k", 0);
+        fields.OfKind(root.Metadata, "metadata", JsonValueKind.Object);
+        var stops = StopSequences(root.StopSequences, fields);
         if (fields.Error is null && model.Length == 0)
         {
             fields.Fail(RequestProblems.Empty("model"));
@@ -72,7 +73,7 @@ public static class AnthropicRequestTranslator
 
         var messages = new ChatMessageList();
         var systemCharacters = 0;
-        if (System(root, messages, ref systemCharacters) is { } systemError)
+        if (System(root.System, messages, ref systemCharacters) is { } systemError)
         {
             return systemError;
         }
@@ -88,7 +89,7 @@ public static class AnthropicRequestTranslator
         // Tools first: a tool_use block in the history must use the stand-in name its tool definition gets.
         var tools = toolOptions.Json;
         tools.WriteStartObject();
-        if ((AnthropicToolReader.Read(root, tools, toolNames) ?? reader.Read(list)) is { } readError)
+        if ((AnthropicToolReader.Read(root.Tools, root.ToolChoice, tools, toolNames) ?? reader.Read(list)) is { } readError)
         {
             return readError;
         }
@@ -122,9 +123,9 @@ public static class AnthropicRequestTranslator
     }
 
     /// <summary>The system prompt, a string or text blocks, as the first chat message.</summary>
-    private static ApiError? System(JsonElement root, ChatMessageList messages, ref int characters)
+    private static ApiError? System(JsonElement system, ChatMessageList messages, ref int characters)
     {
-        if (!RequestFields.TryGet(root, "system", out var system))
+        if (!RequestFields.Present(system))
         {
             return null;
         }
@@ -176,10 +177,10 @@ public static class AnthropicRequestTranslator
         return null;
     }
 
-    private static List<string> StopSequences(JsonElement root, FieldReader fields)
+    private static List<string> StopSequences(JsonElement member, FieldReader fields)
     {
         var stops = new List<string>();
-        var array = fields.OfKind(root, "stop_sequences", "stop_sequences", JsonValueKind.Array);
+        var array = fields.OfKind(member, "stop_sequences", JsonValueKind.Array);
         if (array.ValueKind != JsonValueKind.Array)
         {
             return stops;
@@ -229,6 +230,82 @@ public static class AnthropicRequestTranslator
             chat.WriteStartObject("stream_options");
             chat.WriteBoolean("include_usage", true);
             chat.WriteEndObject();
+        }
+    }
+
+    /// <summary>The members this translator reads, found in one pass over the body (the last of a repeated name wins, as with a lookup).</summary>
+    private struct RootMembers
+    {
+        public JsonElement Model;
+        public JsonElement MaxTokens;
+        public JsonElement Messages;
+        public JsonElement Stream;
+        public JsonElement Temperature;
+        public JsonElement TopP;
+        public JsonElement TopK;
+        public JsonElement Metadata;
+        public JsonElement StopSequences;
+        public JsonElement System;
+        public JsonElement Tools;
+        public JsonElement ToolChoice;
+
+        public static RootMembers Read(JsonElement root)
+        {
+            var members = default(RootMembers);
+            foreach (var member in root.EnumerateObject())
+            {
+                var name = RequestFields.Name(member);
+                if (name.SequenceEqual("model"u8))
+                {
+                    members.Model = member.Value;
+                }
+                else if (name.SequenceEqual("max_tokens"u8))
+                {
+                    members.MaxTokens = member.Value;
+                }
+                else if (name.SequenceEqual("messages"u8))
+                {
+                    members.Messages = member.Value;
+                }
+                else if (name.SequenceEqual("stream"u8))
+                {
+                    members.Stream = member.Value;
+                }
+                else if (name.SequenceEqual("temperature"u8))
+                {
+                    members.Temperature = member.Value;
+                }
+                else if (name.SequenceEqual("top_p"u8))
+                {
+                    members.TopP = member.Value;
+                }
+                else if (name.SequenceEqual("top_k"u8))
+                {
+                    members.TopK = member.Value;
+                }
+                else if (name.SequenceEqual("metadata"u8))
+                {
+                    members.Metadata = member.Value;
+                }
+                else if (name.SequenceEqual("stop_sequences"u8))
+                {
+                    members.StopSequences = member.Value;
+                }
+                else if (name.SequenceEqual("system"u8))
+                {
+                    members.System = member.Value;
+                }
+                else if (name.SequenceEqual("tools"u8))
+                {
+                    members.Tools = member.Value;
+                }
+                else if (name.SequenceEqual("tool_choice"u8))
+                {
+                    members.ToolChoice = member.Value;
+                }
+            }
+
+            return members;
         }
     }
 }

@@ -9,11 +9,12 @@ namespace ExpertRouter.Gateway.Protocols.Messages;
 /// </summary>
 internal static class AnthropicToolReader
 {
-    public static ApiError? Read(JsonElement root, Utf8JsonWriter chat, ToolNameMap toolNames)
+    /// <summary>Reads the body's <c>tools</c> and <c>tool_choice</c> members (<c>default</c> when absent).</summary>
+    public static ApiError? Read(JsonElement toolsMember, JsonElement choiceMember, Utf8JsonWriter chat, ToolNameMap toolNames)
     {
         var fields = new FieldReader();
-        var tools = fields.OfKind(root, "tools", "tools", JsonValueKind.Array);
-        var choice = fields.OfKind(root, "tool_choice", "tool_choice", JsonValueKind.Object);
+        var tools = fields.OfKind(toolsMember, "tools", JsonValueKind.Array);
+        var choice = fields.OfKind(choiceMember, "tool_choice", JsonValueKind.Object);
         if (fields.Error is { } error)
         {
             return error;
