@@ -1,3 +1,4 @@
+using System.Buffers;
 using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.Protocols;
 
@@ -12,7 +13,9 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// </summary>
 internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocolExchange exchange, Stream client) : WriteOnlyStream(client)
 {
-    private readonly MemoryStream _kept = new();
+    // The kept answer lives in a pooled array: a MemoryStream would allocate each size it doubles through, for every request.
+    private byte[] _kept = [];
+    private int _keptLength;
     private ChatStreamTranslator? _translator;
     private bool _decided;
     private bool _passing;
@@ -42,18 +45,18 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
         }
         else
         {
-            _kept.Write(buffer.Span);
+            Keep(buffer.Span);
         }
     }
 
     /// <summary>While the answer is only kept, a failed attempt's bytes can be thrown away (<see cref="HttpResponse.Clear"/>).</summary>
     public override bool CanSeek => _translator is null && !_passing;
 
-    public override long Length => _kept.Length;
+    public override long Length => _keptLength;
 
     public override long Position
     {
-        get => _kept.Length;
+        get => _keptLength;
         set => throw new NotSupportedException();
     }
 
@@ -64,7 +67,7 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
             throw new NotSupportedException("Only a kept answer that nothing was sent of can be thrown away.");
         }
 
-        _kept.SetLength(0);
+        _keptLength = 0;
         _decided = false;
         exchange.PassThrough = false;
     }
@@ -94,7 +97,7 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
         }
 
         var status = context.Response.StatusCode;
-        var kept = _kept.GetBuffer().AsMemory(0, (int)_kept.Length);
+        var kept = _kept.AsMemory(0, _keptLength);
         if (status is >= 200 and < 300 && exchange.Translated)
         {
             var (body, error) = await exchange.TranslateAnswerAsync(kept, cancellation).ConfigureAwait(false);
@@ -116,11 +119,34 @@ internal sealed class ProtocolResponseStream(HttpContext context, ClientProtocol
         }
     }
 
+    private void Keep(ReadOnlySpan<byte> bytes)
+    {
+        if (_kept.Length - _keptLength < bytes.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_keptLength + bytes.Length, Math.Max(_kept.Length * 2, 4096)));
+            _kept.AsSpan(0, _keptLength).CopyTo(grown);
+            ReturnKept();
+            _kept = grown;
+        }
+
+        bytes.CopyTo(_kept.AsSpan(_keptLength));
+        _keptLength += bytes.Length;
+    }
+
+    private void ReturnKept()
+    {
+        if (_kept.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_kept);
+            _kept = [];
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _kept.Dispose();
+            ReturnKept();
             _translator?.Dispose();
         }
 

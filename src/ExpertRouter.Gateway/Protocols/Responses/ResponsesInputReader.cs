@@ -21,9 +21,10 @@ internal sealed class ResponsesInputReader
 
     public int Characters { get; private set; }
 
-    public ApiError? Read(JsonElement root)
+    /// <summary>Reads the body's <c>input</c> member (<c>default</c> when absent).</summary>
+    public ApiError? Read(JsonElement input)
     {
-        if (!RequestFields.TryGet(root, "input", out var input))
+        if (!RequestFields.Present(input))
         {
             return RequestProblems.Missing("input");
         }

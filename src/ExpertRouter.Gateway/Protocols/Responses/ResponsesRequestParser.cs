@@ -9,8 +9,6 @@ namespace ExpertRouter.Gateway.Protocols.Responses;
 /// </summary>
 public static class ResponsesRequestParser
 {
-    private static readonly string[] NeedOpenAI = ["conversation", "prompt", "background"];
-
     public static ProtocolResult<ResponsesRequest> Parse(ReadOnlyMemory<byte> body)
     {
         var (document, error) = RequestJson.Parse(body);
@@ -33,19 +31,20 @@ public static class ResponsesRequestParser
         }
     }
 
-    private static ProtocolResult<ResponsesRequest> Read(JsonElement root)
+    private static ProtocolResult<ResponsesRequest> Read(JsonElement body)
     {
+        var root = ResponsesRootMembers.Read(body);
         var fields = new FieldReader();
-        var model = fields.RequiredString(root, "model", "model");
-        var stream = fields.Boolean(root, "stream", "stream");
-        var store = fields.Boolean(root, "store", "store");
-        var previousResponseId = fields.String(root, "previous_response_id", "previous_response_id");
-        var instructions = fields.String(root, "instructions", "instructions");
-        var metadata = fields.OfKind(root, "metadata", "metadata", JsonValueKind.Object);
-        var temperature = fields.Number(root, "temperature", "temperature", 0, 2);
-        var topP = fields.Number(root, "top_p", "top_p", 0, 1);
-        var maxOutputTokens = fields.Integer(root, "max_output_tokens", "max_output_tokens", 1);
-        var user = fields.String(root, "user", "user");
+        var model = fields.RequiredString(root.Model, "model");
+        var stream = fields.Boolean(root.Stream, "stream");
+        var store = fields.Boolean(root.Store, "store");
+        var previousResponseId = fields.String(root.PreviousResponseId, "previous_response_id");
+        var instructions = fields.String(root.Instructions, "instructions");
+        var metadata = fields.OfKind(root.Metadata, "metadata", JsonValueKind.Object);
+        var temperature = fields.Number(root.Temperature, "temperature", 0, 2);
+        var topP = fields.Number(root.TopP, "top_p", 0, 1);
+        var maxOutputTokens = fields.Integer(root.MaxOutputTokens, "max_output_tokens", 1);
+        var user = fields.String(root.User, "user");
         if ((fields.Error ?? RefuseStatefulMembers(root)) is { } error)
         {
             return error;
@@ -57,7 +56,7 @@ public static class ResponsesRequestParser
         }
 
         var input = new ResponsesInputReader();
-        if (input.Read(root) is { } inputError)
+        if (input.Read(root.Input) is { } inputError)
         {
             return inputError;
         }
@@ -99,18 +98,13 @@ public static class ResponsesRequestParser
         };
     }
 
-    private static ApiError? RefuseStatefulMembers(JsonElement root)
-    {
-        foreach (var name in NeedOpenAI)
-        {
-            if (RequestFields.TryGet(root, name, out var member) && member.ValueKind is not JsonValueKind.False)
-            {
-                return RequestProblems.Unsupported(name, "this needs OpenAI's own stored state or services; use input items and previous_response_id.");
-            }
-        }
+    private static ApiError? RefuseStatefulMembers(in ResponsesRootMembers root) =>
+        Refuse(root.Conversation, "conversation") ?? Refuse(root.Prompt, "prompt") ?? Refuse(root.Background, "background");
 
-        return null;
-    }
+    private static ApiError? Refuse(JsonElement member, string name) =>
+        RequestFields.Present(member) && member.ValueKind is not JsonValueKind.False
+            ? RequestProblems.Unsupported(name, "this needs OpenAI's own stored state or services; use input items and previous_response_id.")
+            : null;
 
     private static void WriteSampling(Utf8JsonWriter chat, ResponsesEcho echo, bool stream)
     {

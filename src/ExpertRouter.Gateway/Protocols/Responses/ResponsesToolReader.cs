@@ -10,11 +10,11 @@ namespace ExpertRouter.Gateway.Protocols.Responses;
 /// </summary>
 internal static class ResponsesToolReader
 {
-    public static ApiError? Read(JsonElement root, Utf8JsonWriter chat, ref ResponsesEcho echo)
+    public static ApiError? Read(in ResponsesRootMembers root, Utf8JsonWriter chat, ref ResponsesEcho echo)
     {
         var fields = new FieldReader();
-        var tools = fields.OfKind(root, "tools", "tools", JsonValueKind.Array);
-        var parallel = fields.Boolean(root, "parallel_tool_calls", "parallel_tool_calls");
+        var tools = fields.OfKind(root.Tools, "tools", JsonValueKind.Array);
+        var parallel = fields.Boolean(root.ParallelToolCalls, "parallel_tool_calls");
         if (fields.Error is { } error)
         {
             return error;
@@ -47,13 +47,13 @@ internal static class ResponsesToolReader
             toolsJson = Encoding.UTF8.GetString(echoTools.WrittenSpan);
         }
 
-        var (choiceJson, choiceError) = ReadToolChoice(root, chat, names);
+        var (choiceJson, choiceError) = ReadToolChoice(root.ToolChoice, chat, names);
         if (choiceError is not null)
         {
             return choiceError;
         }
 
-        var (textJson, textError) = ReadTextFormat(root, chat);
+        var (textJson, textError) = ReadTextFormat(root.Text, chat);
         if (textError is not null)
         {
             return textError;
@@ -149,9 +149,9 @@ internal static class ResponsesToolReader
         return null;
     }
 
-    private static (string? Echo, ApiError? Error) ReadToolChoice(JsonElement root, Utf8JsonWriter chat, List<string> names)
+    private static (string? Echo, ApiError? Error) ReadToolChoice(JsonElement choice, Utf8JsonWriter chat, List<string> names)
     {
-        if (!RequestFields.TryGet(root, "tool_choice", out var choice))
+        if (!RequestFields.Present(choice))
         {
             return (null, null);
         }
@@ -211,10 +211,10 @@ internal static class ResponsesToolReader
         return (choice.GetRawText(), null);
     }
 
-    private static (string? Echo, ApiError? Error) ReadTextFormat(JsonElement root, Utf8JsonWriter chat)
+    private static (string? Echo, ApiError? Error) ReadTextFormat(JsonElement textMember, Utf8JsonWriter chat)
     {
         var fields = new FieldReader();
-        var text = fields.OfKind(root, "text", "text", JsonValueKind.Object);
+        var text = fields.OfKind(textMember, "text", JsonValueKind.Object);
         var format = fields.OfKind(text, "format", "text.format", JsonValueKind.Object);
         if (fields.Error is not null || format.ValueKind != JsonValueKind.Object)
         {
