@@ -31,7 +31,7 @@ internal sealed class ChatMessageList
             messages.Add(new Draft("assistant"));
         }
 
-        messages[^1].ToolCalls.Add((id, name, arguments));
+        (messages[^1].ToolCalls ??= []).Add((id, name, arguments));
     }
 
     public void AddToolResult(string toolCallId, string content) =>
@@ -68,10 +68,10 @@ internal sealed class ChatMessageList
         }
 
         WriteContent(json, message);
-        if (message.ToolCalls.Count > 0)
+        if (message.ToolCalls is { Count: > 0 } toolCalls)
         {
             json.WriteStartArray("tool_calls");
-            foreach (var (id, name, arguments) in message.ToolCalls)
+            foreach (var (id, name, arguments) in toolCalls)
             {
                 json.WriteStartObject();
                 json.WriteString("id", id);
@@ -122,7 +122,8 @@ internal sealed class ChatMessageList
 
         public List<ChatContentPart> Parts { get; } = [];
 
-        public List<(string Id, string Name, string Arguments)> ToolCalls { get; } = [];
+        /// <summary>Null until the message gets a call: most messages have none.</summary>
+        public List<(string Id, string Name, string Arguments)>? ToolCalls { get; set; }
     }
 }
 

@@ -11,19 +11,20 @@ public sealed class ToolNameMap
 {
     private const int MaxLength = 64;
 
-    private readonly Dictionary<string, string> toExpert = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> toClient = new(StringComparer.Ordinal);
+    // Made at the first name that needs a stand-in: most requests have none, and every request has a map.
+    private Dictionary<string, string>? toExpert;
+    private Dictionary<string, string>? toClient;
 
     public static ToolNameMap Empty { get; } = new();
 
     /// <summary>How many names needed a stand-in.</summary>
-    public int Count => toExpert.Count;
+    public int Count => toExpert?.Count ?? 0;
 
     /// <summary>The name to send the expert: the client's own when it fits, else its stand-in.</summary>
-    public string ToExpert(string clientName) => toExpert.GetValueOrDefault(clientName, clientName);
+    public string ToExpert(string clientName) => toExpert?.GetValueOrDefault(clientName, clientName) ?? clientName;
 
     /// <summary>The name to show the client; a name the expert invented passes unchanged.</summary>
-    public string ToClient(string expertName) => toClient.GetValueOrDefault(expertName, expertName);
+    public string ToClient(string expertName) => toClient?.GetValueOrDefault(expertName, expertName) ?? expertName;
 
     internal static bool Fits(string name) =>
         name.Length is > 0 and <= MaxLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
@@ -36,6 +37,8 @@ public sealed class ToolNameMap
             return clientName;
         }
 
+        toExpert ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        toClient ??= new Dictionary<string, string>(StringComparer.Ordinal);
         if (toExpert.TryGetValue(clientName, out var known))
         {
             return known;

@@ -20,30 +20,37 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
         var index = 0;
         foreach (var message in list.EnumerateArray())
         {
-            var path = $"messages.{index++}";
+            // The member paths are made for errors only: a long history would otherwise cost strings for every turn.
+            var at = index++;
             if (message.ValueKind != JsonValueKind.Object)
             {
-                return RequestProblems.WrongType(path, "an object", message);
+                return RequestProblems.WrongType(Path(at), "an object", message);
             }
 
-            var fields = new FieldReader();
-            var role = fields.RequiredString(message, "role", path + ".role");
-            if (fields.Error is null && role is not ("user" or "assistant"))
+            var role = RequestFields.Get(message, "role");
+            var content = RequestFields.Get(message, "content");
+            var known = role.ValueKind == JsonValueKind.String && (role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8));
+            if (!known || !RequestFields.Present(content))
             {
-                fields.Fail(RequestProblems.Invalid(path + ".role", $"'{role}' is not 'user' or 'assistant' (a system prompt goes in the top-level 'system')."));
+                var path = Path(at);
+                var fields = new FieldReader();
+                var name = fields.RequiredString(role, path + ".role");
+                if (fields.Error is null && name is not ("user" or "assistant"))
+                {
+                    fields.Fail(RequestProblems.Invalid(path + ".role", $"'{name}' is not 'user' or 'assistant' (a system prompt goes in the top-level 'system')."));
+                }
+
+                // A known role leaves the content as what is wrong.
+                return fields.Error ?? RequestProblems.Missing(path + ".content");
             }
 
-            if (fields.Error is null && !RequestFields.TryGet(message, "content", out _))
+            var user = role.ValueEquals("user"u8);
+            if (!user && openToolUses.Count > 0)
             {
-                fields.Fail(RequestProblems.Missing(path + ".content"));
+                return MissingResults(Path(at));
             }
 
-            if ((fields.Error ?? (role == "assistant" ? MissingResults(path) : null)) is { } error)
-            {
-                return error;
-            }
-
-            error = role == "user" ? ReadUser(message.GetProperty("content"), path + ".content") : ReadAssistant(message.GetProperty("content"), path + ".content");
+            var error = user ? ReadUser(content, at) : ReadAssistant(content, at);
             if (error is not null)
             {
                 return error;
@@ -53,16 +60,20 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
         return null;
     }
 
+    private static string Path(int message) => $"messages.{message}";
+
+    private static string ContentPath(int message) => $"messages.{message}.content";
+
     /// <summary>A turn that follows an assistant's tool calls must be the user's results for each of them.</summary>
     private ApiError? MissingResults(string path) => openToolUses.Count > 0
         ? RequestProblems.Invalid(path, $"tool_use ids were found without tool_result blocks immediately after: {string.Join(", ", openToolUses)}. Each tool_use block must have a corresponding tool_result block in the next message.")
         : null;
 
-    private ApiError? ReadUser(JsonElement content, string path)
+    private ApiError? ReadUser(JsonElement content, int message)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            if (MissingResults(path) is { } missing)
+            if (openToolUses.Count > 0 && MissingResults(ContentPath(message)) is { } missing)
             {
                 return missing;
             }
@@ -73,6 +84,7 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
             return null;
         }
 
+        var path = ContentPath(message);
         if (ContentArray(content, path) is { } shapeError)
         {
             return shapeError;
@@ -116,7 +128,7 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
         return null;
     }
 
-    private ApiError? ReadAssistant(JsonElement content, string path)
+    private ApiError? ReadAssistant(JsonElement content, int message)
     {
         openToolUses.Clear();
         if (content.ValueKind == JsonValueKind.String)
@@ -127,6 +139,7 @@ internal sealed class AnthropicMessageReader(ChatMessageList messages, ToolNameM
             return null;
         }
 
+        var path = ContentPath(message);
         if (ContentArray(content, path) is { } shapeError)
         {
             return shapeError;
