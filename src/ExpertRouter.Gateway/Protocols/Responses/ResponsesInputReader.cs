@@ -11,8 +11,9 @@ internal sealed class ResponsesInputReader
 {
     private const string SupportedItems = "'message', 'function_call', 'function_call_output' and 'reasoning'";
 
-    private readonly HashSet<string> callIds = new(StringComparer.Ordinal);
-    private readonly List<ChatContentPart> toolImages = [];
+    // Made at the first function call or tool image: most inputs are messages only.
+    private HashSet<string>? callIds;
+    private List<ChatContentPart>? toolImages;
 
     public ChatMessageList Messages { get; } = new();
 
@@ -178,7 +179,7 @@ internal sealed class ResponsesInputReader
             return error;
         }
 
-        callIds.Add(callId);
+        (callIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(callId);
         Characters += arguments.Length;
         Messages.AddToolCall(callId, name, arguments);
         return null;
@@ -216,14 +217,14 @@ internal sealed class ResponsesInputReader
             }
 
             text = string.Concat(parts.Where(part => part.ImageUrl is null).Select(part => part.Text));
-            toolImages.AddRange(parts.Where(part => part.ImageUrl is not null));
+            (toolImages ??= []).AddRange(parts.Where(part => part.ImageUrl is not null));
         }
         else
         {
             return RequestProblems.WrongType(path + ".output", "a string or an array of content parts", output);
         }
 
-        if (!callIds.Contains(callId))
+        if (callIds is null || !callIds.Contains(callId))
         {
             CallIdsFromHistory.Add(callId);
         }
@@ -239,7 +240,7 @@ internal sealed class ResponsesInputReader
     /// </summary>
     private void FlushToolImages()
     {
-        if (toolImages.Count > 0)
+        if (toolImages is { Count: > 0 })
         {
             Messages.AddParts("user", toolImages);
             toolImages.Clear();
