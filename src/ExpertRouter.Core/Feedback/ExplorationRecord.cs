@@ -41,9 +41,16 @@ public sealed record ExplorationRecord
     [JsonPropertyName("sampling_probability")]
     public double SamplingProbability { get; init; }
 
-    /// <summary>The probability that each explored expert was picked among the eligible candidates (k of n, uniformly).</summary>
+    /// <summary>
+    /// The probability that an explored expert was picked among the eligible candidates (k of n, uniformly); when some
+    /// were picked first because the router could not score them, the lowest of <see cref="SelectionProbabilities"/>.
+    /// </summary>
     [JsonPropertyName("selection_probability")]
     public double SelectionProbability { get; init; }
+
+    /// <summary>Each explored expert's probability of having been picked; absent in records written before it existed.</summary>
+    [JsonPropertyName("selection_probabilities")]
+    public IReadOnlyDictionary<string, double>? SelectionProbabilities { get; init; }
 
     [JsonPropertyName("ts")]
     public DateTimeOffset Timestamp { get; init; }

@@ -149,7 +149,9 @@ public static class LearningLogImporter
                     {
                         Score = Math.Clamp(o.Value.Score, 0, 1),
                         OutputTokensEst = o.Value.OutputTokensEst,
-                        Propensity = o.Key == e.Served ? e.SamplingProbability : e.SamplingProbability * e.SelectionProbability,
+                        Propensity = o.Key == e.Served
+                            ? e.SamplingProbability
+                            : e.SamplingProbability * (e.SelectionProbabilities?.TryGetValue(o.Key, out var picked) == true ? picked : e.SelectionProbability),
                     },
                     StringComparer.Ordinal),
             })];

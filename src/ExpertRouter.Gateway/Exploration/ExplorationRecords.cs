@@ -10,7 +10,7 @@ namespace ExpertRouter.Gateway.Exploration;
 internal static class ExplorationRecords
 {
     public static ExplorationRecord Build(
-        ExplorationJob job, IReadOnlyDictionary<string, ExplorationOutcome> outcomes, double selectionProbability, string judge, string? reference, double costUsd)
+        ExplorationJob job, IReadOnlyDictionary<string, ExplorationOutcome> outcomes, IReadOnlyDictionary<string, double> selectionProbabilities, string judge, string? reference, double costUsd)
     {
         var prompts = job.Tenant.Logging.Prompts;
         var id = "ex-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Tenant.Id + ":" + job.RequestId)))[..16];
@@ -23,7 +23,9 @@ internal static class ExplorationRecords
             Reference = prompts == PromptLogging.Store ? reference : null,
             Outcomes = outcomes,
             SamplingProbability = job.Tenant.Exploration.Rate,
-            SelectionProbability = selectionProbability,
+            // The uniformly drawn experts' probability, for readers of the single number; each expert's is beside it.
+            SelectionProbability = selectionProbabilities.Values.DefaultIfEmpty(0).Min(),
+            SelectionProbabilities = selectionProbabilities,
             Timestamp = job.At,
             Tenant = job.Tenant.Id,
             RequestId = job.RequestId,

@@ -8,8 +8,9 @@ namespace ExpertRouter.Gateway.Exploration;
 
 /// <summary>
 /// Which requests are explored, and which experts explore them: a routed single-expert chat request without tools,
-/// whose tenant explores, is sampled with the tenant's rate; its explored experts are drawn uniformly from the plan's
-/// other candidates. Sampling and selection draw from two random sources (seeded with
+/// whose tenant explores, is sampled with the tenant's rate; its explored experts are the plan's other candidates that
+/// the router cannot score (an expert new to it, whose labels are what retraining needs most), then others drawn
+/// uniformly for the slots left. Sampling and selection draw from two random sources (seeded with
 /// <c>ExpertRouter:Exploration:Seed</c> for replayable runs), so concurrent selections never shift who gets sampled.
 /// </summary>
 public sealed class ExplorationSampler
@@ -32,10 +33,36 @@ public sealed class ExplorationSampler
     public bool Sample(TenantPolicy tenant) => _sampling() < tenant.Exploration.Rate;
 
     /// <summary>Up to <c>maxExperts</c> of <paramref name="eligible"/>, uniformly (a partial Fisher–Yates shuffle).</summary>
-    public IReadOnlyList<ExpertDefinition> Select(IReadOnlyList<ExpertDefinition> eligible, int maxExperts)
+    public IReadOnlyList<ExpertDefinition> Select(IReadOnlyList<ExpertDefinition> eligible, int maxExperts) =>
+        Select(eligible, maxExperts, unscored: _ => false).Experts;
+
+    /// <summary>
+    /// Up to <c>maxExperts</c> of <paramref name="eligible"/>: the <paramref name="unscored"/> ones first (uniformly
+    /// among them when there are more than the slots), then uniformly among the rest; with each expert's probability of
+    /// being picked, which off-policy estimates divide by.
+    /// </summary>
+    public ExplorationSelection Select(IReadOnlyList<ExpertDefinition> eligible, int maxExperts, Func<ExpertDefinition, bool> unscored)
     {
-        var pool = eligible.ToArray();
-        var take = Math.Min(maxExperts, pool.Length);
+        var first = eligible.Where(unscored).ToArray();
+        var rest = eligible.Where(e => !unscored(e)).ToArray();
+        var fromFirst = Draw(first, Math.Min(maxExperts, first.Length));
+        var fromRest = Draw(rest, Math.Min(maxExperts - fromFirst.Length, rest.Length));
+        var probabilities = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var expert in fromFirst)
+        {
+            probabilities[expert.Id] = fromFirst.Length / (double)first.Length;
+        }
+
+        foreach (var expert in fromRest)
+        {
+            probabilities[expert.Id] = fromRest.Length / (double)rest.Length;
+        }
+
+        return new ExplorationSelection([.. fromFirst, .. fromRest], probabilities);
+    }
+
+    private ExpertDefinition[] Draw(ExpertDefinition[] pool, int take)
+    {
         for (var i = 0; i < take; i++)
         {
             var j = i + (int)(_selection() * (pool.Length - i));
@@ -45,3 +72,6 @@ public sealed class ExplorationSampler
         return pool[..take];
     }
 }
+
+/// <summary>The experts picked to explore a request, and each one's probability of having been picked.</summary>
+public sealed record ExplorationSelection(IReadOnlyList<ExpertDefinition> Experts, IReadOnlyDictionary<string, double> Probabilities);

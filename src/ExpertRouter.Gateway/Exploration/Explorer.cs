@@ -47,10 +47,13 @@ public sealed partial class Explorer(
 
         var body = (JsonObject)JsonNode.Parse(job.Request.Body.Span)!;
         var reference = (body["metadata"] as JsonObject)?["reference"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-        var eligible = job.Plan.Ranking.Select(s => s.Expert)
-            .Where(e => e.Id != job.Served.Expert.Id && (policy.Experts.Count == 0 || policy.Experts.Contains(e.Id, StringComparer.Ordinal)))
+        var candidates = job.Plan.Ranking
+            .Where(s => s.Expert.Id != job.Served.Expert.Id && (policy.Experts.Count == 0 || policy.Experts.Contains(s.Expert.Id, StringComparer.Ordinal)))
             .ToArray();
-        var explored = sampler.Select(eligible, policy.MaxExperts);
+        // The router has no opinion (NaN) of an expert it was not trained on: those labels are what retraining lacks.
+        var unscored = candidates.Where(s => double.IsNaN(s.PredictedQuality)).Select(s => s.Expert.Id).ToHashSet(StringComparer.Ordinal);
+        var selection = sampler.Select(candidates.Select(s => s.Expert).ToArray(), policy.MaxExperts, e => unscored.Contains(e.Id));
+        var explored = selection.Experts;
         var maxOutput = Math.Min(job.Request.MaxOutputTokens ?? _options.MaxOutputTokens, _options.MaxOutputTokens);
         var question = TokenEstimate.FromText(job.Request.Prompt) + TokenEstimate.FromText(reference ?? "");
         var worst = explored.Sum(e => e.CostUsd(2 * job.Request.PromptTokens + 64, maxOutput))
@@ -87,7 +90,7 @@ public sealed partial class Explorer(
                 }
             }
 
-            log.TryAppend(ExplorationRecords.Build(job, outcomes, explored.Count / (double)eligible.Length, judge.Id, reference, spent));
+            log.TryAppend(ExplorationRecords.Build(job, outcomes, selection.Probabilities, judge.Id, reference, spent));
             metrics.Outcome(tenant.Id, "explored");
             metrics.Cost(tenant.Id, spent);
             Log.Explored(logger, job.RequestId, tenant.Id, explored.Count, outcomes.Count, spent);

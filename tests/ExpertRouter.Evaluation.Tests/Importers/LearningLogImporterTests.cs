@@ -80,6 +80,20 @@ public sealed class LearningLogImporterTests
     }
 
     [Fact]
+    public void Test_AnExpertPickedFirst_CarriesItsOwnChance()
+    {
+        var explored = Exploration("r1", "q", "cheap", 0.2, 0.25, ("cheap", 1), ("new", 1), ("dear", 0)) with
+        {
+            SelectionProbabilities = new Dictionary<string, double> { ["new"] = 1, ["dear"] = 0.25 },
+        };
+
+        var record = Assert.Single(LearningLogImporter.Test(new LearningLog([], [explored])));
+
+        Assert.Equal(0.2, record.Outcomes["new"].Propensity!.Value, 12);
+        Assert.Equal(0.05, record.Outcomes["dear"].Propensity!.Value, 12);
+    }
+
+    [Fact]
     public void ReadDirectory_ReadsBothSeries_AndLeavesATornLastLine()
     {
         var directory = Fixtures.TempDirectory();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Exploration;
 using ExpertRouter.Gateway.Tests.Functional;
@@ -44,5 +45,42 @@ public sealed class ExplorationSamplingTests : IDisposable
         Assert.Equal(expected, sampled);
         Assert.InRange(sampled, 8, 32);
         Assert.Equal(expected, gateway.Services.GetRequiredService<ExplorationMetrics>().SampledTotal);
+    }
+
+    private static readonly ExpertDefinition[] Candidates = [.. new[] { "a", "b", "new-1", "c", "d", "new-2" }.Select(id => new ExpertDefinition { Id = id })];
+
+    [Fact]
+    public void Select_TakesTheExpertsTheRouterCannotScoreFirst_ThenDrawsUniformly_WithEachOnesProbability()
+    {
+        var sampler = new ExplorationSampler(7);
+        var picks = new Dictionary<string, int>(StringComparer.Ordinal);
+        const int draws = 4000;
+
+        for (var i = 0; i < draws; i++)
+        {
+            var selection = sampler.Select(Candidates, 3, e => e.Id.StartsWith("new", StringComparison.Ordinal));
+            Assert.Equal(["new-1", "new-2"], selection.Experts.Take(2).Select(e => e.Id).Order());
+            Assert.Equal(3, selection.Experts.Count);
+            Assert.Equal(1, selection.Probabilities["new-1"]);
+            Assert.Equal(0.25, selection.Probabilities[selection.Experts[2].Id]);
+            foreach (var expert in selection.Experts)
+            {
+                picks[expert.Id] = picks.GetValueOrDefault(expert.Id) + 1;
+            }
+        }
+
+        foreach (var known in new[] { "a", "b", "c", "d" })
+        {
+            Assert.InRange(picks[known] / (double)draws, 0.22, 0.28);
+        }
+    }
+
+    [Fact]
+    public void Select_WithMoreUnscoredExpertsThanSlots_DrawsAmongThemOnly()
+    {
+        var selection = new ExplorationSampler(3).Select(Candidates, 1, e => e.Id.StartsWith("new", StringComparison.Ordinal));
+
+        Assert.StartsWith("new", Assert.Single(selection.Experts).Id, StringComparison.Ordinal);
+        Assert.Equal(0.5, Assert.Single(selection.Probabilities).Value);
     }
 }

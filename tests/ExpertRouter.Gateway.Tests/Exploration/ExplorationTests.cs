@@ -38,6 +38,7 @@ public sealed class ExplorationTests(ExplorationGateway gateway) : IClassFixture
         Assert.Equal(("exploration", "explorer", "What is the capital of France?", "ex-cheap", "ex-judge", "rubric"),
             (record.Benchmark, record.Task, record.Prompt, record.Served, record.Judge, record.JudgedBy));
         Assert.Equal((1.0, 1.0), (record.SamplingProbability, record.SelectionProbability));
+        Assert.Equal(new Dictionary<string, double> { ["ex-dear"] = 1, ["ex-mid"] = 1 }, record.SelectionProbabilities);
         Assert.StartsWith("ex-", record.Id);
         Assert.Contains(record.Split, new[] { "train", "dev", "test" });
         Assert.True(record.CostUsd > 0);
