@@ -60,24 +60,26 @@ public static class ChatCompletionReader
             }
 
             var choice = choices[0];
-            JsonElement message = default, finishReason = default, stopReason = default;
-            if (choice.ValueKind == JsonValueKind.Object)
+            if (choice.ValueKind != JsonValueKind.Object)
             {
-                foreach (var member in choice.EnumerateObject())
+                return ApiError.Upstream(502, "The expert's answer has a choice that is not an object.");
+            }
+
+            JsonElement message = default, finishReason = default, stopReason = default;
+            foreach (var member in choice.EnumerateObject())
+            {
+                var name = RequestFields.Name(member);
+                if (name.SequenceEqual("message"u8))
                 {
-                    var name = RequestFields.Name(member);
-                    if (name.SequenceEqual("message"u8))
-                    {
-                        message = member.Value.ValueKind == JsonValueKind.Object ? member.Value : default;
-                    }
-                    else if (name.SequenceEqual("finish_reason"u8))
-                    {
-                        finishReason = member.Value;
-                    }
-                    else if (name.SequenceEqual("stop_reason"u8))
-                    {
-                        stopReason = member.Value;
-                    }
+                    message = member.Value.ValueKind == JsonValueKind.Object ? member.Value : default;
+                }
+                else if (name.SequenceEqual("finish_reason"u8))
+                {
+                    finishReason = member.Value;
+                }
+                else if (name.SequenceEqual("stop_reason"u8))
+                {
+                    stopReason = member.Value;
                 }
             }
 
