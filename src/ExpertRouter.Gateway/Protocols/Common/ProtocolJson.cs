@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -22,6 +23,22 @@ internal static class ProtocolJson
         {
             json.WriteRawValue(elements, skipInputValidation: true);
         }
+    }
+
+    /// <summary>
+    /// Closes an object written as bytes into <paramref name="body"/> after appending <paramref name="members"/> (an
+    /// object the gateway wrote, whose members join the ones before): a JSON writer takes no raw members.
+    /// </summary>
+    public static void CloseObjectWith(IBufferWriter<byte> body, ReadOnlySpan<byte> members)
+    {
+        var inside = Inside(members);
+        if (!inside.IsEmpty)
+        {
+            body.Write(","u8);
+            body.Write(inside);
+        }
+
+        body.Write("}"u8);
     }
 
     /// <summary>What a JSON array or object holds (its elements or members), without the brackets around it.</summary>

@@ -101,15 +101,8 @@ public static class AnthropicRequestTranslator
         WriteOptions(chat, maxTokens!.Value, temperature, topP, stops, stream == true);
         chat.Flush();
 
-        // The tool options are whole members; a JSON writer takes no raw members, so they follow the others as bytes.
-        var toolMembers = ProtocolJson.Inside(toolOptions.WrittenSpan);
-        if (!toolMembers.IsEmpty)
-        {
-            body.Write(","u8);
-            body.Write(toolMembers);
-        }
-
-        body.Write("}"u8);
+        // The tool options are whole members: they follow the others as bytes.
+        ProtocolJson.CloseObjectWith(body, toolOptions.WrittenSpan);
         return new AnthropicCall
         {
             Model = model,

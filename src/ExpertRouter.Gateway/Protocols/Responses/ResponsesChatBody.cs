@@ -46,15 +46,8 @@ public static class ResponsesChatBody
         json.WriteEndArray();
         json.Flush();
 
-        // The options are whole members; a JSON writer takes no raw members, so they follow the array as bytes.
-        var options = ProtocolJson.Inside(request.ChatOptionsJson);
-        if (!options.IsEmpty)
-        {
-            body.Write(","u8);
-            body.Write(options);
-        }
-
-        body.Write("}"u8);
+        // The options are whole members: they follow the array as bytes.
+        ProtocolJson.CloseObjectWith(body, request.ChatOptionsJson);
         // After the instructions message, the conversation's first message came with the comma before it.
         if (start < end && body.WrittenSpan[start] == (byte)',')
         {
