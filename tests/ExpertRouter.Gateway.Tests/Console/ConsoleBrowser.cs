@@ -53,33 +53,31 @@ public sealed class ConsoleBrowser : IAsyncLifetime
     }
 
     /// <summary>
-    /// Logs in through the form, as a person would, and returns once the page the form led to has loaded: the login
-    /// form again (a refusal) or the signed-in page. Waiting only for a load state would return at once, with the
-    /// form's navigation still on its way, and the next click could land on a half-loaded page (CI saw it).
+    /// Logs in through the form, as a person would, and returns once the page the form led to shows: the signed-in
+    /// page (its Log out button) or the login form with its refusal (an alert). It waits on what the page shows, not on
+    /// load events: on a loaded CI machine a load-state wait once returned before the form's navigation (the next click
+    /// landed on a half-loaded page) and once never saw the refusal page's load.
     /// </summary>
     public static async Task LoginAsync(IPage page, string key)
     {
         await page.GotoAsync("/ui/login");
         await page.GetByLabel("Key").FillAsync(key);
-        var answer = await page.RunAndWaitForResponseAsync(
+        await page.RunAndWaitForResponseAsync(
             () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log in" }).ClickAsync(),
             response => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath == "/ui/login");
-        if (answer.Status is >= 300 and < 400)
-        {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/ui/login", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Load });
-        }
-        else
-        {
-            await page.WaitForLoadStateAsync(LoadState.Load);
-        }
+        var signedIn = page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log out" });
+        await Assertions.Expect(signedIn.Or(page.GetByRole(AriaRole.Alert))).ToBeVisibleAsync(Shows);
     }
 
-    /// <summary>Submits the Log out form and returns once the login page it leads to has loaded.</summary>
+    /// <summary>Submits the Log out form and returns once the login form it leads to shows.</summary>
     public static async Task LogoutAsync(IPage page)
     {
         await page.RunAndWaitForResponseAsync(
             () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log out" }).ClickAsync(),
             response => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath == "/ui/logout");
-        await page.WaitForURLAsync("**/ui/login", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Load });
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Log in" })).ToBeVisibleAsync(Shows);
     }
+
+    /// <summary>As long as Playwright's own action timeout: a loaded 2-core CI machine is slower than the 5 s default.</summary>
+    private static LocatorAssertionsToBeVisibleOptions Shows => new() { Timeout = 30_000 };
 }

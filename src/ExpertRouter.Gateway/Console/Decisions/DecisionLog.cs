@@ -27,6 +27,7 @@ public sealed class DecisionLog
     private readonly ExpertScore[] _ranking;
     private readonly PassedOver[] _passedOver;
     private readonly Attempt[] _failed;
+    private readonly Lock[] _writing;
     private readonly TimeProvider _time;
     private long _next;
 
@@ -38,6 +39,7 @@ public sealed class DecisionLog
         _ranking = new ExpertScore[Capacity * MaxExperts];
         _passedOver = new PassedOver[Capacity * MaxExperts];
         _failed = new Attempt[Capacity * MaxAttempts];
+        _writing = [.. Enumerable.Range(0, Capacity).Select(_ => new Lock())];
         // Requests are stamped with the timestamp the telemetry step already takes; wall time is derived when read.
         _time = time;
     }
@@ -60,7 +62,23 @@ public sealed class DecisionLog
 
         var sequence = Interlocked.Increment(ref _next);
         var index = (int)((sequence - 1) % Capacity);
+        // Writers of one slot take turns: a writer that was preempted long enough to be lapped would otherwise write
+        // the same slot as the newer one and mix the two decisions. Uncontended unless lapped; readers never take it.
+        lock (_writing[index])
+        {
+            Write(input, sequence, index);
+        }
+    }
+
+    private void Write(in DecisionInput input, long sequence, int index)
+    {
         ref var slot = ref _slots[index];
+        if (Math.Abs(Volatile.Read(ref slot.Sequence)) > sequence)
+        {
+            // Lapped: the slot holds a newer decision, and this older one is past the ring's reach anyway.
+            return;
+        }
+
         // A negative sequence marks the slot as being written; the full fence orders it before the writes below.
         Interlocked.Exchange(ref slot.Sequence, -sequence);
         slot.StartTimestamp = input.StartTimestamp;
