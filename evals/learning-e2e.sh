@@ -10,8 +10,13 @@
 # (a) the best single expert, (b) a router trained offline on the full recorded outcomes of the same training prompts,
 # (c) the starting router (ZE-12 only, trained on zeroeval:train), and the learned router of each seed.
 #
+# ROUNDS=2 runs the loop twice on the same traffic, as a platform that retrains on a schedule: the first half of
+# zeroeval:train (by a hash of the prompt's id) is served by the starting router and the router is retrained and
+# swapped, then the second half is served by that router, and the router is retrained from the starting one on the
+# whole log and swapped again. Exploration runs at RATE in both halves.
+#
 # Usage: evals/learning-e2e.sh [results-folder]
-# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431),
+# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2),
 # EXPERTROUTER_DATA (../shared/data/routing), CONFIGURATION (Release), SKIP_BUILD (set: use what is built). Reporting only: it never fails on the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +27,7 @@ RATE="${RATE:-0.2}"
 FEEDBACK="${FEEDBACK_SHARE:-0.5}"
 SEEDS="${SEEDS:-1 2 3}"
 PORT="${PORT:-18431}"
+ROUNDS="${ROUNDS:-1}"
 URL="http://127.0.0.1:$PORT"
 ACME_KEY="sk-e2e-acme-learning-0123456789"
 PROBE_KEY="sk-e2e-probe-learning-0123456789"
@@ -54,6 +60,21 @@ echo "{\"name\":\"start pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$
 # (b) and (c): the offline router of the whole pool, and the starting router (the pool without NEW), both on zeroeval:train.
 [ -f "$OUT/offline/router.json" ] || cli train --train zeroeval:train --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
 [ -f "$OUT/start/router.json" ] || cli train --train zeroeval:train --pool "$OUT/start-pool.json" --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
+
+# The traffic of each round: zeroeval:train whole, or its two halves by a hash of the prompt's id.
+if [ "$ROUNDS" = 2 ]; then
+  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT" <<'EOF'
+import gzip, hashlib, json, sys
+halves = [open(f"{sys.argv[2]}/train-half-{h}.jsonl", "w") for h in (1, 2)]
+for line in gzip.open(sys.argv[1], "rt", encoding="utf-8"):
+    row = json.loads(line)
+    if row.get("split") == "train":
+        halves[hashlib.sha256(row["id"].encode()).digest()[0] % 2].write(line)
+EOF
+  TRAFFIC=("$OUT/train-half-1.jsonl:train" "$OUT/train-half-2.jsonl:train")
+else
+  TRAFFIC=(zeroeval:train)
+fi
 
 gateway_args() {
   local seed="$1" dir="$2"
@@ -104,27 +125,33 @@ for seed in $SEEDS; do
   for _ in $(seq 1 120); do curl -sf "$URL/healthz" > /dev/null 2>&1 && break; curl -sf "$URL/v1/models" -H "Authorization: Bearer $PROBE_KEY" > /dev/null 2>&1 && break; sleep 1; done
 
   cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-before.jsonl" --data-dir "$DATA" | tee "$dir/dev-before.txt"
-  cli send --prompts zeroeval:train --gateway "$URL" --key "$ACME_KEY" --feedback-share "$FEEDBACK" --seed "$seed" --out "$dir/train-traffic.jsonl" --data-dir "$DATA" | tee "$dir/train.txt"
-  # Exploration runs in the background after each answer: wait until every sampled request has its record.
-  for _ in $(seq 1 600); do
-    sampled=$(cat "$dir"/log/requests-*.jsonl | grep -c '"exploration_rate"' || true)
-    explored=$(cat "$dir"/log/exploration-*.jsonl 2>/dev/null | wc -l)
-    [ "$explored" -ge "$sampled" ] && break
-    sleep 1
-  done
-  echo "seed $seed: $sampled requests sampled, $explored exploration records"
+  round=0
+  for traffic in "${TRAFFIC[@]}"; do
+    round=$((round + 1))
+    cli send --prompts "$traffic" --gateway "$URL" --key "$ACME_KEY" --feedback-share "$FEEDBACK" --seed "$([ "$ROUNDS" = 1 ] && echo "$seed" || echo $((seed * 10 + round)))" --out "$dir/train-traffic-$round.jsonl" --data-dir "$DATA" | tee "$dir/train-$round.txt"
+    # Exploration runs in the background after each answer: wait until every sampled request has its record.
+    for _ in $(seq 1 600); do
+      sampled=$(cat "$dir"/log/requests-*.jsonl | grep -c '"exploration_rate"' || true)
+      explored=$(cat "$dir"/log/exploration-*.jsonl 2>/dev/null | wc -l)
+      [ "$explored" -ge "$sampled" ] && break
+      sleep 1
+    done
+    echo "seed $seed, round $round: $sampled requests sampled, $explored exploration records"
 
-  # The loop as a platform team runs it: the serving router continued on its log (train --from). Beside it, for the
-  # record, a router trained on the log alone, which the log's bias (mostly the served expert's scores) misleads.
-  cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/learned" --force --data-dir "$DATA" --version "learned-$seed" --from "$dir/routers/irt-ze12" 2>&1 | tee "$dir/train-learned.txt"
+    # The loop as a platform team runs it: the starting router continued on everything logged so far (train --from).
+    learned="$dir/learned"
+    [ "$round" = "${#TRAFFIC[@]}" ] || learned="$dir/learned-round-$round"
+    cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$learned" --force --data-dir "$DATA" --version "learned-$seed-round-$round" --from "$OUT/start" 2>&1 | tee "$dir/train-learned-$round.txt"
+    cp "$learned/"* "$dir/routers/irt-ze12/"
+    curl -sf -X POST "$URL/admin/routers/reload" -H "Authorization: Bearer $ADMIN_KEY" | tee "$dir/reload-$round.json"; echo
+  done
+  # For the record, a router trained on the log alone, which the log's bias (mostly the served expert's scores) misleads.
   cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/log-only" --force --data-dir "$DATA" --version "log-only-$seed" 2>&1 | tee "$dir/train-log-only.txt"
-  cp "$dir/learned/"* "$dir/routers/irt-ze12/"
-  curl -sf -X POST "$URL/admin/routers/reload" -H "Authorization: Bearer $ADMIN_KEY" | tee "$dir/reload.json"; echo
   cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
   kill $gw; wait $gw 2>/dev/null || true
   trap - EXIT
 
-  feedback=$(grep -o '[0-9]* scored back' "$dir/train.txt" | cut -d' ' -f1)
+  feedback=$(cat "$dir"/train-*.txt | grep -o '[0-9]* scored back' | awk '{ n += $1 } END { print n }')
   row=$(python3 - "$dir" "$NEW" <<'EOF'
 import json, sys
 d, new = sys.argv[1], sys.argv[2]
@@ -137,6 +164,7 @@ print(f"{b[0]:.4f} / {b[1]:.4f} USD | {a[0]:.4f} / {a[1]:.4f} USD | {a[2]}")
 EOF
 )
   echo "| $seed | $explored | $feedback | $row |" >> "$OUT/gateway.md"
+  [ "$ROUNDS" = 1 ] || routers="$routers,folder:$dir/learned-round-1"
   routers="$routers,folder:$dir/learned,folder:$dir/log-only"
 done
 
