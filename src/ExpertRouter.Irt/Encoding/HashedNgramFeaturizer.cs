@@ -11,6 +11,8 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 {
     private const uint FnvOffset = 2166136261;
     private const uint FnvPrime = 16777619;
+    // A character below U+0100 has a zero high byte, and FNV-1a's step over a zero byte is a multiply by the prime.
+    private const uint FnvPrimeSquared = unchecked(FnvPrime * FnvPrime);
     private const uint WordSalt = 0x9E3779B1;
     private const uint CharSalt = 0x85EBCA77;
 
@@ -145,8 +147,14 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         return hash;
     }
 
+    /// <summary>FNV-1a over the character's two bytes, low then high: one multiply for the usual Latin-1 character.</summary>
     private static uint Step(uint hash, char c)
     {
+        if (c <= 0xFF)
+        {
+            return (hash ^ c) * FnvPrimeSquared;
+        }
+
         hash = (hash ^ (c & 0xFFu)) * FnvPrime;
         return (hash ^ (uint)(c >> 8)) * FnvPrime;
     }
