@@ -52,7 +52,12 @@ internal sealed class AdamW
             var mHat = m[i] / correction1;
             var vHat = v[i] / correction2;
             var pulledFrom = anchor is null ? parameter[i] : parameter[i] - anchor[i];
-            parameter[i] -= rate * (mHat / (MathF.Sqrt(vHat) + Epsilon) + (decay is null ? _weightDecay : decay[i]) * pulledFrom);
+            var decayRate = decay is null ? _weightDecay : decay[i];
+            var adam = mHat / (MathF.Sqrt(vHat) + Epsilon);
+            // A pull of rate·decay above 1 would overshoot the anchor and diverge (an anchor of 1,000 at the default
+            // learning rate flipped the weights' sign each step); at most it lands on the anchor, so a large anchor
+            // freezes the start's weights, as its meaning says.
+            parameter[i] -= rate * decayRate <= 1f ? rate * (adam + decayRate * pulledFrom) : (rate * adam) + pulledFrom;
         }
     }
 }

@@ -65,6 +65,28 @@ public sealed class WarmStartTests
     }
 
     [Fact]
+    public void Continued_WithAnAnchorFarAboveOneOverTheLearningRate_FreezesTheKnownExperts_InsteadOfDiverging()
+    {
+        var start = SyntheticRouting.Train(experts: SyntheticRouting.Experts.Take(3).ToArray());
+
+        // The default learning rate is 0.003: a pull of 1e6 per step would overshoot the anchor a thousandfold.
+        var continued = IrtBuild.Run(SyntheticRouting.Request() with { Train = BiasedLog(200, seed: 9), Start = new WarmStart(start.Ensemble, Known, "start"), Anchor = 1e6f });
+
+        var probe = SyntheticRouting.Records(60, seed: 31, split: "dev");
+        foreach (var record in probe)
+        {
+            var predicted = continued.Predict(record.Prompt);
+            for (var m = 0; m < SyntheticRouting.Experts.Count; m++)
+            {
+                Assert.True(double.IsFinite(predicted[m]) && predicted[m] is >= 0 and <= 1, $"expert {m}: probability {predicted[m]}");
+            }
+        }
+
+        var gap = probe.Average(r => Math.Abs(continued.Predict(r.Prompt)[1] - start.Predict(r.Prompt)[1]));
+        Assert.True(gap < 0.02, $"mathy moved {gap:F4} from the start under an anchor that should freeze it");
+    }
+
+    [Fact]
     public void MemberFor_LaysTheStartOutByExpertId_AndStartsANewExpertAsTheMeanExpert()
     {
         var start = SyntheticRouting.Train(experts: SyntheticRouting.Experts.Take(3).ToArray()).Ensemble;
