@@ -42,7 +42,7 @@ report() {
   echo
   echo "Ratios (same run; Portkey at its better connection count, $pk req/s): routed/Portkey $(ratio "${RPS[gw_auto]}" "$pk")x (target >= 10), routed/plain YARP $(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") (target >= 0.75 with the 14-word prompt, >= 0.6 with 265 words),"
   echo "explicit/plain YARP $(ratio "${RPS[gw_explicit]}" "${RPS[yarp]}"), streaming/plain YARP $(ratio "${RPS[gw_stream]}" "${RPS[yarp_stream]}"), nginx/plain YARP $(ratio "${RPS[nginx]}" "${RPS[yarp]}");"
-  echo "p99 added at ${PACED_RATE} req/s evenly spaced: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
+  echo "p99 added at ${PACED_RATE} req/s evenly spaced: $(minus "${P99[gw_auto_1k]}" "${P99[direct_1k]}") ms (target <= 1); plain YARP's, the control: $(minus "${P99[yarp_1k]:-0}" "${P99[direct_1k]}") ms; gateway peak RSS ${RSS[gw_auto_1k]} MB (target <= 150)."
   echo "Gateway CPU per request: explicit ${CPU_US[gw_explicit]} µs, routed ${CPU_US[gw_auto]} µs (plain YARP ${CPU_US[yarp]} µs); allocated per request: explicit ${ALLOC_KB[gw_explicit]} KB, routed ${ALLOC_KB[gw_auto]} KB."
   echo "Routed CPU / explicit CPU per request (target <= 1.25): prompt $(ratio "${CPU_US[gw_auto]}" "${CPU_US[gw_explicit]}"), conversation $(ratio "${CPU_US[gw_conv_auto]:-0}" "${CPU_US[gw_conv_explicit]:-0}") (${CPU_US[gw_conv_auto]:-n/a} / ${CPU_US[gw_conv_explicit]:-n/a} µs), RAG $(ratio "${CPU_US[gw_rag_auto]:-0}" "${CPU_US[gw_rag_explicit]:-0}") (${CPU_US[gw_rag_auto]:-n/a} / ${CPU_US[gw_rag_explicit]:-n/a} µs)."
   echo "Console on (admin key set), nobody watching, routed: CPU ${CPU_US[gwc_auto]} µs per request against ${CPU_US[gwx_auto]} µs in the control process with it off ($(ratio "${CPU_US[gwc_auto]}" "${CPU_US[gwx_auto]}")x), allocated ${ALLOC_KB[gwc_auto]} KB against ${ALLOC_KB[gwx_auto]} KB."
@@ -53,5 +53,5 @@ report() {
   fi
   echo "Raw wrk results and server logs: ${RESULTS#"$BENCH_ROOT"/}"
   echo
-  echo "routed_vs_portkey=$(ratio "${RPS[gw_auto]}" "$pk") routed_vs_yarp=$(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") p99_added_ms=$(awk -v a="${P99[gw_auto_1k]}" -v b="${P99[direct_1k]}" 'BEGIN { printf "%.2f", a - b }') rss_mb=${RSS[gw_auto_1k]} cpu_routed_vs_explicit=$(ratio "${CPU_US[gw_auto]}" "${CPU_US[gw_explicit]}"),$(ratio "${CPU_US[gw_conv_auto]:-0}" "${CPU_US[gw_conv_explicit]:-0}"),$(ratio "${CPU_US[gw_rag_auto]:-0}" "${CPU_US[gw_rag_explicit]:-0}")"
+  echo "routed_vs_portkey=$(ratio "${RPS[gw_auto]}" "$pk") routed_vs_yarp=$(ratio "${RPS[gw_auto]}" "${RPS[yarp]}") p99_added_ms=$(awk -v a="${P99[gw_auto_1k]}" -v b="${P99[direct_1k]}" 'BEGIN { printf "%.2f", a - b }') yarp_p99_added_ms=$(awk -v a="${P99[yarp_1k]:-0}" -v b="${P99[direct_1k]}" 'BEGIN { printf "%.2f", a - b }') rss_mb=${RSS[gw_auto_1k]} cpu_routed_vs_explicit=$(ratio "${CPU_US[gw_auto]}" "${CPU_US[gw_explicit]}"),$(ratio "${CPU_US[gw_conv_auto]:-0}" "${CPU_US[gw_conv_explicit]:-0}"),$(ratio "${CPU_US[gw_rag_auto]:-0}" "${CPU_US[gw_rag_explicit]:-0}")"
 }

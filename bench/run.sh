@@ -27,7 +27,7 @@
 # PACED_CONNECTIONS (16), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
 # case's body but the conversation and RAG cases, whose bodies are bench/prompts/{conversation,rag}.json).
 # The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
-# The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> rss_mb=<w>
+# The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> yarp_p99_added_ms=<control> rss_mb=<w>
 # cpu_routed_vs_explicit=<prompt>,<conversation>,<RAG> (gateway CPU per routed request over per explicit one)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -207,6 +207,7 @@ CASES=(
   "gw_cache;ExpertRouter, cache hit (auto, temperature 0);${CACHE_NOTE:-$GW_PID;$GW;cache;$GW_HEADERS;0}"
   "direct_1k;direct to simulator, 1k req/s evenly spaced;$SIM_PID;$SIM$CHAT;explicit;$GW_HEADERS;$PACED_RATE"
   "gw_auto_1k;ExpertRouter, auto, 1k req/s evenly spaced;$GW_PID;$GW;auto;$GW_HEADERS;$PACED_RATE"
+  "yarp_1k;plain YARP, explicit, 1k req/s evenly spaced (control);$YARP_PID;http://127.0.0.1:$YARP_PORT$CHAT;explicit;$GW_HEADERS;$PACED_RATE"
   "gwn_auto_1k;ExpertRouter native (AOT), auto, 1k req/s evenly spaced;$GWN_PID_OR_NOTE;$GWN;auto;$GW_HEADERS;$PACED_RATE"
 )
 

@@ -194,7 +194,8 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             highest = Math.Max(highest, counts.CountOf(id));
         }
 
-        var histogram = new int[highest + 1];
+        Span<int> histogram = highest < 256 ? stackalloc int[highest + 1] : new int[highest + 1];
+        histogram.Clear();
         foreach (var id in touched)
         {
             histogram[counts.CountOf(id)]++;
@@ -213,14 +214,20 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         var weights = new float[max];
         var k = 0;
         double norm = 0;
-        foreach (var id in counts.SortedIds())
+        // The touched ids in ascending order straight from the bitset: no array of every distinct id on the way.
+        var seen = counts.Seen;
+        for (var word = 0; word < seen.Length && k < max; word++)
         {
-            var count = counts.CountOf(id);
-            if (count > threshold || (count == threshold && atThreshold-- > 0))
+            for (var bits = seen[word]; bits != 0; bits &= bits - 1)
             {
-                (ids[k], weights[k]) = (id, count);
-                norm += (double)count * count;
-                k++;
+                var id = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                var count = counts.CountOf(id);
+                if (count > threshold || (count == threshold && atThreshold-- > 0))
+                {
+                    (ids[k], weights[k]) = (id, count);
+                    norm += (double)count * count;
+                    k++;
+                }
             }
         }
 
@@ -281,6 +288,9 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         public int Distinct => _distinct;
 
         public ReadOnlySpan<int> Touched => _touched.AsSpan(0, _distinct);
+
+        /// <summary>One bit per bucket, set for each touched one.</summary>
+        public ReadOnlySpan<ulong> Seen => _seen;
 
         public int[] SortedIds()
         {

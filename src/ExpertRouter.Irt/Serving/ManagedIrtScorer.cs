@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
 
@@ -132,18 +133,40 @@ public sealed class ManagedIrtScorer : IPromptScorer
         TensorPrimitives.Divide(probabilities, _members.Length, probabilities);
     }
 
-    /// <summary>Σ weight · row over the prompt's features, reading each row where it lies.</summary>
-    private void Pool(HashedFeatures features, Span<float> pooled)
+    /// <summary>
+    /// Σ weight · row over the prompt's features, reading each row where it lies. The rows are scattered over a table
+    /// of megabytes that the rest of a request's work evicts from the caches, so in the gateway pooling waited on
+    /// memory (25 µs for 512 features under load against 9 µs with the table warm, bench/README.md): the rows a few
+    /// features ahead are prefetched while the current one is added.
+    /// </summary>
+    private unsafe void Pool(HashedFeatures features, Span<float> pooled)
     {
         pooled.Clear();
-        var table = _table.AsSpan();
         var ids = features.Ids;
         var weights = features.Weights;
-        for (var j = 0; j < ids.Length; j++)
+        var width = _width;
+        fixed (float* table = _table)
         {
-            TensorPrimitives.MultiplyAdd(table.Slice(ids[j] * _width, _width), weights[j], pooled, pooled);
+            for (var j = 0; j < ids.Length; j++)
+            {
+                if (Sse.IsSupported && j + PrefetchDistance < ids.Length)
+                {
+                    var ahead = table + ((long)ids[j + PrefetchDistance] * width);
+                    for (var at = 0; at < width; at += FloatsPerCacheLine)
+                    {
+                        Sse.Prefetch0(ahead + at);
+                    }
+                }
+
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(table + ((long)ids[j] * width), width), weights[j], pooled, pooled);
+            }
         }
     }
+
+    /// <summary>Rows prefetched ahead of the one being added: enough to cover a miss to memory, few enough to stay in L1.</summary>
+    private const int PrefetchDistance = 4;
+
+    private const int FloatsPerCacheLine = 16;
 
     public void Dispose() => (_featurizer as IDisposable)?.Dispose();
 
