@@ -195,7 +195,6 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
 
         Span<int> histogram = highest < 256 ? stackalloc int[highest + 1] : new int[highest + 1];
-        histogram.Clear();
         foreach (var id in touched)
         {
             histogram[counts.CountOf(id)]++;
@@ -215,18 +214,16 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         var k = 0;
         double norm = 0;
         // The touched ids in ascending order straight from the bitset: no array of every distinct id on the way.
-        var seen = counts.Seen;
-        for (var word = 0; word < seen.Length && k < max; word++)
+        foreach (var id in counts.AscendingIds())
         {
-            for (var bits = seen[word]; bits != 0; bits &= bits - 1)
+            var count = counts.CountOf(id);
+            if (count > threshold || (count == threshold && atThreshold-- > 0))
             {
-                var id = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                var count = counts.CountOf(id);
-                if (count > threshold || (count == threshold && atThreshold-- > 0))
+                (ids[k], weights[k]) = (id, count);
+                norm += (double)count * count;
+                if (++k == max)
                 {
-                    (ids[k], weights[k]) = (id, count);
-                    norm += (double)count * count;
-                    k++;
+                    break;
                 }
             }
         }
@@ -289,8 +286,8 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 
         public ReadOnlySpan<int> Touched => _touched.AsSpan(0, _distinct);
 
-        /// <summary>One bit per bucket, set for each touched one.</summary>
-        public ReadOnlySpan<ulong> Seen => _seen;
+        /// <summary>The touched ids in ascending order, read from the bitset.</summary>
+        public AscendingIdEnumerator AscendingIds() => new(_seen);
 
         public int[] SortedIds()
         {
@@ -304,12 +301,9 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             }
 
             var k = 0;
-            for (var word = 0; word < _seen.Length; word++)
+            foreach (var id in AscendingIds())
             {
-                for (var bits = _seen[word]; bits != 0; bits &= bits - 1)
-                {
-                    ids[k++] = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                }
+                ids[k++] = id;
             }
 
             return ids;
@@ -324,6 +318,35 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             }
 
             _distinct = 0;
+        }
+
+        /// <summary>Walks a bitset's set bits from the lowest: one word at a time, clearing the lowest bit each step.</summary>
+        public ref struct AscendingIdEnumerator(ReadOnlySpan<ulong> bits)
+        {
+            private readonly ReadOnlySpan<ulong> _bits = bits;
+            private int _word = -1;
+            private ulong _left;
+
+            public int Current { get; private set; }
+
+            public readonly AscendingIdEnumerator GetEnumerator() => this;
+
+            public bool MoveNext()
+            {
+                while (_left == 0)
+                {
+                    if (++_word >= _bits.Length)
+                    {
+                        return false;
+                    }
+
+                    _left = _bits[_word];
+                }
+
+                Current = (_word << 6) + System.Numerics.BitOperations.TrailingZeroCount(_left);
+                _left &= _left - 1;
+                return true;
+            }
         }
     }
 }

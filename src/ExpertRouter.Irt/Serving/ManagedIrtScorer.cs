@@ -158,7 +158,8 @@ public sealed class ManagedIrtScorer : IPromptScorer
                     }
                 }
 
-                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(table + ((long)ids[j] * width), width), weights[j], pooled, pooled);
+                // The row itself through a checked slice: only the prefetch, which never faults, uses the bare pointer.
+                TensorPrimitives.MultiplyAdd(_table.AsSpan(ids[j] * width, width), weights[j], pooled, pooled);
             }
         }
     }
