@@ -12,7 +12,7 @@
 # Bounded: the load stops by itself at the end of the first whole minute (at most ~2 minutes); every process started
 # is stopped on exit. Results go to bench/results/capacity-<time>/ (summary.txt, raw counts, logs); exit 0 = all held.
 # The last line printed is: capacity rpm_caps=<caps> served_in_minute=<n> sum_of_caps=<n> ratio=<x> over_cap=<n>
-# clean_429=<n> other=<n> verdict=<PASS|FAIL>
+# clean_429=<n> other=<n> socket_errors=<n> verdict=<PASS|FAIL> (PASS needs no socket error at wrk as well)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -79,10 +79,13 @@ curl -fsS "$SIM/v1/simulator/requests" >"$RESULTS/simulator-requests.json"
 curl -fsS "http://127.0.0.1:$GW_MGMT_PORT/metrics" | grep -E '^expertrouter_capacity_' >"$RESULTS/capacity-metrics.txt" || true
 
 STATUSES=$(grep '^STATUSES' "$RESULTS/wrk.txt")
-python3 - "$RESULTS/simulator-requests.json" "$MINUTE" "$STATUSES" "${EXPERTS[*]}" "${CAPS[*]}" <<'PY' | tee "$RESULTS/summary.txt"
-import json, sys
+# wrk prints this line only when a connection failed, timed out or broke; a clean run has none.
+SOCKET_ERRORS=$(grep -oE 'Socket errors:.*' "$RESULTS/wrk.txt" || true)
+python3 - "$RESULTS/simulator-requests.json" "$MINUTE" "$STATUSES" "${EXPERTS[*]}" "${CAPS[*]}" "$SOCKET_ERRORS" <<'PY' | tee "$RESULTS/summary.txt"
+import json, re, sys
 counts, minute, statuses = json.load(open(sys.argv[1])), sys.argv[2], dict(kv.split("=") for kv in sys.argv[3].split()[1:])
 experts, caps = sys.argv[4].split(), [int(c) for c in sys.argv[5].split()]
+socket_errors = sum(int(n) for n in re.findall(r"\d+", sys.argv[6]))
 by_minute = counts.get("chat_by_minute", {})
 over, served = 0, 0
 for expert, cap in zip(experts, caps):
@@ -94,9 +97,10 @@ for expert, cap in zip(experts, caps):
 others = {m: n for m, n in counts.get("chat", {}).items() if m not in experts}
 total = sum(caps)
 ratio = served / total
-ok = over == 0 and int(statuses["other"]) == 0 and not others and abs(ratio - 1) <= 0.05
-print(f"client answers: 200 {statuses['ok']}, clean 429 {statuses['clean_429']} (Retry-After {statuses['retry_after_min']}..{statuses['retry_after_max']} s), other {statuses['other']}; other experts called: {others or 'none'}")
+ok = over == 0 and int(statuses["other"]) == 0 and socket_errors == 0 and not others and abs(ratio - 1) <= 0.05
+print(f"client answers: 200 {statuses['ok']}, clean 429 {statuses['clean_429']} (Retry-After {statuses['retry_after_min']}..{statuses['retry_after_max']} s), other {statuses['other']}, "
+      f"socket errors {socket_errors} ({sys.argv[6] or 'none'}); other experts called: {others or 'none'}")
 print(f"capacity rpm_caps={'/'.join(map(str, caps))} served_in_minute={served} sum_of_caps={total} ratio={ratio:.3f} over_cap={over} "
-      f"clean_429={statuses['clean_429']} other={statuses['other']} verdict={'PASS' if ok else 'FAIL'}")
+      f"clean_429={statuses['clean_429']} other={statuses['other']} socket_errors={socket_errors} verdict={'PASS' if ok else 'FAIL'}")
 sys.exit(0 if ok else 1)
 PY
