@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Prints the gateway's folder-level `using` cycles and, with --published DIR, the assemblies a published gateway
 carries. Folder A depends on folder B when a file in A imports B's namespace (ExpertRouter.Gateway.B...).
+Exits 1 on a cycle, or on a training-only assembly (ML.NET, LightGBM, ScottPlot, SkiaSharp) in the published gateway:
+serving a router needs ONNX Runtime and the tokenizers only.
 Usage: scripts/house.py [--project src/ExpertRouter.Gateway] [--published DIR]"""
 import argparse, os, re, sys
+
+# Microsoft.ML.OnnxRuntime and Microsoft.ML.Tokenizers serve routers; the rest of Microsoft.ML.* is ML.NET (training).
+TRAINING_ONLY = re.compile(r"^(Microsoft\.ML(?!\.OnnxRuntime|\.Tokenizers)(\..*)?|LightGBM.*|lib_lightgbm.*|ScottPlot.*|SkiaSharp.*)\.dll$", re.I)
 from collections import defaultdict
 
 def folder_graph(project, root_ns):
@@ -60,12 +65,15 @@ def main():
         print(f"  {a} <-> {b}")
     for comp in comps:
         print("  cycle: " + " -> ".join(comp))
+    training = []
     if args.published:
         names = sorted(f for f in os.listdir(args.published) if f.endswith(".dll"))
         print(f"published assemblies ({len(names)}):")
         for n in names:
             print("  " + n)
-    return 1 if comps else 0
+        training = [n for n in names if TRAINING_ONLY.match(n)]
+        print(f"training-only assemblies: {len(training)}" + "".join("\n  " + n for n in training))
+    return 1 if comps or training else 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,6 @@ public static class LogEvents
     public const int AttemptFailed = 120;
     public const int ExpertPassedOver = 121;
     public const int StreamBroken = 122;
-    public const int DeadlineExpired = 123;
     public const int CircuitChanged = 124;
     public const int TenantCircuitChanged = 125;
 
@@ -39,7 +38,6 @@ public static class LogEvents
 
     // 170–179: ensembles.
     public const int EnsembleAnswered = 170;
-    public const int EnsembleCallFailed = 171;
     public const int EnsembleStoreFailed = 172;
 
     // 180–199: start-up and tenant state.
@@ -82,7 +80,6 @@ public static class LogEvents
     public const int ExplorationRecorded = 520;
     public const int ExplorationSkipped = 521;
     public const int ExplorationFailed = 522;
-    public const int ExplorationDropped = 523;
 
     // 530–549: router swaps and shadows.
     public const int RouterSwapped = 530;
