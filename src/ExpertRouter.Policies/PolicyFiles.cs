@@ -128,7 +128,7 @@ public static class PolicyFiles
             cache:
               enabled: true
               ttlSeconds: 3600
-            aggregation:
+            ensemble:
               enabled: false
             fallback: []
             tags: {"{}"}

@@ -51,9 +51,10 @@ internal static partial class PolicyRules
             root.Error(root.AtPath("cache.semanticSimilarity"), "'cache.semanticSimilarity' must be in (0, 1].");
         }
 
-        if (policy.Aggregation.MaxExperts is < 2 or > 8)
+        if (policy.Ensemble.MaxExperts is < 2 or > 8)
         {
-            root.Error(root.AtPath("aggregation.maxExperts"), "'aggregation.maxExperts' must be between 2 and 8.");
+            var key = PolicyYamlReader.EnsembleKey(root) + ".maxExperts";
+            root.Error(root.AtPath(key), $"'{key}' must be between 2 and 8.");
         }
 
         if (policy.FallbackChain.Distinct(StringComparer.Ordinal).Count() != policy.FallbackChain.Count)

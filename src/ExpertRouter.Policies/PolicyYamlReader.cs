@@ -83,7 +83,7 @@ public static class PolicyYamlReader
             Budget = ReadBudget(root.Section("budgets")),
             RateLimits = ReadRateLimits(root.Section("rateLimits")),
             Cache = ReadCache(root.Section("cache")),
-            Aggregation = ReadAggregation(root.Section("aggregation")),
+            Ensemble = ReadEnsemble(root),
             FallbackChain = Values(root.StringList("fallback")),
             MaxFallbackCostRatio = root.Double("maxFallbackCostRatio"),
             MaxLatencyMs = root.Int("maxLatencyMs"),
@@ -154,22 +154,38 @@ public static class PolicyYamlReader
         return cache;
     }
 
-    private static AggregationPolicy ReadAggregation(YamlSection? section)
+    /// <summary>
+    /// The tenant's ensemble for <c>auto</c>. The section was called <c>aggregation</c> before ensembles and
+    /// aggregation were made one name; policy files written then still read, but a file may not say both.
+    /// </summary>
+    private static EnsemblePolicy ReadEnsemble(YamlSection root)
     {
-        if (section is null)
+        var section = root.Section(EnsembleKey(root));
+        if (root.HasPath("ensemble") && root.HasPath("aggregation"))
         {
-            return new AggregationPolicy();
+            // Read, so that the one error below is the only one it gets (not also "unknown setting").
+            _ = root.Section("aggregation");
+            root.Error(root.At("aggregation"), "'aggregation' is the former name of 'ensemble'; keep only 'ensemble'.");
         }
 
-        var aggregation = new AggregationPolicy
+        if (section is null)
+        {
+            return new EnsemblePolicy();
+        }
+
+        var ensemble = new EnsemblePolicy
         {
             Enabled = section.Bool("enabled") ?? false,
             MaxExperts = section.Int("maxExperts") ?? 3,
             Strategy = section.String("strategy") ?? "best-of",
         };
         section.ReportUnknownKeys();
-        return aggregation;
+        return ensemble;
     }
+
+    /// <summary>The key a file uses for its ensemble section: <c>ensemble</c>, or the former <c>aggregation</c>.</summary>
+    internal static string EnsembleKey(YamlSection root) =>
+        !root.HasPath("ensemble") && root.HasPath("aggregation") ? "aggregation" : "ensemble";
 
     private static IReadOnlyList<string> Values(IReadOnlyList<(string Value, Mark At)>? items) =>
         items is null ? [] : [.. items.Select(i => i.Value)];

@@ -21,6 +21,8 @@ public sealed class PolicySchemaTests
 
         Assert.Equal(schemaPaths.Where(p => p != "router.lambda"), examplePaths);
         Assert.Contains("router.lambda", schemaPaths);
+        // A former name stays in the schema, marked deprecated, for as long as the reader accepts it.
+        Assert.True(schema.RootElement.GetProperty("properties").GetProperty("aggregation").GetProperty("deprecated").GetBoolean());
         Assert.Empty(PolicyYamlReader.Parse("full.yaml", yaml).Errors);
     }
 
@@ -28,6 +30,11 @@ public sealed class PolicySchemaTests
     {
         foreach (var property in properties.EnumerateObject())
         {
+            if (property.Value.TryGetProperty("deprecated", out var deprecated) && deprecated.GetBoolean())
+            {
+                continue;
+            }
+
             var path = prefix + property.Name;
             yield return path;
             if (property.Value.TryGetProperty("properties", out var nested))

@@ -32,7 +32,7 @@ public sealed class PolicyYamlReaderTests
           enabled: false
           ttlSeconds: 600
           semanticSimilarity: 0.95
-        aggregation:
+        ensemble:
           enabled: true
           maxExperts: 2
           strategy: fuse
@@ -71,7 +71,7 @@ public sealed class PolicyYamlReaderTests
         Assert.Equal(["small"], policy.Budget.DowngradeExperts);
         Assert.Equal(new RateLimitPolicy { RequestsPerMinute = 60, TokensPerMinute = 100000 }, policy.RateLimits);
         Assert.Equal(new CachePolicy { Enabled = false, TtlSeconds = 600, SemanticSimilarity = 0.95 }, policy.Cache);
-        Assert.Equal(new AggregationPolicy { Enabled = true, MaxExperts = 2, Strategy = "fuse" }, policy.Aggregation);
+        Assert.Equal(new EnsemblePolicy { Enabled = true, MaxExperts = 2, Strategy = "fuse" }, policy.Ensemble);
         Assert.Equal(["large", "small"], policy.FallbackChain);
         Assert.Equal(3, policy.MaxFallbackCostRatio);
         Assert.Equal(800, policy.MaxLatencyMs);
@@ -80,6 +80,41 @@ public sealed class PolicyYamlReaderTests
         Assert.Equal(PromptLogging.Store, policy.Logging.Prompts);
         Assert.Equal((0.05, "large", 2.0, 1), (policy.Exploration.Rate, policy.Exploration.Judge, policy.Exploration.DailyBudgetUsd, policy.Exploration.MaxExperts));
         Assert.Equal(["large"], policy.Exploration.Experts);
+    }
+
+    [Fact]
+    public void Parse_FormerAggregationSection_ReadsAsTheEnsemble()
+    {
+        var yaml = $"id: old\napiKeySha256: [{KeyHash}]\naggregation:\n  enabled: true\n  maxExperts: 4\n  strategy: vote\n";
+
+        var result = PolicyYamlReader.Parse("old.yaml", yaml);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new EnsemblePolicy { Enabled = true, MaxExperts = 4, Strategy = "vote" }, result.Parsed!.Policy.Ensemble);
+    }
+
+    [Fact]
+    public void Parse_EnsembleAndFormerAggregationBoth_IsOneErrorAtTheFormerName()
+    {
+        var yaml = $"id: both\napiKeySha256: [{KeyHash}]\nensemble:\n  enabled: true\naggregation:\n  enabled: false\n";
+
+        var result = PolicyYamlReader.Parse("both.yaml", yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((5, "'aggregation' is the former name of 'ensemble'; keep only 'ensemble'."), (error.Line, error.Message));
+    }
+
+    [Theory]
+    [InlineData("ensemble")]
+    [InlineData("aggregation")]
+    public void Parse_EnsembleOfOneExpert_NamesTheKeyTheFileUses(string key)
+    {
+        var yaml = $"id: one\napiKeySha256: [{KeyHash}]\n{key}:\n  maxExperts: 1\n";
+
+        var result = PolicyYamlReader.Parse("one.yaml", yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((4, $"'{key}.maxExperts' must be between 2 and 8."), (error.Line, error.Message));
     }
 
     [Fact]

@@ -50,11 +50,11 @@ public sealed record CachePolicy
     public double? SemanticSimilarity { get; init; }
 }
 
-public sealed record AggregationPolicy
+public sealed record EnsemblePolicy
 {
     public bool Enabled { get; init; }
 
-    /// <summary>How many experts answer one request when aggregation is on.</summary>
+    /// <summary>How many experts answer one request when the ensemble is on.</summary>
     public int MaxExperts { get; init; } = 3;
 
     /// <summary>How the answers are combined (for example <c>best-of</c> or <c>fuse</c>).</summary>

@@ -34,7 +34,7 @@ public sealed record TenantPolicy
 
     public CachePolicy Cache { get; init; } = new();
 
-    public AggregationPolicy Aggregation { get; init; } = new();
+    public EnsemblePolicy Ensemble { get; init; } = new();
 
     /// <summary>Experts tried in order when the chosen one fails before its first byte.</summary>
     public IReadOnlyList<string> FallbackChain { get; init; } = [];

@@ -29,7 +29,7 @@ public sealed record EnsembleOutcome(string Text, string AnsweredBy, string Deci
     };
 }
 
-/// <summary>One aggregation mode, looked up by <see cref="Mode"/>.</summary>
+/// <summary>One ensemble mode, looked up by <see cref="Mode"/>.</summary>
 public interface IEnsembleStrategy
 {
     EnsembleMode Mode { get; }

@@ -7,7 +7,7 @@ namespace ExpertRouter.Gateway.Routing;
 
 /// <summary>
 /// The ensembles a plan may hand a request to: the configured ones by name (<c>ensemble/&lt;name&gt;</c>), and a
-/// tenant's default for <c>auto</c> from its policy's <c>aggregation</c> section, where <c>strategy</c> names a
+/// tenant's default for <c>auto</c> from its policy's <c>ensemble</c> section, where <c>strategy</c> names a
 /// configured ensemble or a mode (<c>best-of</c>/<c>judge</c>, <c>fuse</c>/<c>moa</c>, <c>vote</c>, <c>fan-out</c>,
 /// <c>cascade</c>) and <c>maxExperts</c> is its size. A strategy that names neither leaves <c>auto</c> single-routed.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class EnsembleCatalog(IReadOnlyDictionary<string, EnsembleOptions>
     public bool TryGet(string name, out EnsembleOptions options) => _byName.TryGetValue(name, out options!);
 
     /// <summary>The tenant's default ensemble for <c>auto</c>, or null when its policy asks for none.</summary>
-    public PlannedEnsemble? TenantDefault(AggregationPolicy policy)
+    public PlannedEnsemble? TenantDefault(EnsemblePolicy policy)
     {
         if (!policy.Enabled)
         {

@@ -186,7 +186,7 @@ public sealed partial class RoutingPlanner(
         if (ModelAliases.EnsembleFor(request.Model) is not { } name)
         {
             return (request.Model == ModelAliases.Auto && request.Endpoint == OpenAIEndpoint.ChatCompletions && !request.UsesTools && request.Choices == 1
-                ? ensembles.TenantDefault(tenant.Aggregation)
+                ? ensembles.TenantDefault(tenant.Ensemble)
                 : null, null);
         }
 

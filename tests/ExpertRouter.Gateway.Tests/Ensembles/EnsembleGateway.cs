@@ -41,7 +41,7 @@ public sealed class EnsembleGateway : IAsyncLifetime
             .Tenant("demo", GatewayHost.DemoKey, allowed: demo, policy: ("Lambda", "0.06"))
             .Tenant("flaky", FlakyKey, allowed: flaky)
             .Tenant("aggregating", AggregatingKey, allowed: ["e-cheap", "e-mid", "e-dear"],
-                policy: [("Aggregation:Enabled", "true"), ("Aggregation:Strategy", "vote"), ("Aggregation:MaxExperts", "3")])
+                policy: [("Ensemble:Enabled", "true"), ("Ensemble:Strategy", "vote"), ("Ensemble:MaxExperts", "3")])
             .Ensemble("vote3", ("Mode", "Vote"), ("Size", "3"))
             .Ensemble("vote4-impatient", ("Mode", "Vote"), ("Size", "4"), ("CallTimeoutSeconds", "1"))
             .Ensemble("judge3", ("Mode", "Judge"), ("Size", "3"), ("Judge", "e-judge"))

@@ -163,7 +163,7 @@ public sealed class EnsembleTests(EnsembleGateway fixture) : IClassFixture<Ensem
     }
 
     [Fact]
-    public async Task TenantAggregationPolicy_TurnsAutoIntoItsDefaultEnsemble_OtherTenantsStaySingleRouted()
+    public async Task TenantEnsemblePolicy_TurnsAutoIntoItsDefaultEnsemble_OtherTenantsStaySingleRouted()
     {
         using var client = fixture.Host.CreateClient(EnsembleGateway.AggregatingKey);
         using var aggregated = await client.PostAsync("/v1/chat/completions", EnsembleGateway.Chat("auto"));

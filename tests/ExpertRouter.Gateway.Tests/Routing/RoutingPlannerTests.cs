@@ -152,7 +152,7 @@ public sealed class RoutingPlannerTests : IDisposable
     [Fact]
     public async Task TenantDefaultEnsemble_AnswersAuto_ButNotANamedExpert()
     {
-        var tenant = new TenantPolicy { Id = "t", Router = "cheapest", Aggregation = new AggregationPolicy { Enabled = true, Strategy = "vote", MaxExperts = 2 } };
+        var tenant = new TenantPolicy { Id = "t", Router = "cheapest", Ensemble = new EnsemblePolicy { Enabled = true, Strategy = "vote", MaxExperts = 2 } };
 
         var auto = await PlanAsync(tenant, Chat("auto"));
         var named = await PlanAsync(tenant, Chat("cheap"));

@@ -109,7 +109,7 @@ internal static partial class TenantsPage
         Row(html, "Budgets", Budgets(tenant) + (tenant.Budget.DowngradeExperts.Count > 0 ? $"; downgrade to {string.Join(", ", tenant.Budget.DowngradeExperts)}" : ""));
         Row(html, "Rate limits", RateLimits(tenant));
         Row(html, "Cache", Cache(tenant));
-        Row(html, "Aggregation", tenant.Aggregation.Enabled ? $"on: {tenant.Aggregation.Strategy}, up to {tenant.Aggregation.MaxExperts} experts" : "off");
+        Row(html, "Ensemble", tenant.Ensemble.Enabled ? $"on: {tenant.Ensemble.Strategy}, up to {tenant.Ensemble.MaxExperts} experts" : "off");
         Row(html, "Fallback chain", tenant.FallbackChain.Count == 0 ? "the rest of the ranking" : string.Join(" → ", tenant.FallbackChain));
         Row(html, "Fallback cost bound", tenant.MaxFallbackCostRatio is { } ratio ? $"at most {ratio}× the first choice" : "none");
         Row(html, "Prompts in the request log", tenant.Logging.Prompts.ToString().ToLowerInvariant());
