@@ -72,6 +72,42 @@ public sealed class RedisCapacityStoreTests : IDisposable
     }
 
     [Fact]
+    public void KeyPrefix_IsHashTaggedPerExpert_WholeOrPerBaseUrl()
+    {
+        var whole = new ExpertLoad("e", -1, new ExpertCapacity { RequestsPerMinute = 1 }, shared: true);
+        var second = new ExpertLoad("e", 1, new ExpertCapacity { RequestsPerMinute = 1 }, shared: true);
+
+        Assert.Equal("er:{x:e}:", whole.KeyPrefix);
+        // The base URL stays outside the {…} tag, so every quota of one expert lives in one Redis Cluster slot.
+        Assert.Equal("er:{x:e}:u1:", second.KeyPrefix);
+    }
+
+    [RedisFact]
+    public async Task Keys_OfOneExpert_ShareItsClusterHashTag_ForTheWholeExpertAndPerBaseUrl()
+    {
+        var whole = Unique("slot", rpm: 10, tpm: 1_000, concurrency: 2);
+        var perUrl = CapacityHarness.Expert($"slot-url-{Guid.NewGuid():N}", rpm: 10, tpm: 1_000, concurrency: 2, baseUrls: 2, scope: CapacityScope.BaseUrl);
+        var replica = Replica(RedisTestServer.Shared!, whole, perUrl);
+        using var limited = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+
+        Assert.True((await replica.TakeAsync(whole)).Granted);
+        Assert.True((await replica.TakeAsync(perUrl, baseUrl: 0)).Granted);
+        Assert.True((await replica.TakeAsync(perUrl, baseUrl: 1)).Granted);
+        replica.Tracker.ObserveResponse(perUrl, 1, limited.Headers, 429, TimeSpan.FromSeconds(20));
+
+        // A script touches all of a quota's keys at once, which Redis Cluster allows only within one slot; and an
+        // expert's keys, whichever base URL they count, share its {x:<expert>} tag, so they are all on one shard.
+        var wholeKeys = await KeysAsync(whole, k => k.Count >= 3);
+        var urlKeys = await KeysAsync(perUrl, k => k.Any(key => key.EndsWith(":u1:block", StringComparison.Ordinal)));
+        Assert.All(wholeKeys, k => Assert.StartsWith("er:{x:" + whole.Id + "}:", k));
+        Assert.DoesNotContain(wholeKeys, k => k.Contains("}:u", StringComparison.Ordinal));
+        Assert.Contains(urlKeys, k => k.StartsWith("er:{x:" + perUrl.Id + "}:u0:", StringComparison.Ordinal));
+        Assert.Contains("er:{x:" + perUrl.Id + "}:u1:block", urlKeys);
+        Assert.All(wholeKeys, k => Assert.Equal("x:" + whole.Id, ClusterHashTag(k)));
+        Assert.All(urlKeys, k => Assert.Equal("x:" + perUrl.Id, ClusterHashTag(k)));
+    }
+
+    [Fact]
     public async Task RedisUnreachable_QuotasAreCountedInProcess_AndNothingFails()
     {
         var expert = Unique("down", rpm: 2, concurrency: 5);
@@ -103,11 +139,11 @@ public sealed class RedisCapacityStoreTests : IDisposable
         Assert.All(grants.Where(g => !g.Granted), g => Assert.Equal(CapacityLimit.Requests, g.RefusedBy));
     }
 
-    private CapacityHarness Replica(RedisTestServer server, ExpertDefinition expert)
+    private CapacityHarness Replica(RedisTestServer server, params ExpertDefinition[] experts)
     {
         var connection = server.Connect();
         _owned.Add(connection);
-        var replica = new CapacityHarness([expert], store: (metrics, time) =>
+        var replica = new CapacityHarness(experts, store: (metrics, time) =>
             new RedisCapacityStore(connection, new Gateway.Configuration.CapacityOptions { CommandTimeout = TimeSpan.FromSeconds(10) }, time, metrics, NullLogger<RedisCapacityStore>.Instance));
         _owned.Add(replica);
         return replica;
@@ -115,6 +151,27 @@ public sealed class RedisCapacityStoreTests : IDisposable
 
     private static ExpertDefinition Unique(string name, int? rpm = null, int? tpm = null, int? concurrency = null) =>
         CapacityHarness.Expert($"{name}-{Guid.NewGuid():N}", rpm, tpm, concurrency);
+
+    /// <summary>The expert's keys in the shared server, once <paramref name="done"/> holds (the provider block is written in the background).</summary>
+    private async Task<IReadOnlyList<string>> KeysAsync(ExpertDefinition expert, Func<IReadOnlyList<string>, bool> done)
+    {
+        var connection = RedisTestServer.Shared!.Connect();
+        _owned.Add(connection);
+        var server = connection.GetServers()[0];
+        return await WaitForAsync(
+            () => ValueTask.FromResult<IReadOnlyList<string>>([.. server.Keys(pattern: "er:{x:" + expert.Id + "}*").Select(k => k.ToString())]), done);
+    }
+
+    /// <summary>
+    /// What Redis Cluster hashes for a key's slot: the text inside the first {…} when not empty, else the whole key.
+    /// Computed here because the client's HashSlot answers -1 for every key against a standalone server.
+    /// </summary>
+    private static string ClusterHashTag(string key)
+    {
+        var open = key.IndexOf('{', StringComparison.Ordinal);
+        var close = open < 0 ? -1 : key.IndexOf('}', open + 1);
+        return close > open + 1 ? key[(open + 1)..close] : key;
+    }
 
     private static async Task<T> WaitForAsync<T>(Func<ValueTask<T>> read, Func<T, bool> done)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using ExpertRouter.Gateway.Tests.Capacity;
+using ExpertRouter.Gateway.Tests.RequestLog;
 using ExpertRouter.Simulation;
 using ExpertRouter.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -112,6 +113,28 @@ public sealed class CapacityTests : IAsyncLifetime
         Assert.Contains("expertrouter_capacity_refusals_total{otel_scope_name=\"ExpertRouter.Gateway\"} 1", metrics);
         Assert.Equal(1.0, Gauge(metrics, "expertrouter_capacity_use", _a, "limit=\"requests\""));
         Assert.Equal(1.0, Gauge(metrics, "expertrouter_capacity_use", _b, "limit=\"requests\""));
+    }
+
+    [Fact]
+    public async Task FirstChoiceOverCapacity_RequestLogRecordNamesItPassedOverForCapacity()
+    {
+        using var log = new LogFolder();
+        await using var gateway = await StartAsync([("Experts:13:Capacity:RequestsPerMinute", "1"), ("RequestLog:Directory", log.Path)], MidMinute());
+
+        using var first = await PostAsync(gateway);
+        using var second = await PostAsync(gateway);
+
+        // The record is what the learning loop and an operator read after the fact: the headers are gone by then.
+        var record = await log.RecordAsync(Header(second, "x-request-id")!);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal((_b, 200), (record.Expert, record.Status));
+        // The shipped experts the tenant may not use are listed too (not-allowed); the quota's expert is the one that matters.
+        var passed = Assert.Single(record.PassedOver!, p => p.Expert == _a);
+        Assert.Equal("capacity", passed.Reason);
+        Assert.Null(record.Fallbacks);
+        var firstRecord = await log.RecordAsync(Header(first, "x-request-id")!);
+        Assert.Equal(_a, firstRecord.Expert);
+        Assert.DoesNotContain(firstRecord.PassedOver ?? [], p => p.Reason == "capacity");
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ExpertRouter.Gateway.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace ExpertRouter.Gateway.Tests.Functional;
 
@@ -98,6 +100,24 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
             Json("""{"model":"text-embedding-sim","messages":[{"role":"user","content":"x"}]}"""));
 
         await ErrorAssert.IsEnvelopeAsync(response, HttpStatusCode.BadRequest, "model_not_supported");
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("gpt-4o-2024-08-06")]
+    public async Task Post_PromptLongerThanEveryContextWindow_Is400ContextLengthExceeded(string model)
+    {
+        // About 9 MB: inside the body limit, so the answer is about the prompt's length, not the body's (413), and not
+        // about the key either (403 model_not_allowed, what #23 finding 4 got once every expert had been left out).
+        var prompt = string.Concat(Enumerable.Repeat("All work and no play makes Jack a dull boy. ", 9 * 1024 * 1024 / 44));
+        var json = $$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{prompt}}"}]}""";
+        var limit = _gateway.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBodyBytes;
+        Assert.InRange(Encoding.UTF8.GetByteCount(json), 9_000_000, limit - 1);
+
+        using var response = await _gateway.Client.PostAsync("/v1/chat/completions", Json(json));
+
+        var error = await ErrorAssert.IsEnvelopeAsync(response, HttpStatusCode.BadRequest, "context_length_exceeded");
+        Assert.Equal(("invalid_request_error", "messages"), (error.GetProperty("type").GetString(), error.GetProperty("param").GetString()));
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
             new FaultRule { Model = "f429-long", Kind = "status", StatusCode = 429, RetryAfterSeconds = 120 },
             new FaultRule { Model = "f-hang", Kind = "delay", DelayMs = 10_000 },
             new FaultRule { Model = "f-reset", Kind = "reset" },
+            new FaultRule { Model = "f-reset-too", Kind = "reset" },
             new FaultRule { Model = "f-cut", Kind = "midstream-cut", AfterChunks = 3 },
             new FaultRule { Model = "f-slow", Kind = "slow-stream", DelayMs = 250 },
         ],
@@ -104,6 +105,21 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryAttemptReset_Is502_SayingWhoWasTried()
+    {
+        // Both experts of the plan reset by configuration: the fault header would reach the first one only.
+        await using var gateway = await StartGatewayAsync("f-reset", next: "f-reset-too", maxFallbacks: 1, timeouts: []);
+
+        using var response = await PostAsync(gateway, "router/cheapest");
+
+        await ErrorAssert.IsEnvelopeAsync(response, HttpStatusCode.BadGateway, "upstream_error");
+        // Without these a client (and its operator) sees a bare 502 and cannot tell which experts were tried.
+        Assert.Equal("f-reset-too", response.Headers.GetValues("x-expertrouter-expert").Single());
+        Assert.Equal("f-reset;Request,f-reset-too;Request", response.Headers.GetValues("x-expertrouter-fallbacks").Single());
+        Assert.Equal((2, 2), (_simulator.RequestCount("f-reset"), _simulator.RequestCount("f-reset-too")));
+    }
+
+    [Fact]
     public async Task MidStreamCut_EndsStreamWithErrorEvent()
     {
         await using var gateway = await StartGatewayAsync("f-cut");
@@ -127,7 +143,12 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
         Assert.Contains("TotalTimeout", last);
     }
 
-    private async Task<GatewayHost> StartGatewayAsync(string faulty, params (string Name, string Value)[] timeouts)
+    private Task<GatewayHost> StartGatewayAsync(string faulty, params (string Name, string Value)[] timeouts) =>
+        StartGatewayAsync(faulty, "steady", maxFallbacks: null, timeouts);
+
+    /// <param name="next">The expert ranked second.</param>
+    /// <param name="maxFallbacks">Fallbacks after the first attempt (the shipped experts rank after these two); the shipped default when null.</param>
+    private async Task<GatewayHost> StartGatewayAsync(string faulty, string next, int? maxFallbacks, (string Name, string Value)[] timeouts)
     {
         var baseUrl = _simulator.BaseAddress.ToString().TrimEnd('/');
         var settings = new Dictionary<string, string?>
@@ -137,7 +158,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
             ["ExpertRouter:Experts:13:BaseUrls:0"] = baseUrl,
             ["ExpertRouter:Experts:13:InputUsdPerMTok"] = "0",
             ["ExpertRouter:Experts:13:OutputUsdPerMTok"] = "0",
-            ["ExpertRouter:Experts:14:Id"] = "steady",
+            ["ExpertRouter:Experts:14:Id"] = next,
             ["ExpertRouter:Experts:14:BaseUrls:0"] = baseUrl,
             ["ExpertRouter:Experts:14:InputUsdPerMTok"] = "0.001",
             ["ExpertRouter:Experts:14:OutputUsdPerMTok"] = "0.001",
@@ -145,6 +166,11 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
         foreach (var (name, value) in timeouts)
         {
             settings[$"ExpertRouter:Experts:13:Timeouts:{name}"] = value;
+        }
+
+        if (maxFallbacks is { } fallbacks)
+        {
+            settings["ExpertRouter:MaxFallbacks"] = fallbacks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return await GatewayBuilder.StartAsync(settings);
