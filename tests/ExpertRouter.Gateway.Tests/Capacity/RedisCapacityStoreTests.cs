@@ -103,8 +103,8 @@ public sealed class RedisCapacityStoreTests : IDisposable
         Assert.DoesNotContain(wholeKeys, k => k.Contains("}:u", StringComparison.Ordinal));
         Assert.Contains(urlKeys, k => k.StartsWith("er:{x:" + perUrl.Id + "}:u0:", StringComparison.Ordinal));
         Assert.Contains("er:{x:" + perUrl.Id + "}:u1:block", urlKeys);
-        Assert.All(wholeKeys, k => Assert.Equal("x:" + whole.Id, ClusterHashTag(k)));
-        Assert.All(urlKeys, k => Assert.Equal("x:" + perUrl.Id, ClusterHashTag(k)));
+        Assert.All(wholeKeys, k => Assert.Equal("x:" + whole.Id, ClusterHashTag.Of(k)));
+        Assert.All(urlKeys, k => Assert.Equal("x:" + perUrl.Id, ClusterHashTag.Of(k)));
     }
 
     [Fact]
@@ -160,17 +160,6 @@ public sealed class RedisCapacityStoreTests : IDisposable
         var server = connection.GetServers()[0];
         return await WaitForAsync(
             () => ValueTask.FromResult<IReadOnlyList<string>>([.. server.Keys(pattern: "er:{x:" + expert.Id + "}*").Select(k => k.ToString())]), done);
-    }
-
-    /// <summary>
-    /// What Redis Cluster hashes for a key's slot: the text inside the first {…} when not empty, else the whole key.
-    /// Computed here because the client's HashSlot answers -1 for every key against a standalone server.
-    /// </summary>
-    private static string ClusterHashTag(string key)
-    {
-        var open = key.IndexOf('{', StringComparison.Ordinal);
-        var close = open < 0 ? -1 : key.IndexOf('}', open + 1);
-        return close > open + 1 ? key[(open + 1)..close] : key;
     }
 
     private static async Task<T> WaitForAsync<T>(Func<ValueTask<T>> read, Func<T, bool> done)
