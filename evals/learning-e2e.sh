@@ -15,8 +15,13 @@
 # swapped, then the second half is served by that router, and the router is retrained from the starting one on the
 # whole log and swapped again. Exploration runs at RATE in both halves.
 #
+# FOLD=k (0-4) replaces the train/dev split by the k-th of five folds over zeroeval train+dev (by a hash of the
+# prompt's id): the other four folds are the traffic and the training prompts of (b) and (c), fold k is what the
+# gateway and the harness are tested on. Run every fold to read the loop's figures over all 1,683 prompts instead of
+# dev's 220 (evals/README.md).
+#
 # Usage: evals/learning-e2e.sh [results-folder]
-# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2),
+# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2), FOLD (unset: train/dev),
 # EXPERTROUTER_DATA (../shared/data/routing), CONFIGURATION (Release), SKIP_BUILD (set: use what is built). Reporting only: it never fails on the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +43,26 @@ if [ ! -f "$DATA/zeroeval.jsonl.gz" ]; then
 fi
 DATA="$(cd "$DATA" && pwd)"
 
+# What the traffic and the training prompts are, and what is tested: zeroeval's train and dev splits, or with FOLD
+# set, four folds of train+dev against the fifth (the rows copied with their split renamed train or dev).
+if [ -n "${FOLD:-}" ]; then
+  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT/fold-$FOLD.jsonl" "$FOLD" <<'EOF'
+import gzip, hashlib, json, sys
+fold = int(sys.argv[3])
+with open(sys.argv[2], "w") as out:
+    for line in gzip.open(sys.argv[1], "rt", encoding="utf-8"):
+        row = json.loads(line)
+        if row.get("split") in ("train", "dev"):
+            row["split"] = "dev" if int.from_bytes(hashlib.sha256(("fold:" + row["id"]).encode()).digest()[:4], "big") % 5 == fold else "train"
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+EOF
+  TRAIN="$OUT/fold-$FOLD.jsonl:train"
+  TEST="$OUT/fold-$FOLD.jsonl:dev"
+else
+  TRAIN=zeroeval:train
+  TEST=zeroeval:dev
+fi
+
 export CI="${CI:-true}"
 CONFIGURATION="${CONFIGURATION:-Release}"
 if [ -z "${SKIP_BUILD:-}" ]; then
@@ -58,22 +83,23 @@ echo "{\"name\":\"learning pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo
 echo "{\"name\":\"start pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$START_POOL" | sed 's/[^,]*/"&"/g')]}" > "$OUT/start-pool.json"
 
 # (b) and (c): the offline router of the whole pool, and the starting router (the pool without NEW), both on zeroeval:train.
-[ -f "$OUT/offline/router.json" ] || cli train --train zeroeval:train --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
-[ -f "$OUT/start/router.json" ] || cli train --train zeroeval:train --pool "$OUT/start-pool.json" --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
+[ -f "$OUT/offline/router.json" ] || cli train --train "$TRAIN" --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
+[ -f "$OUT/start/router.json" ] || cli train --train "$TRAIN" --pool "$OUT/start-pool.json" --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
 
-# The traffic of each round: zeroeval:train whole, or its two halves by a hash of the prompt's id.
+# The traffic of each round: the training prompts whole, or their two halves by a hash of the prompt's id.
 if [ "$ROUNDS" = 2 ]; then
-  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT" <<'EOF'
+  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT" "${FOLD:+$OUT/fold-$FOLD.jsonl}" <<'EOF'
 import gzip, hashlib, json, sys
 halves = [open(f"{sys.argv[2]}/train-half-{h}.jsonl", "w") for h in (1, 2)]
-for line in gzip.open(sys.argv[1], "rt", encoding="utf-8"):
+source = open(sys.argv[3], encoding="utf-8") if sys.argv[3] else gzip.open(sys.argv[1], "rt", encoding="utf-8")
+for line in source:
     row = json.loads(line)
     if row.get("split") == "train":
         halves[hashlib.sha256(row["id"].encode()).digest()[0] % 2].write(line)
 EOF
   TRAFFIC=("$OUT/train-half-1.jsonl:train" "$OUT/train-half-2.jsonl:train")
 else
-  TRAFFIC=(zeroeval:train)
+  TRAFFIC=("$TRAIN")
 fi
 
 gateway_args() {
@@ -124,7 +150,7 @@ for seed in $SEEDS; do
   trap 'kill $gw 2>/dev/null || true' EXIT
   for _ in $(seq 1 120); do curl -sf "$URL/healthz" > /dev/null 2>&1 && break; curl -sf "$URL/v1/models" -H "Authorization: Bearer $PROBE_KEY" > /dev/null 2>&1 && break; sleep 1; done
 
-  cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-before.jsonl" --data-dir "$DATA" | tee "$dir/dev-before.txt"
+  cli send --prompts "$TEST" --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-before.jsonl" --data-dir "$DATA" | tee "$dir/dev-before.txt"
   round=0
   for traffic in "${TRAFFIC[@]}"; do
     round=$((round + 1))
@@ -147,7 +173,7 @@ for seed in $SEEDS; do
   done
   # For the record, a router trained on the log alone, which the log's bias (mostly the served expert's scores) misleads.
   cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/log-only" --force --data-dir "$DATA" --version "log-only-$seed" 2>&1 | tee "$dir/train-log-only.txt"
-  cli send --prompts zeroeval:dev --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
+  cli send --prompts "$TEST" --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
   kill $gw; wait $gw 2>/dev/null || true
   trap - EXIT
 
@@ -168,9 +194,9 @@ EOF
   routers="$routers,folder:$dir/learned,folder:$dir/log-only"
 done
 
-cli eval --train zeroeval:train --test zeroeval:dev --pool "$OUT/pool.json" --routers "$routers" --data-dir "$DATA" --bootstrap 0 --out "$OUT/eval" | tee "$OUT/eval.stdout.md"
+cli eval --train "$TRAIN" --test "$TEST" --pool "$OUT/pool.json" --routers "$routers" --data-dir "$DATA" --bootstrap 0 --out "$OUT/eval" | tee "$OUT/eval.stdout.md"
 {
-  echo "## Through the gateway (zeroeval:dev, cost target 0.5 of the best expert's cost)"
+  echo "## Through the gateway ($TEST, cost target 0.5 of the best expert's cost)"
   cat "$OUT/gateway.md"
   echo
   cat "$OUT/eval.stdout.md"
