@@ -24,6 +24,20 @@ internal static class StepContext
         return context;
     }
 
+    /// <summary>A request not parsed yet, as the steps before the parse step see it: a POST of <paramref name="body"/> to <paramref name="path"/>.</summary>
+    public static DefaultHttpContext Post(string path, string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Path = path;
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = bytes.Length;
+        context.Request.ContentType = "application/json";
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
     /// <summary>A plan that ranks <paramref name="experts"/> in the order given, predicting 0.5 for each.</summary>
     public static RoutingPlan Plan(string router, params ExpertDefinition[] experts)
     {

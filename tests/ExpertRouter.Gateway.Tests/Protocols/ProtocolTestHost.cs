@@ -14,6 +14,7 @@ namespace ExpertRouter.Gateway.Tests.Protocols;
 /// forward the chat body, translate the answer (or stream it through the translator), map errors. The
 /// <c>x-simulator-fault</c> header is passed on, so tests can break the expert.
 /// </summary>
+// Not a GatewayBuilder host: it hands the expert's own error (a 503's message, a 429) to the translators verbatim, which a gateway's retry, fallback and 502 envelope would replace; gateway-level protocol tests are Functional/ClientProtocolTests.
 internal sealed class ProtocolTestHost : IAsyncDisposable
 {
     public const string Tenant = "protocol-tests";
