@@ -28,6 +28,12 @@ internal sealed class ExplorationStep(RequestDelegate next, ExplorationQueue exp
         {
             await next(context);
         }
+        catch
+        {
+            // A sample is either explored or abandoned, so the two counts still add up when a later step fails.
+            exploration.Abandon(feature.Tenant);
+            throw;
+        }
         finally
         {
             context.Features.Set(body);

@@ -293,7 +293,7 @@ public sealed class ExplorationStepTests : IDisposable
     }
 
     [Fact]
-    public async Task FailingNextStep_FailsAsItWould_AndTheResponseBodyIsRestored()
+    public async Task FailingNextStep_FailsAsItWould_TheBodyIsRestored_AndTheSampleIsAbandoned()
     {
         var queue = Queue();
         var context = StepContext.For(Explores, Chat, Cheap, Dear);
@@ -305,5 +305,6 @@ public sealed class ExplorationStepTests : IDisposable
         Assert.Equal("later step failed", thrown.Message);
         Assert.Same(client, context.Response.Body);
         Assert.Empty(Queued(queue));
+        Assert.Equal((1L, 1L), (_metrics.SampledTotal, _metrics.FinishedTotal));
     }
 }
