@@ -14,9 +14,11 @@
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
 # A third process, the JIT build with the console on (an admin key set) and nobody watching, runs the routed case
-# (gwc_auto): its CPU per request against gw_auto's is the console's cost to the request path.
-# A third process, the JIT build with in-process quotas on every expert, gives gw_auto_quota: what the capacity
-# check costs per routed request against gw_auto (its own summary line).
+# (gwc_auto): its CPU per request against the control gwx_auto's (below) is the console's cost to the request path.
+# A fourth process, the JIT build with in-process quotas on every expert, gives gw_auto_quota: what the capacity
+# check costs per routed request against gwx_auto (its own summary line). The control, gwx_auto, is a fifth process:
+# the first gateway's build and settings serving only the routed case, as far along tiered compilation as those two
+# (gw_auto serves ten cases and is further along, so it is not their comparison).
 # Closed-loop cases run on WRK_CONNECTIONS (64) connections: throughput is a server's rate when saturated, and on
 # these 2 cores 16 connections left the gateway waiting on hand-offs between threads (routed 10.3k req/s at 16,
 # 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
@@ -67,15 +69,15 @@ start SIM "$RESULTS/simulator.log" dotnet "$BENCH_OUT/cli/expertrouter.dll" simu
 start GW "$RESULTS/gateway.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GW_MGMT_PORT" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GW_PORT"
 # The same build with the console on (an admin key set) and nobody watching: its routed CPU per request against
-# gw_auto's, in the same rounds, is what the console's decision ring costs the request path (docs/console.md).
+# the control gwx_auto's (below), in the same rounds, is what the console's decision ring costs the request path (docs/console.md).
 GWC_PORT=$(free_port) GWC_MGMT_PORT=$(free_port)
 # shellcheck disable=SC2086
 start GWC "$RESULTS/gateway-console.log" env ExpertRouter__SimulatorUrl="$SIM/v1" ExpertRouter__Management__Urls__0="http://127.0.0.1:$GWC_MGMT_PORT" \
   ExpertRouter__AdminKeySha256="$(printf '%s' "sk-admin-bench-$RANDOM$RANDOM" | sha256sum | cut -d' ' -f1)" ${GATEWAY_ENV:-} \
   $(gateway_command gateway) --urls "http://127.0.0.1:$GWC_PORT"
 # The same JIT build again with quotas (requests, tokens, places in flight) on every chat expert, counted in process
-# and far above any load here, so none refuses: its CPU per routed request minus the first gateway's is what the
-# capacity check costs (gw_auto_quota against gw_auto, same rounds).
+# and far above any load here, so none refuses: its CPU per routed request minus the control process's is what the
+# capacity check costs (gw_auto_quota against gwx_auto, same rounds).
 GWQ_PORT=$(free_port) GWQ_MGMT_PORT=$(free_port)
 GWQ_QUOTAS=()
 for i in $(seq 0 11); do

@@ -69,6 +69,21 @@ expect "admin: rejections" 200 "${admin[@]}" "$base/admin/policies/rejections"; 
 expect "admin: reload" 200 -X POST "${admin[@]}" "$base/admin/policies/reload"; contains "admin: reload result" '"accepted":'
 expect "admin: accounting" 200 "${admin[@]}" "$base/admin/accounting"; contains "admin: accounting store" '"store":"in-process"'
 expect "admin: wrong key" 401 -H "Authorization: Bearer nope" "$base/admin/tenants"
+# The console (/ui, server-rendered; on here because an admin key is set), on the JIT and the native build alike:
+# the admin key as a bearer opens the overview with this run's own data in its first response (the demo tenant's spend
+# row); a script without a key gets a 401 and a browser without one is sent to the login form; a wrong key gets a 401.
+expect "console: overview" 200 -D /tmp/blackbox-headers "${admin[@]}" -H "Accept: text/html" "$base/ui/"
+grep -qi '^content-type: text/html' /tmp/blackbox-headers && { passed=$((passed+1)); echo "ok   curl: console: overview is HTML"; } \
+  || { failed=$((failed+1)); echo "FAIL curl: console: overview is not HTML: $(grep -i '^content-type' /tmp/blackbox-headers)"; }
+contains "console: overview has its spend section" '<section id="spend" data-live'
+contains "console: overview shows the demo tenant's spend" '<a href="/ui/tenants/demo">demo</a>'
+expect "console: routing page" 200 "${admin[@]}" "$base/ui/routing"; contains "console: routing shows decisions" 'data-request="'
+expect "console: script without a key" 401 "$base/ui/"; contains "console: refusal in the OpenAI error shape" '"code":"invalid_api_key"'
+expect "console: browser without a key" 303 -D /tmp/blackbox-headers -H "Accept: text/html" "$base/ui/"
+grep -qi '^location: /ui/login?next=%2Fui%2F' /tmp/blackbox-headers && { passed=$((passed+1)); echo "ok   curl: console: browser sent to the login form"; } \
+  || { failed=$((failed+1)); echo "FAIL curl: console: browser not sent to the login form: $(grep -i '^location' /tmp/blackbox-headers)"; }
+expect "console: wrong key" 401 -H "Authorization: Bearer nope" -H "Accept: text/html" "$base/ui/"
+expect "console: login form" 200 "$base/ui/login"; contains "console: login form has its key field" 'name="key"'
 expect "models list" 200 "${auth[@]}" "$base/v1/models"; contains "models: routers listed" '"expertrouter_kind":"router"'
 head -c 11000000 /dev/zero | tr '\0' 'a' > /tmp/blackbox-big
 expect "oversize body" 413 "${auth[@]}" "$base/v1/chat/completions" --data-binary @/tmp/blackbox-big

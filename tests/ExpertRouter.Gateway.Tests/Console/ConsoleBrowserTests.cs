@@ -21,6 +21,9 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser fixture) : IClassFixture<
         var (acmeRequest, acmeExpert) = await gateway.ChatAsync(ConsoleGateway.Acme, "Explain the Pythagorean theorem in one sentence.");
         await gateway.ChatAsync(ConsoleGateway.Acme, "What is the capital of Australia?");
         await gateway.ChatAsync(ConsoleGateway.Globex, "Translate 'good morning' into French.");
+        // initech serves on the cheapest router, which rates every expert alike, so its best expert is the dearest and
+        // routing saves against it; irt-ze12 shadows it, so the routers page has a shadow pair to show.
+        await gateway.ChatAsync(ConsoleGateway.Initech, "Name three prime numbers.");
         using var usageClient = gateway.Host.CreateClient(AcmeKey);
         using var usage = JsonDocument.Parse(await usageClient.GetStringAsync("/v1/usage"));
         var acmeSpentToday = Format.Usd(usage.RootElement.GetProperty("budget").GetProperty("spent_today_usd").GetDouble());
@@ -32,6 +35,8 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser fixture) : IClassFixture<
         var spendRow = page.Locator("#spend tr", new PageLocatorOptions { Has = page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "acme", Exact = true }) });
         await Assertions.Expect(spendRow).ToContainTextAsync(acmeSpentToday);
         await Assertions.Expect(page.Locator("#savings")).ToContainTextAsync("acme");
+        var initechSavings = page.Locator("#savings tr", new PageLocatorOptions { Has = page.GetByRole(AriaRole.Rowheader, new PageGetByRoleOptions { Name = "initech", Exact = true }) });
+        Assert.DoesNotMatch(@"^\$0 \(", (await initechSavings.Locator("td").Nth(4).TextContentAsync())?.Trim() ?? "");
         await CheckAsync(page, "overview");
 
         await page.GotoAsync("/ui/routing");
@@ -58,6 +63,9 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser fixture) : IClassFixture<
 
         await page.GotoAsync("/ui/routers");
         await Assertions.Expect(page.Locator("#routers")).ToContainTextAsync("irt-ze12");
+        // The shadow predicts after the response, in the request log's worker; the section updates live until it shows.
+        var shadow = page.Locator("#shadows tr", new PageLocatorOptions { Has = page.GetByRole(AriaRole.Rowheader, new PageGetByRoleOptions { Name = "irt-ze12", Exact = true }) });
+        await Assertions.Expect(shadow).ToContainTextAsync("cheapest", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
         await CheckAsync(page, "routers");
     }
 

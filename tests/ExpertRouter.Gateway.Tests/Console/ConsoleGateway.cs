@@ -1,23 +1,28 @@
 using System.Net.Http.Headers;
 using System.Text;
 using ExpertRouter.Gateway.Tests.Functional;
+using ExpertRouter.Gateway.Tests.RequestLog;
 using ExpertRouter.Gateway.Tests.Tenants;
 
 namespace ExpertRouter.Gateway.Tests.Console;
 
 /// <summary>
-/// A gateway with the console on: two tenants in a policy folder (<c>acme</c> routed by the shipped IRT router under
-/// a cost target, <c>globex</c> on the cheapest router), the admin key, and a request log so feedback is taken.
+/// A gateway with the console on: three tenants in a policy folder (<c>acme</c> routed by the shipped IRT router under
+/// a cost target, <c>globex</c> on the cheapest router, <c>initech</c> on the cheapest router with the IRT router as
+/// its shadow), the admin key, and a request log so feedback is taken and the shadow predicts.
 /// </summary>
 public sealed class ConsoleGateway : IAsyncLifetime
 {
     public const string Acme = "acme";
     public const string Globex = "globex";
+    public const string Initech = "initech";
 
     private readonly TenantTestPolicies _policies = new();
-    private readonly string _log = Path.Combine(Path.GetTempPath(), "console-log-" + Guid.NewGuid().ToString("N"));
 
     public GatewayHost Host { get; private set; } = null!;
+
+    /// <summary>The gateway's request log: the records of the tests' requests, shadow choices included.</summary>
+    public LogFolder Log { get; } = new();
 
     public string PolicyFolder => _policies.Folder;
 
@@ -33,8 +38,16 @@ public sealed class ConsoleGateway : IAsyncLifetime
               monthlyUsd: 50
             """, allow: "");
         _policies.Write(Globex, "budgets:\n  dailyUsd: 1\n");
+        // The shadow ranks under the tenant's λ (cheapest has no calibration to read a target from); at 15 the shipped
+        // IRT router picks the cheapest expert for some of the shadow test's prompts and a dearer one for others.
+        _policies.Write(Initech, """
+            router:
+              name: cheapest
+              lambda: 15
+              shadow: irt-ze12
+            """, allow: "");
         var settings = _policies.Settings();
-        settings["ExpertRouter:RequestLog:Directory"] = _log;
+        settings["ExpertRouter:RequestLog:Directory"] = Log.Path;
         Host = await GatewayBuilder.StartAsync(settings);
     }
 
@@ -42,14 +55,7 @@ public sealed class ConsoleGateway : IAsyncLifetime
     {
         await Host.DisposeAsync();
         _policies.Dispose();
-        try
-        {
-            Directory.Delete(_log, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The log's last file may still be closing; the temp cleaner gets it.
-        }
+        Log.Dispose();
     }
 
     /// <summary>A client that asks for pages as a browser does, with a bearer key (or none).</summary>

@@ -218,6 +218,43 @@ public sealed class ConsoleGatewayTests(ConsoleGateway fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task RoutersPage_ShowsTheShadowRouter_WithItsAgreementOverTheTestsRequests()
+    {
+        // Only this test sends initech's traffic, so the shadow pair's figures are this test's requests alone.
+        string[] prompts = ["What is 17 * 23?", "Write a haiku about routers.", "Prove that sqrt(2) is irrational.", "Translate 'hello' to French.", "hi"];
+        var records = new List<Core.Feedback.RequestLogRecord>();
+        foreach (var prompt in prompts)
+        {
+            var (requestId, _) = await fixture.ChatAsync(ConsoleGateway.Initech, prompt);
+            // The shadow predicts in the log's worker, after the response; its record holds the shadow's choice once it is in.
+            records.Add(await fixture.Log.RecordAsync(requestId));
+        }
+
+        using var admin = fixture.Browser(TenantTestPolicies.AdminKey);
+
+        var page = await admin.GetStringAsync("/ui/routers");
+
+        Assert.All(records, r => Assert.Equal("irt-ze12", r.Shadow?.Router));
+        var agreeing = records.Count(r => r.Shadow!.Agrees);
+        var agreement = agreeing / (double)prompts.Length;
+        var shadowQuality = records.Average(r => r.Shadow!.PredictedQuality!.Value);
+        var shadowCost = records.Average(r => r.Shadow!.ExpectedCostUsd);
+        var servingCost = records.Average(r => r.Candidates!.First(c => c.Expert == r.Chosen).ExpectedCostUsd);
+        var section = page[page.IndexOf("<section id=\"shadows\"", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("</section>", StringComparison.Ordinal)];
+        Assert.DoesNotContain("No shadow router has predicted yet", section);
+        var row = section[section.IndexOf("<tr><th scope=\"row\">irt-ze12</th><td>cheapest</td>", StringComparison.Ordinal)..];
+        row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+        // Decisions: the window holds every one of the test's requests, and they are all the pair has seen.
+        Assert.Contains($"<td>{prompts.Length} of {prompts.Length}</td>", row);
+        Assert.Contains($"value=\"{agreement.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}\"", row);
+        Assert.Contains($"</meter> {Format.Percent(agreement)}</td>", row);
+        // The cheapest router predicts 0.5 for every expert; the shadow's and both costs are the records' means.
+        Assert.Contains($"<td>{Format.Quality(0.5)} / {Format.Quality(shadowQuality)}</td>", row);
+        Assert.Contains($"<td>{Format.Usd(servingCost)} / {Format.Usd(shadowCost)}</td>", row);
+    }
+
+    [Fact]
     public async Task Assets_AreServedFromTheAssembly_WithAnETag()
     {
         using var anonymous = fixture.Browser(null);
