@@ -112,7 +112,9 @@ internal sealed class SvgPlot(string id, string title, string description)
         for (var i = 0; i <= 4; i++)
         {
             var x = xMin + ((xMax - xMin) * i / 4);
-            html.Add($"<text class=\"tick\" x=\"{sx(x):0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{XLabel(x)}</text>");
+            // The last label ends at the axis' end, or it would run past the plot's right edge.
+            var anchor = i == 4 ? "end" : "middle";
+            html.Add($"<text class=\"tick\" x=\"{sx(x):0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"{anchor}\">{XLabel(x)}</text>");
         }
 
         html.Add($"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\"/>");

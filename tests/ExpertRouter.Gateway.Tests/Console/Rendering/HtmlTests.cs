@@ -69,4 +69,13 @@ public sealed class HtmlTests
         Assert.Contains(">m30<", plot.Value);
         Assert.Contains(">m15<", plot.Value);
     }
+
+    [Fact]
+    public void SvgPlot_LastXLabel_EndsAtTheAxis_SoItStaysInsideThePlot()
+    {
+        var plot = new SvgPlot("p", "t", "d") { XDomain = (0, 30), XLabel = x => "m" + x }.Line("x", [(15, 1)]).Render().Value;
+
+        Assert.Matches("text-anchor=\"end\">m30<", plot);
+        Assert.Matches("text-anchor=\"middle\">m0<", plot);
+    }
 }
