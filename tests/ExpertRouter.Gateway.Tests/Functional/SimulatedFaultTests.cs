@@ -26,7 +26,7 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
             new FaultRule { Model = "f-reset", Kind = "reset" },
             new FaultRule { Model = "f-reset-too", Kind = "reset" },
             new FaultRule { Model = "f-cut", Kind = "midstream-cut", AfterChunks = 3 },
-            new FaultRule { Model = "f-slow", Kind = "slow-stream", DelayMs = 250 },
+            new FaultRule { Model = "f-slow", Kind = "slow-stream", DelayMs = 400 },
         ],
     });
 
@@ -133,7 +133,10 @@ public sealed class SimulatedFaultTests : IAsyncLifetime
     [Fact]
     public async Task SlowStream_WithinFirstTokenButOverTotal_EndsWithTimeoutErrorEvent()
     {
-        await using var gateway = await StartGatewayAsync("f-slow", ("FirstTokenSeconds", "0.5"), ("TotalSeconds", "0.8"));
+        // A chunk every 400 ms, about 2.8 s in all: the first-token bound leaves a loaded machine room for the first
+        // chunk (at 0.5 s one CI run failed over to the steady expert, whose stream then ended cleanly), and the total
+        // bound falls over a second before the stream's end.
+        await using var gateway = await StartGatewayAsync("f-slow", ("FirstTokenSeconds", "1.2"), ("TotalSeconds", "1.6"));
 
         var (status, text) = await StreamAsync(gateway, "router/cheapest");
 
