@@ -43,6 +43,12 @@ public sealed record RoutingPlan
     /// <summary>The same plan without the experts <paramref name="keep"/> rejects, each recorded with <paramref name="reason"/>.</summary>
     public RoutingPlan Narrowed(Func<ExpertScore, bool> keep, PassReason reason)
     {
+        // Most requests lose no expert here (every one within the cap): tell without the LINQ chain's allocations.
+        if (KeepsAll(Ranking, keep))
+        {
+            return this;
+        }
+
         var dropped = Ranking.Where(s => !keep(s)).Select(s => new PassedOver(s.Expert.Id, reason)).ToArray();
         return dropped.Length == 0
             ? this
@@ -52,6 +58,19 @@ public sealed record RoutingPlan
                 Fallbacks = [.. Fallbacks.Where(keep)],
                 PassedOver = [.. PassedOver, .. dropped],
             };
+    }
+
+    private static bool KeepsAll(IReadOnlyList<ExpertScore> scores, Func<ExpertScore, bool> keep)
+    {
+        for (var i = 0; i < scores.Count; i++)
+        {
+            if (!keep(scores[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 
