@@ -167,11 +167,11 @@ internal sealed partial class BudgetStep(
             maxOutput = Math.Max(maxOutput, RequestCost.MaxOutputTokens(request, score.Expert, _defaultMaxOutput));
         }
 
-        return AdmissionRequest.For(policy, maxCost, request.PromptTokens + maxOutput) with { EnforceBudget = enforce };
+        return AdmissionRequest.For(policy, maxCost, request.PromptTokens + maxOutput, enforce);
     }
 
     private RoutingPlan WithinCost(RoutingPlan plan, OpenAIRequest request, double limit, PassReason reason) =>
-        plan.Narrowed(s => MaxCost(request, s) <= limit, reason);
+        plan.Narrowed(static (s, c) => c.Step.MaxCost(c.Request, s) <= c.Limit, (Step: this, Request: request, Limit: limit), reason);
 
     private double WorstCase(RoutingPlan plan, OpenAIRequest request) => plan.Fallbacks.Max(s => MaxCost(request, s));
 
