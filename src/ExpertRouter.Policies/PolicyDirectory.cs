@@ -66,7 +66,7 @@ public sealed partial class PolicyDirectory : ITenantDirectory, IDisposable
     }
 
     public TenantPolicy? FindByApiKey(string apiKey) =>
-        Volatile.Read(ref _snapshot).ByKeyHash.GetValueOrDefault(ApiKeyHash.Sha256Hex(apiKey));
+        ApiKeyHash.Find(Volatile.Read(ref _snapshot).ByKeyHash, apiKey);
 
     public TenantPolicy? FindById(string tenantId) => Volatile.Read(ref _snapshot).ById.GetValueOrDefault(tenantId);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,9 +8,37 @@ public static class ApiKeyHash
 {
     public static string Sha256Hex(string apiKey)
     {
+        Span<char> hex = stackalloc char[64];
+        WriteSha256Hex(apiKey, hex);
+        return new string(hex);
+    }
+
+    /// <summary>
+    /// The value stored under the hash of <paramref name="apiKey"/>, or null. Every request looks its tenant up, so
+    /// the hash is written on the stack and looked up as a span instead of building its string.
+    /// </summary>
+    public static TValue? Find<TValue>(FrozenDictionary<string, TValue> byHash, string apiKey)
+        where TValue : class
+    {
+        Span<char> hex = stackalloc char[64];
+        WriteSha256Hex(apiKey, hex);
+        return byHash.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(hex, out var value) ? value : null;
+    }
+
+    private static void WriteSha256Hex(string apiKey, Span<char> hex)
+    {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);
-        return Convert.ToHexStringLower(hash);
+        if (Encoding.UTF8.GetMaxByteCount(apiKey.Length) <= 256)
+        {
+            Span<byte> utf8 = stackalloc byte[256];
+            SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(apiKey, utf8)], hash);
+        }
+        else
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);
+        }
+
+        Convert.TryToHexStringLower(hash, hex, out _);
     }
 
     /// <summary>

@@ -24,14 +24,18 @@ public sealed record AdmissionRequest
 
     public int? TokensPerMinute { get; init; }
 
-    public static AdmissionRequest For(TenantPolicy policy, double maxCostUsd, int estimatedTokens) => new()
+    /// <param name="enforceBudget">
+    /// Whether the budget may refuse, when the caller decides it (else: a hard budget does); an argument rather than a
+    /// copy made with <c>with</c> on every request.
+    /// </param>
+    public static AdmissionRequest For(TenantPolicy policy, double maxCostUsd, int estimatedTokens, bool? enforceBudget = null) => new()
     {
         TenantId = policy.Id,
         MaxCostUsd = maxCostUsd,
         EstimatedTokens = estimatedTokens,
         DailyBudgetUsd = policy.Budget.DailyUsd,
         MonthlyBudgetUsd = policy.Budget.MonthlyUsd,
-        EnforceBudget = policy.Budget.Mode == BudgetMode.Hard,
+        EnforceBudget = enforceBudget ?? policy.Budget.Mode == BudgetMode.Hard,
         RequestsPerMinute = policy.RateLimits.RequestsPerMinute,
         TokensPerMinute = policy.RateLimits.TokensPerMinute,
     };

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Gateway.Capacity;
@@ -25,12 +26,17 @@ internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvi
     /// <summary>The version sent to an Anthropic expert when the client named none (it came as a bearer client).</summary>
     public const string DefaultAnthropicVersion = "2023-06-01";
 
+    /// <summary>Enough for every destination and upstream path the configuration names; past it addresses are built per attempt.</summary>
+    private const int MaxCachedAddresses = 1024;
+
+    private readonly ConcurrentDictionary<(string Prefix, string Path), Uri> _addresses = new();
+
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var state = httpContext.Features.GetRequiredFeature<InvocationState>();
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, state.Path, httpContext.Request.QueryString);
+        proxyRequest.RequestUri = AddressOf(destinationPrefix, state.Path, httpContext.Request.QueryString);
         var headers = proxyRequest.Headers;
         var key = credentials.ApiKeyFor(state.Expert.Id);
         headers.Remove(AnthropicKeyHeader);
@@ -84,6 +90,29 @@ internal sealed class ExpertTransformer(ExpertCredentials credentials, TimeProvi
         var relay = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         state.Call.OnRelaying?.Invoke(httpContext, state.Expert, state.Failed);
         return relay;
+    }
+
+    /// <summary>
+    /// The attempt's upstream URL. Without a query string it depends only on the destination and the path, both from
+    /// configuration, so it is built once and shared (a Uri is immutable) instead of a string and a parsed Uri per attempt.
+    /// </summary>
+    private Uri AddressOf(string prefix, string path, QueryString query)
+    {
+        if (query.HasValue)
+        {
+            return RequestUtilities.MakeDestinationAddress(prefix, path, query);
+        }
+
+        if (!_addresses.TryGetValue((prefix, path), out var address))
+        {
+            address = RequestUtilities.MakeDestinationAddress(prefix, path, query);
+            if (_addresses.Count < MaxCachedAddresses)
+            {
+                _addresses.TryAdd((prefix, path), address);
+            }
+        }
+
+        return address;
     }
 
     private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch

@@ -57,14 +57,16 @@ internal sealed partial class BudgetStep(
         }
     }
 
-    private async Task<(Admission?, ApiError?)> AdmitForwardAsync(HttpContext context, IExpertRoutingFeature feature)
+    // ValueTask and no lambda over this method's locals: both would allocate on every request (the task, the
+    // closure's display class), and the admission almost always completes synchronously and admits.
+    private async ValueTask<(Admission?, ApiError?)> AdmitForwardAsync(HttpContext context, IExpertRoutingFeature feature)
     {
         var request = feature.Request!;
         var policy = feature.Tenant;
         var plan = feature.Plan!;
         if (policy.MaxCostPerRequestUsd is { } cap)
         {
-            var within = plan.Narrowed(s => MaxCost(request, s) <= cap, PassReason.OverCostCap);
+            var within = WithinCost(plan, request, cap, PassReason.OverCostCap);
             if (within.Fallbacks.Count == 0 || (plan.IsDirect && within.First.Expert.Id != plan.First.Expert.Id))
             {
                 var who = plan.IsDirect ? $"Model '{plan.First.Expert.Id}'" : "Every expert this request may use";
@@ -99,7 +101,7 @@ internal sealed partial class BudgetStep(
             // Near the end of the budget: keep only the experts whose worst case still fits, and ask once more.
             // A named expert is never swapped for a cheaper one here: its fallback chain is for failures only.
             var remaining = admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd) ?? double.MaxValue;
-            var affordable = plan.Narrowed(s => MaxCost(request, s) <= remaining, PassReason.OverBudget);
+            var affordable = WithinCost(plan, request, remaining, PassReason.OverBudget);
             if (affordable.Fallbacks.Count > 0 && (!plan.IsDirect || affordable.First.Expert.Id == plan.First.Expert.Id))
             {
                 plan = affordable;
@@ -108,10 +110,13 @@ internal sealed partial class BudgetStep(
         }
 
         feature.Plan = plan;
-        return Decide(admission, policy, () => plan.Fallbacks.Max(s => MaxCost(request, s)), "this request");
+        var shown = admission.Outcome is AdmissionOutcome.Admitted or AdmissionOutcome.RateLimited or AdmissionOutcome.SpendUnverified
+            ? 0
+            : WorstCase(plan, request);
+        return Decide(admission, policy, shown, "this request");
     }
 
-    private async Task<(Admission?, ApiError?)> AdmitEnsembleAsync(HttpContext context, IExpertRoutingFeature feature, PlannedEnsemble ensemble)
+    private async ValueTask<(Admission?, ApiError?)> AdmitEnsembleAsync(HttpContext context, IExpertRoutingFeature feature, PlannedEnsemble ensemble)
     {
         var request = feature.Request!;
         var plan = feature.Plan!;
@@ -119,10 +124,11 @@ internal sealed partial class BudgetStep(
         var maxCost = EnsembleCostEstimate.MaxUsd(options, plan, request.PromptTokens, id => catalog.TryGet(id, out var e) ? e : null, _maxFallbacks);
         var maxTokens = request.PromptTokens * Math.Max(1, options.Size) + plan.Ranking.Take(options.Size).Sum(s => s.Expert.ExpectedOutputTokens);
         var admission = await accounting.TryAdmitAsync(AdmissionRequest.For(feature.Tenant, maxCost, maxTokens), context.RequestAborted);
-        return Decide(admission, feature.Tenant, () => maxCost, "this ensemble");
+        return Decide(admission, feature.Tenant, maxCost, "this ensemble");
     }
 
-    private static (Admission?, ApiError?) Decide(Admission admission, TenantPolicy policy, Func<double> maxCost, string what) => admission.Outcome switch
+    /// <param name="maxCost">The request's worst case, shown only when the budget refuses it.</param>
+    private static (Admission?, ApiError?) Decide(Admission admission, TenantPolicy policy, double maxCost, string what) => admission.Outcome switch
     {
         AdmissionOutcome.Admitted => (admission, null),
         AdmissionOutcome.RateLimited => Refuse(TenantMetrics.RateLimitRefusals, ApiError.RateLimited(
@@ -130,7 +136,7 @@ internal sealed partial class BudgetStep(
             admission.RetryAfterSeconds)),
         AdmissionOutcome.SpendUnverified => Refuse(TenantMetrics.BudgetRefusals, AdmissionErrors.SpendUnverified(policy.Id, admission)),
         _ => Refuse(TenantMetrics.BudgetRefusals, ApiError.InsufficientQuota(
-            $"You exceeded your current quota: tenant '{policy.Id}' has {admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd):0.######} USD left of its budget, and {what} may cost up to {maxCost():0.######} USD.")),
+            $"You exceeded your current quota: tenant '{policy.Id}' has {admission.Spend.RemainingUsd(policy.Budget.DailyUsd, policy.Budget.MonthlyUsd):0.######} USD left of its budget, and {what} may cost up to {maxCost:0.######} USD.")),
     };
 
     private static (Admission?, ApiError?) Refuse(System.Diagnostics.Metrics.Counter<long> counter, ApiError error)
@@ -161,8 +167,13 @@ internal sealed partial class BudgetStep(
             maxOutput = Math.Max(maxOutput, RequestCost.MaxOutputTokens(request, score.Expert, _defaultMaxOutput));
         }
 
-        return AdmissionRequest.For(policy, maxCost, request.PromptTokens + maxOutput) with { EnforceBudget = enforce };
+        return AdmissionRequest.For(policy, maxCost, request.PromptTokens + maxOutput, enforce);
     }
+
+    private RoutingPlan WithinCost(RoutingPlan plan, OpenAIRequest request, double limit, PassReason reason) =>
+        plan.Narrowed(static (s, c) => c.Step.MaxCost(c.Request, s) <= c.Limit, (Step: this, Request: request, Limit: limit), reason);
+
+    private double WorstCase(RoutingPlan plan, OpenAIRequest request) => plan.Fallbacks.Max(s => MaxCost(request, s));
 
     private double MaxCost(OpenAIRequest request, ExpertScore score) => RequestCost.MaxCostUsd(request, score.Expert, _defaultMaxOutput);
 

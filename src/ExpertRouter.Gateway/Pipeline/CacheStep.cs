@@ -30,14 +30,15 @@ internal sealed partial class CacheStep(
     CacheEmbedders embedders,
     ILogger<CacheStep> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: a request that skips this step continues with the next step's own task, so no state machine
+    // (and no closure over the slow path's locals) is allocated for it.
+    public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var request = feature.Request!;
         if (request.Endpoint != OpenAIEndpoint.ChatCompletions)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         var tenant = feature.Tenant.Id;
@@ -47,9 +48,14 @@ internal sealed partial class CacheStep(
         if (view is null || keys is null)
         {
             Record(context, feature, new CacheOutcome(CacheOutcome.Bypass, null, 0, 0, 0), tenant);
-            await next(context);
-            return;
+            return next(context);
         }
+
+        return LookUpAsync(context, feature, request, tenant, view, keys);
+    }
+
+    private async Task LookUpAsync(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request, string tenant, CacheView view, CacheKeys keys)
+    {
 
         // The lookups get their own span; it ends before forwarding so route and upstream spans are not its children.
         var span = GatewayMetrics.ActivitySource.StartActivity("cache");

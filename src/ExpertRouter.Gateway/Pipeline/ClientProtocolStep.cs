@@ -15,19 +15,20 @@ internal sealed class ClientProtocolStep(RequestDelegate next, ResponsesProtocol
     public const string ResponsesPath = "/v1/responses";
     public const string MessagesPath = "/v1/messages";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: a request that skips this step continues with the next step's own task, so no state machine
+    // (and no closure over the slow path's locals) is allocated for it.
+    public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
         ClientProtocol? protocol = !HttpMethods.IsPost(context.Request.Method) ? null
             : path == ResponsesPath ? ClientProtocol.Responses
             : path == MessagesPath ? ClientProtocol.AnthropicMessages
             : null;
-        if (protocol is not { } kind)
-        {
-            await next(context);
-            return;
-        }
+        return protocol is { } kind ? TranslateAsync(context, kind) : next(context);
+    }
 
+    private async Task TranslateAsync(HttpContext context, ClientProtocol kind)
+    {
         var exchange = new ClientProtocolExchange(kind, responses, messages);
         if (kind == ClientProtocol.AnthropicMessages && FromAnthropicHeaders(context) is { } refusal)
         {

@@ -37,16 +37,17 @@ internal sealed partial class EnsembleStep(
 {
     private readonly Kernel _kernel = new(services);
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: a request that skips this step continues with the next step's own task, so no state machine
+    // (and no closure over the slow path's locals) is allocated for it.
+    public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var plan = feature.Plan!;
-        if (plan.Ensemble is not { } planned)
-        {
-            await next(context);
-            return;
-        }
+        return plan.Ensemble is { } planned ? RunAsync(context, feature, plan, planned) : next(context);
+    }
 
+    private async Task RunAsync(HttpContext context, IExpertRoutingFeature feature, RoutingPlan plan, PlannedEnsemble planned)
+    {
         var (name, options) = (planned.Name, planned.Options);
         var request = feature.Request!;
         var reservedUsd = feature.Outcome.Reservation?.AmountUsd ?? 0;

@@ -11,15 +11,18 @@ namespace ExpertRouter.Gateway.Pipeline;
 /// </summary>
 internal sealed class ExplorationStep(RequestDelegate next, ExplorationQueue exploration, TimeProvider time)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: a request that skips this step continues with the next step's own task, so no state machine
+    // (and no closure over the slow path's locals) is allocated for it.
+    public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
-        if (!feature.Tenant.Exploration.Enabled || !exploration.Samples(feature.Tenant, feature.Request!, feature.Plan!))
-        {
-            await next(context);
-            return;
-        }
+        return !feature.Tenant.Exploration.Enabled || !exploration.Samples(feature.Tenant, feature.Request!, feature.Plan!)
+            ? next(context)
+            : ExploreAsync(context, feature);
+    }
 
+    private async Task ExploreAsync(HttpContext context, IExpertRoutingFeature feature)
+    {
         feature.Outcome.ExplorationRate = feature.Tenant.Exploration.Rate;
         var body = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var capture = new ResponseCaptureStream(context.Response.Body, exploration.MaxCapturedBytes);

@@ -11,30 +11,41 @@ internal sealed class ParseStep(RequestDelegate next, IOptions<GatewayOptions> o
 {
     private readonly long _limit = options.Value.MaxRequestBodyBytes;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<IExpertRoutingFeature>();
         var endpoint = context.Request.Path.StartsWithSegments(OpenAIPaths.Embeddings) ? OpenAIEndpoint.Embeddings : OpenAIEndpoint.ChatCompletions;
-
-        var (body, readError) = context.Features.Get<ClientProtocolExchange>()?.ChatBody is { } translated
-            ? Translated(translated)
-            : await RequestBodyReader.ReadAsync(context.Request, _limit, context.RequestAborted);
-        if (readError is not null)
+        if (context.Features.Get<ClientProtocolExchange>()?.ChatBody is { } translated)
         {
-            await ApiErrorWriter.WriteAsync(context, readError);
-            return;
+            return Continue(context, feature, endpoint, Translated(translated));
         }
 
-        var (request, parseError) = OpenAIRequestParser.Parse(body, endpoint);
+        // A small body is usually buffered already: then it is read synchronously and the request goes on with the
+        // next step's own task, with no state machine allocated for this one.
+        var reading = RequestBodyReader.ReadAsync(context.Request, _limit, context.RequestAborted);
+        return reading.IsCompletedSuccessfully ? Continue(context, feature, endpoint, reading.Result) : ContinueAsync(context, feature, endpoint, reading);
+    }
+
+    private async Task ContinueAsync(
+        HttpContext context, IExpertRoutingFeature feature, OpenAIEndpoint endpoint, ValueTask<(byte[]? Body, ApiError? Error)> reading) =>
+        await Continue(context, feature, endpoint, await reading);
+
+    private Task Continue(HttpContext context, IExpertRoutingFeature feature, OpenAIEndpoint endpoint, (byte[]? Body, ApiError? Error) read)
+    {
+        if (read.Error is not null)
+        {
+            return ApiErrorWriter.WriteAsync(context, read.Error);
+        }
+
+        var (request, parseError) = OpenAIRequestParser.Parse(read.Body, endpoint);
         if (parseError is not null)
         {
-            await ApiErrorWriter.WriteAsync(context, parseError);
-            return;
+            return ApiErrorWriter.WriteAsync(context, parseError);
         }
 
         feature.Request = request;
         log.Remember(feature.Tenant.Id, feature.RequestId);
-        await next(context);
+        return next(context);
     }
 
     /// <summary>

@@ -46,8 +46,15 @@ internal sealed partial class TenantStep(RequestDelegate next, ITenantDirectory 
         var incoming = request.Headers[GatewayHeaders.RequestId].ToString();
         return incoming.Length is > 0 and <= 128 && incoming.All(c => c is > ' ' and < '\u007f')
             ? incoming
-            : "req_" + Guid.NewGuid().ToString("N");
+            : NewRequestId();
     }
+
+    /// <summary>"req_" and a new GUID's 32 hex digits, written into one string (not a GUID string and a concatenation).</summary>
+    private static string NewRequestId() => string.Create(36, Guid.NewGuid(), static (chars, id) =>
+    {
+        "req_".CopyTo(chars);
+        id.TryFormat(chars[4..], out _, "N");
+    });
 
     private static partial class Log
     {

@@ -41,17 +41,44 @@ public sealed record RoutingPlan
     public bool IsDirect => Router == DirectRouter;
 
     /// <summary>The same plan without the experts <paramref name="keep"/> rejects, each recorded with <paramref name="reason"/>.</summary>
-    public RoutingPlan Narrowed(Func<ExpertScore, bool> keep, PassReason reason)
+    public RoutingPlan Narrowed(Func<ExpertScore, bool> keep, PassReason reason) =>
+        Narrowed(static (score, keep) => keep(score), keep, reason);
+
+    /// <summary>
+    /// The same, with the predicate's <paramref name="state"/> passed in: the cost cap narrows every request's plan,
+    /// and a lambda over the caller's locals would allocate a closure each time.
+    /// </summary>
+    public RoutingPlan Narrowed<TState>(Func<ExpertScore, TState, bool> keep, TState state, PassReason reason)
     {
-        var dropped = Ranking.Where(s => !keep(s)).Select(s => new PassedOver(s.Expert.Id, reason)).ToArray();
+        // Most requests lose no expert here (every one within the cap): tell without the LINQ chain's allocations
+        // (its lambdas live in another method, so their closure is not allocated on entry to this one either).
+        return KeepsAll(Ranking, keep, state) ? this : Without(keep, state, reason);
+    }
+
+    private RoutingPlan Without<TState>(Func<ExpertScore, TState, bool> keep, TState state, PassReason reason)
+    {
+        var dropped = Ranking.Where(s => !keep(s, state)).Select(s => new PassedOver(s.Expert.Id, reason)).ToArray();
         return dropped.Length == 0
             ? this
             : this with
             {
-                Ranking = [.. Ranking.Where(keep)],
-                Fallbacks = [.. Fallbacks.Where(keep)],
+                Ranking = [.. Ranking.Where(s => keep(s, state))],
+                Fallbacks = [.. Fallbacks.Where(s => keep(s, state))],
                 PassedOver = [.. PassedOver, .. dropped],
             };
+    }
+
+    private static bool KeepsAll<TState>(IReadOnlyList<ExpertScore> scores, Func<ExpertScore, TState, bool> keep, TState state)
+    {
+        for (var i = 0; i < scores.Count; i++)
+        {
+            if (!keep(scores[i], state))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

@@ -243,6 +243,21 @@ public sealed partial class RoutingPlanner(
         }
 
         var limit = plan.First.ExpectedCostUsd * ratio;
+        // Usually every fallback is within the bound: a loop tells, and only a plan that loses one pays for the LINQ
+        // (in a method of its own, so its closure is not allocated on entry to this one).
+        for (var i = 1; i < plan.Fallbacks.Count; i++)
+        {
+            if (!(plan.Fallbacks[i].ExpectedCostUsd <= limit))
+            {
+                return Bounded(plan, limit);
+            }
+        }
+
+        return plan;
+    }
+
+    private static RoutingPlan Bounded(RoutingPlan plan, double limit)
+    {
         var kept = plan.Fallbacks.Where((s, i) => i == 0 || s.ExpectedCostUsd <= limit).ToArray();
         return kept.Length == plan.Fallbacks.Count
             ? plan

@@ -13,6 +13,9 @@ public sealed class GatewayMetrics
 
     public static readonly ActivitySource ActivitySource = new(MeterName);
 
+    /// <summary>Status codes boxed once: the request counter's tag is an object, and every request would box its own.</summary>
+    private static readonly object[] StatusCodes = [.. Enumerable.Range(0, 600).Select(code => (object)code)];
+
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _overhead;
     private readonly Histogram<double> _routerDuration;
@@ -41,7 +44,7 @@ public sealed class GatewayMetrics
 
     public void Request(string endpoint, string router, string expert, int statusCode, double overheadMs)
     {
-        _requests.Add(1, new("endpoint", endpoint), new("router", router), new("expert", expert), new("status_code", statusCode));
+        _requests.Add(1, new("endpoint", endpoint), new("router", router), new("expert", expert), new("status_code", (uint)statusCode < StatusCodes.Length ? StatusCodes[statusCode] : statusCode));
         _overhead.Record(overheadMs, new KeyValuePair<string, object?>("endpoint", endpoint));
     }
 

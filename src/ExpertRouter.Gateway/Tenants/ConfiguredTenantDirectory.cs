@@ -18,5 +18,5 @@ public sealed class ConfiguredTenantDirectory : ITenantDirectory
 
     public IReadOnlyList<TenantPolicy> Tenants { get; }
 
-    public TenantPolicy? FindByApiKey(string apiKey) => _byKeyHash.GetValueOrDefault(ApiKeyHash.Sha256Hex(apiKey));
+    public TenantPolicy? FindByApiKey(string apiKey) => ApiKeyHash.Find(_byKeyHash, apiKey);
 }

@@ -119,8 +119,9 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
                 }
             }
 
-            counters.AddSpend("d:" + BudgetPeriod.DayKey(at), cost);
-            counters.AddSpend("m:" + BudgetPeriod.MonthKey(at), cost);
+            var keys = PeriodKeys.For(at);
+            counters.AddSpend(keys.Day, cost);
+            counters.AddSpend(keys.Month, cost);
             var line = counters.LedgerLine(BudgetPeriod.Day(at), usage.Expert);
             line.Requests++;
             line.PromptTokens += usage.PromptTokens;
@@ -151,15 +152,40 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
         var counters = Counters(tenantId);
         lock (counters.Sync)
         {
-            counters.SpentByPeriod["d:" + BudgetPeriod.DayKey(at)] = known.SpentTodayNanos;
-            counters.SpentByPeriod["m:" + BudgetPeriod.MonthKey(at)] = known.SpentThisMonthNanos;
+            var keys = PeriodKeys.For(at);
+            counters.SpentByPeriod[keys.Day] = known.SpentTodayNanos;
+            counters.SpentByPeriod[keys.Month] = known.SpentThisMonthNanos;
         }
     }
 
-    private static TenantSpend Spend(TenantCounters counters, DateTimeOffset now) => new(
-        counters.Spent("d:" + BudgetPeriod.DayKey(now)),
-        counters.Spent("m:" + BudgetPeriod.MonthKey(now)),
-        counters.ReservedNanos);
+    private static TenantSpend Spend(TenantCounters counters, DateTimeOffset now)
+    {
+        var keys = PeriodKeys.For(now);
+        return new(counters.Spent(keys.Day), counters.Spent(keys.Month), counters.ReservedNanos);
+    }
 
     private TenantCounters Counters(string tenantId) => _tenants.GetOrAdd(tenantId, static _ => new TenantCounters());
+
+    /// <summary>
+    /// The counter keys of one UTC day and its month ("d:2026-11-23", "m:2026-11"). Every admission and settlement
+    /// reads them, so they are built once a day and shared instead of four strings per request.
+    /// </summary>
+    private sealed record PeriodKeys(DateOnly Date, string Day, string Month)
+    {
+        private static PeriodKeys? s_current;
+
+        public static PeriodKeys For(DateTimeOffset at)
+        {
+            var date = BudgetPeriod.Day(at);
+            var keys = Volatile.Read(ref s_current);
+            if (keys is null || keys.Date != date)
+            {
+                // A race only builds the same keys twice; clocks that move back (tests) just rebuild them.
+                keys = new PeriodKeys(date, "d:" + BudgetPeriod.DayKey(at), "m:" + BudgetPeriod.MonthKey(at));
+                Volatile.Write(ref s_current, keys);
+            }
+
+            return keys;
+        }
+    }
 }

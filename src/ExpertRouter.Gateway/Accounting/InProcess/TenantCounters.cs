@@ -56,10 +56,14 @@ internal sealed class TenantCounters
 
     public void SweepExpired(DateTimeOffset now)
     {
-        foreach (var (id, held) in Reservations.Where(r => r.Value.ExpiresAt <= now).ToList())
+        // Removing while enumerating is allowed for Dictionary; no filtered copy per admission.
+        foreach (var (id, held) in Reservations)
         {
-            ReservedNanos -= held.AmountNanos;
-            Reservations.Remove(id);
+            if (held.ExpiresAt <= now)
+            {
+                ReservedNanos -= held.AmountNanos;
+                Reservations.Remove(id);
+            }
         }
     }
 }
