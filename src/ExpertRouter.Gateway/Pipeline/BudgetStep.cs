@@ -110,10 +110,10 @@ internal sealed partial class BudgetStep(
         }
 
         feature.Plan = plan;
-        var shown = admission.Outcome is AdmissionOutcome.Admitted or AdmissionOutcome.RateLimited or AdmissionOutcome.SpendUnverified
-            ? 0
-            : WorstCase(plan, request);
-        return Decide(admission, policy, shown, "this request");
+        // The worst case is only shown when the request is refused, so an admitted one does not compute it.
+        return admission.Outcome == AdmissionOutcome.Admitted
+            ? (admission, null)
+            : Decide(admission, policy, WorstCase(plan, request), "this request");
     }
 
     private async ValueTask<(Admission?, ApiError?)> AdmitEnsembleAsync(HttpContext context, IExpertRoutingFeature feature, PlannedEnsemble ensemble)

@@ -56,7 +56,6 @@ internal sealed partial class CacheStep(
 
     private async Task LookUpAsync(HttpContext context, IExpertRoutingFeature feature, OpenAIRequest request, string tenant, CacheView view, CacheKeys keys)
     {
-
         // The lookups get their own span; it ends before forwarding so route and upstream spans are not its children.
         var span = GatewayMetrics.ActivitySource.StartActivity("cache");
         span?.SetTag("expertrouter.request_id", feature.RequestId);

@@ -55,18 +55,13 @@ public sealed record RoutingPlan
         return KeepsAll(Ranking, keep, state) ? this : Without(keep, state, reason);
     }
 
-    private RoutingPlan Without<TState>(Func<ExpertScore, TState, bool> keep, TState state, PassReason reason)
+    /// <summary>The plan without the experts <paramref name="keep"/> rejects; called once at least one is rejected.</summary>
+    private RoutingPlan Without<TState>(Func<ExpertScore, TState, bool> keep, TState state, PassReason reason) => this with
     {
-        var dropped = Ranking.Where(s => !keep(s, state)).Select(s => new PassedOver(s.Expert.Id, reason)).ToArray();
-        return dropped.Length == 0
-            ? this
-            : this with
-            {
-                Ranking = [.. Ranking.Where(s => keep(s, state))],
-                Fallbacks = [.. Fallbacks.Where(s => keep(s, state))],
-                PassedOver = [.. PassedOver, .. dropped],
-            };
-    }
+        Ranking = [.. Ranking.Where(s => keep(s, state))],
+        Fallbacks = [.. Fallbacks.Where(s => keep(s, state))],
+        PassedOver = [.. PassedOver, .. Ranking.Where(s => !keep(s, state)).Select(s => new PassedOver(s.Expert.Id, reason))],
+    };
 
     private static bool KeepsAll<TState>(IReadOnlyList<ExpertScore> scores, Func<ExpertScore, TState, bool> keep, TState state)
     {

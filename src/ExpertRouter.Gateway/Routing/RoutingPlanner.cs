@@ -256,16 +256,15 @@ public sealed partial class RoutingPlanner(
         return plan;
     }
 
+    /// <summary>The plan without its fallbacks over <paramref name="limit"/>; called once at least one is over.</summary>
     private static RoutingPlan Bounded(RoutingPlan plan, double limit)
     {
         var kept = plan.Fallbacks.Where((s, i) => i == 0 || s.ExpectedCostUsd <= limit).ToArray();
-        return kept.Length == plan.Fallbacks.Count
-            ? plan
-            : plan with
-            {
-                Fallbacks = kept,
-                PassedOver = [.. plan.PassedOver, .. plan.Fallbacks.Except(kept).Select(s => new PassedOver(s.Expert.Id, PassReason.FallbackTooDear))],
-            };
+        return plan with
+        {
+            Fallbacks = kept,
+            PassedOver = [.. plan.PassedOver, .. plan.Fallbacks.Except(kept).Select(s => new PassedOver(s.Expert.Id, PassReason.FallbackTooDear))],
+        };
     }
 
     private static ExpertScore Unranked(ExpertDefinition expert, OpenAIRequest request) =>
