@@ -22,7 +22,7 @@ internal static class AddExpertCommand
         var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 17 };
         var feedbackWeight = new Option<double>("--feedback-weight") { Description = "Weight of logged user scores (log sources); 0 leaves feedback out.", DefaultValueFactory = _ => LogWeights.Default.Feedback };
-        var explorationWeight = new Option<double>("--exploration-weight") { Description = "Weight of logged exploration judge scores (log sources); 0 leaves exploration out.", DefaultValueFactory = _ => LogWeights.Default.Exploration };
+        var explorationWeight = new Option<double>("--exploration-weight") { Description = "Weight of logged exploration judge scores (log sources), times 1/the rate their request was sampled at (at most 10×); 0 leaves exploration out.", DefaultValueFactory = _ => LogWeights.Default.Exploration };
         var version = new Option<string?>("--version") { Description = "The folder's new version (default: model- and 12 hex digits of the new graph's SHA-256)." };
         var command = new Command("add-expert", "Cold start: fit a new expert's ability from a few labelled prompts.")
         {

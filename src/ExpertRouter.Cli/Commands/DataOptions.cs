@@ -50,7 +50,7 @@ internal sealed class DataOptions
 
     public Option<double> ExplorationWeight { get; } = new("--exploration-weight")
     {
-        Description = "Weight of a logged exploration judge score (log sources) in training; 0 leaves exploration out.",
+        Description = "Weight of a logged exploration judge score (log sources) in training, times 1/the rate its request was sampled at (at most 10×): an explored request stands for the requests it was drawn from; 0 leaves exploration out.",
         DefaultValueFactory = _ => LogWeights.Default.Exploration,
     };
 

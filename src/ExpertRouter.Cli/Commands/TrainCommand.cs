@@ -29,7 +29,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Router folder to write (model.onnx, router.json).", Required = true };
         var dev = new Option<string?>("--dev") { Description = "Dev source to measure and record in router.json (e.g. zeroeval:dev; log:DIR:test records off-policy estimates)." };
         var feedbackWeight = new Option<double>("--feedback-weight") { Description = "Weight of a logged user score (log sources); 0 leaves feedback out.", DefaultValueFactory = _ => LogWeights.Default.Feedback };
-        var explorationWeight = new Option<double>("--exploration-weight") { Description = "Weight of a logged exploration judge score (log sources); 0 leaves exploration out.", DefaultValueFactory = _ => LogWeights.Default.Exploration };
+        var explorationWeight = new Option<double>("--exploration-weight") { Description = "Weight of a logged exploration judge score (log sources), times 1/the rate its request was sampled at (at most 10×): an explored request stands for the requests it was drawn from; 0 leaves exploration out.", DefaultValueFactory = _ => LogWeights.Default.Exploration };
         var version = new Option<string?>("--version") { Description = "router.json's version, which the gateway logs with every decision (default: model- and 12 hex digits of the graph's SHA-256)." };
         var data = new Option<string>("--data-dir") { Description = "Directory of the routing data.", DefaultValueFactory = _ => RoutingDatasetReader.DefaultDataDirectory };
         var encoder = new Option<string>("--encoder") { Description = $"Prompt encoder: {string.Join(", ", RouterCatalog.Encoders)}.", DefaultValueFactory = _ => IrtDefaults.Encoder };
@@ -303,7 +303,7 @@ internal static class TrainCommand
         }
 
         var files = sources.Select(s => LogSource.IsLog(s)
-            ? $"{s} (feedback weight {settings.Weights.Feedback}, exploration weight {settings.Weights.Exploration})"
+            ? $"{s} ({settings.Weights})"
             : s).ToArray();
         var manifest = IrtRouterFolder.Write(settings.Output, name, build!, files, devMetrics, settings.Version);
         Console.WriteLine($"wrote {settings.Output} (version {manifest.Version}): {build!.Ensemble.Members.Count} members, calibration on {build.Calibration.Prompts} held-out prompts");

@@ -34,7 +34,7 @@ internal static class TrainingSources
         var log = LogSource.Parse(source);
         var (records, summary) = LearningLogImporter.Training(log.Read(), weights);
         var kept = BySplit(records, log.Splits);
-        report?.Invoke($"{source}: {summary} (feedback weight {weights.Feedback}, exploration weight {weights.Exploration})" +
+        report?.Invoke($"{source}: {summary} ({weights})" +
             (log.Splits.Length > 0 ? $"; {kept.Count} prompts in {string.Join('+', log.Splits)}" : ""));
         return kept;
     }

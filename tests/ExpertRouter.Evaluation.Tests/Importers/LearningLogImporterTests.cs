@@ -36,11 +36,28 @@ public sealed class LearningLogImporterTests
         var record = Assert.Single(records);
         Assert.Equal(LearningLogImporter.IdOf("What is 2+2?"), record.Id);
         Assert.Equal(("log", "acme"), (record.Benchmark, record.Task));
-        // cheap: feedback 1 (the last of 0 then 1) weighted 1, the judge's 0.5 weighted 3.
-        Assert.Equal((1 * 1 + 3 * 0.5) / 4, record.Outcomes["cheap"].Score, 12);
-        Assert.Equal(4, record.Outcomes["cheap"].Weight);
-        Assert.Equal((1.0, 3.0), (record.Outcomes["dear"].Score, record.Outcomes["dear"].Weight!.Value));
+        // cheap: feedback 1 (the last of 0 then 1) weighted 1, the judge's 0.5 weighted 3 × 1/0.2 (the request's sampling rate).
+        Assert.Equal((1 * 1 + 15 * 0.5) / 16, record.Outcomes["cheap"].Score, 12);
+        Assert.Equal(16, record.Outcomes["cheap"].Weight!.Value, 12);
+        Assert.Equal(1.0, record.Outcomes["dear"].Score);
+        Assert.Equal(15, record.Outcomes["dear"].Weight!.Value, 12);
         Assert.Equal((2, 1, 1, 1), (summary.Scored, summary.FeedbackUsed, summary.ExplorationsUsed, summary.WithoutPrompt));
+    }
+
+    [Theory]
+    [InlineData(1.0, 1.0)]
+    [InlineData(0.5, 2.0)]
+    [InlineData(0.01, LogWeights.MaxInverseSamplingRate)]
+    [InlineData(0.0, 1.0)]
+    public void Training_ExploredRequest_StandsForTheRequestsItWasSampledFrom(double rate, double weight)
+    {
+        var log = new LearningLog([], [Exploration("r1", "q", "cheap", rate, 1, ("cheap", 1), ("dear", 0))]);
+
+        var (records, _) = LearningLogImporter.Training(log, LogWeights.Default);
+
+        var record = Assert.Single(records);
+        Assert.Equal(weight, record.Outcomes["cheap"].Weight!.Value, 12);
+        Assert.Equal(weight, record.Outcomes["dear"].Weight!.Value, 12);
     }
 
     [Fact]
