@@ -43,7 +43,7 @@ public class RoutedPathBenchmarks
         var folder = Path.Combine(root, "routers", "irt-ze12");
         var manifest = RouterManifest.Load(folder);
         var policy = Reads == "everything" ? ReadingPolicy.Default : manifest.ReadingPolicy;
-        _body = Encoding.UTF8.GetBytes(Body(root));
+        _body = Encoding.UTF8.GetBytes(Body(root, Shape));
         _request = OpenAIRequestParser.Parse(_body, OpenAIEndpoint.ChatCompletions).Request ?? throw new InvalidDataException("The bench body does not parse.");
         _reader = new PromptReader(policy, manifest.Encoder.HashedNgrams!.MaxChars);
         _featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams, policy.MaxFeatures);
@@ -81,9 +81,10 @@ public class RoutedPathBenchmarks
         return _probabilities[0];
     }
 
-    private string Body(string root)
+    /// <summary>run.sh's body of a shape: 14 words, the 265-word prompt, the conversation or the RAG request.</summary>
+    internal static string Body(string root, string shape)
     {
-        JsonNode messages = Shape switch
+        JsonNode messages = shape switch
         {
             "14 words" => new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Short }),
             "265 words" => new JsonArray(new JsonObject { ["role"] = "user", ["content"] = File.ReadAllText(Path.Combine(root, "bench", "prompts", "long.txt")).TrimEnd() }),
