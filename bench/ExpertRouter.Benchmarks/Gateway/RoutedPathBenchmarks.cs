@@ -12,8 +12,9 @@ namespace ExpertRouter.Benchmarks.Gateway;
 
 /// <summary>
 /// The routed path's router steps one by one, for the bench's four request shapes (bench/run.sh's bodies): parse the
-/// body, read what the policy reads, hash it, and score it in ONNX Runtime or in managed code, with the shipped ZE-12
-/// router's own reading policy (router.json) or reading everything as routers did before policies.
+/// body, read what the policy reads (in place), hash it (into rented arrays), and score it in ONNX Runtime or in
+/// managed code, with the shipped ZE-12 router's own reading policy (router.json) or reading everything as routers did
+/// before policies.
 /// </summary>
 [MemoryDiagnoser]
 public class RoutedPathBenchmarks
@@ -24,7 +25,7 @@ public class RoutedPathBenchmarks
     private OpenAIRequest _request = null!;
     private PromptReader _reader = null!;
     private HashedNgramFeaturizer _featurizer = null!;
-    private string _text = "";
+    private ReadText _text;
     private HashedFeatures _features = null!;
     private HashedPromptScorer _onnx = null!;
     private ManagedIrtScorer _managed = null!;
@@ -47,7 +48,7 @@ public class RoutedPathBenchmarks
         _request = OpenAIRequestParser.Parse(_body, OpenAIEndpoint.ChatCompletions).Request ?? throw new InvalidDataException("The bench body does not parse.");
         _reader = new PromptReader(policy, manifest.Encoder.HashedNgrams!.MaxChars);
         _featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams, policy.MaxFeatures);
-        _text = _reader.Read(_request.Conversation!);
+        _text = _reader.ReadInPlace(_request.Conversation!);
         _features = _featurizer.Featurize(_text);
         var model = File.ReadAllBytes(Path.Combine(folder, manifest.Model));
         _onnx = new HashedPromptScorer(new InferenceSession(model), _featurizer, manifest.Experts.Count, OnnxServingOptions.Cpu) { OwnsFeaturizer = false };
@@ -62,10 +63,15 @@ public class RoutedPathBenchmarks
     public OpenAIRequest? Parse() => OpenAIRequestParser.Parse(_body, OpenAIEndpoint.ChatCompletions).Request;
 
     [Benchmark(Description = "read (policy)")]
-    public string Read() => _reader.Read(_request.Conversation!);
+    public ReadText Read() => _reader.ReadInPlace(_request.Conversation!);
 
+    /// <summary>Into rented arrays, as the managed scorer hashes (the ONNX path allocates them).</summary>
     [Benchmark(Description = "hash n-grams")]
-    public HashedFeatures Hash() => _featurizer.Featurize(_text);
+    public int Hash()
+    {
+        using var features = _featurizer.Rent(_text);
+        return features.Count;
+    }
 
     [Benchmark(Description = "score: ONNX Runtime")]
     public float Onnx()
