@@ -3,8 +3,8 @@ namespace ExpertRouter.Irt.Reading;
 /// <summary>
 /// What a reading policy read, where it lies: a span of one string (a message, or the messages joined), or, where a
 /// head-and-tail cut dropped the middle, a head and a tail of it that read as if joined by a new line. The hashed
-/// featurizer reads the spans in place, so a routed request copies none of its prompt; <see cref="ToString"/> gives
-/// the same text as one string for the encoders that need one.
+/// featurizer reads the spans in place, so a router that reads one message copies none of it; <see cref="ToString"/>
+/// gives the same text as one string for the encoders that need one.
 /// </summary>
 public readonly struct ReadText
 {
