@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using ExpertRouter.Gateway.Hosting;
 using ExpertRouter.Simulation;
@@ -16,16 +17,21 @@ namespace ExpertRouter.Benchmarks.Gateway;
 
 /// <summary>
 /// One request at a time over loopback, all in this process: straight to the simulator, through a plain YARP route,
-/// and through the gateway with an explicit model, with <c>auto</c>, and streamed. The memory columns count every allocation in the process
-/// (client, gateway and simulator), so gateway minus direct is what the gateway allocates per request.
+/// and through the gateway with an explicit model, with <c>auto</c>, and streamed; explicit and <c>auto</c> again with
+/// run.sh's 265-word prompt (bench/prompts/long.txt), where the router reads a cut of the prompt. The memory columns
+/// count every allocation in the process (client, gateway and simulator), so gateway minus direct is what the gateway
+/// allocates per request, and auto minus explicit what routing adds.
 /// </summary>
 [MemoryDiagnoser]
 public class GatewayRoundTripBenchmarks
 {
     private const string Prompt = "Explain in two sentences why the sky is blue and why sunsets are red.";
-    private static readonly byte[] Explicit = Body("gpt-4o-mini-2024-07-18", stream: false);
-    private static readonly byte[] Auto = Body("auto", stream: false);
-    private static readonly byte[] Streamed = Body("gpt-4o-mini-2024-07-18", stream: true);
+    private static readonly byte[] Explicit = Body("gpt-4o-mini-2024-07-18", stream: false, Prompt);
+    private static readonly byte[] Auto = Body("auto", stream: false, Prompt);
+    private static readonly byte[] Streamed = Body("gpt-4o-mini-2024-07-18", stream: true, Prompt);
+    private static readonly string LongPrompt = File.ReadAllText(Path.Combine(BenchmarkPrompts.RepositoryRoot(), "bench", "prompts", "long.txt")).TrimEnd();
+    private static readonly byte[] ExplicitLong = Body("gpt-4o-mini-2024-07-18", stream: false, LongPrompt);
+    private static readonly byte[] AutoLong = Body("auto", stream: false, LongPrompt);
 
     private SimulatedExpertServer _simulator = null!;
     private WebApplication _gateway = null!;
@@ -77,6 +83,12 @@ public class GatewayRoundTripBenchmarks
     public Task<int> GatewayAuto() => PostAsync(_routed, Auto);
 
     [Benchmark]
+    public Task<int> GatewayExplicitLong() => PostAsync(_routed, ExplicitLong);
+
+    [Benchmark]
+    public Task<int> GatewayAutoLong() => PostAsync(_routed, AutoLong);
+
+    [Benchmark]
     public Task<int> DirectStreamed() => PostAsync(_direct, Streamed);
 
     [Benchmark]
@@ -109,6 +121,6 @@ public class GatewayRoundTripBenchmarks
         return response.IsSuccessStatusCode ? bytes.Length : throw new HttpRequestException($"HTTP {(int)response.StatusCode}");
     }
 
-    private static byte[] Body(string model, bool stream) => Encoding.UTF8.GetBytes(
-        $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{Prompt}}"}]}""");
+    private static byte[] Body(string model, bool stream, string prompt) => Encoding.UTF8.GetBytes(
+        $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":{{JsonSerializer.Serialize(prompt)}}}]}""");
 }

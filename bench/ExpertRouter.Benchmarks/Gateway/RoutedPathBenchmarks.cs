@@ -12,8 +12,9 @@ namespace ExpertRouter.Benchmarks.Gateway;
 
 /// <summary>
 /// The routed path's router steps one by one, for the bench's four request shapes (bench/run.sh's bodies): parse the
-/// body, read what the policy reads, hash it, and score it in ONNX Runtime or in managed code, with the shipped ZE-12
-/// router's own reading policy (router.json) or reading everything as routers did before policies.
+/// body, read what the policy reads (in place), hash it (into rented arrays), and score it in ONNX Runtime or in
+/// managed code, with the shipped ZE-12 router's own reading policy (router.json) or reading everything as routers did
+/// before policies.
 /// </summary>
 [MemoryDiagnoser]
 public class RoutedPathBenchmarks
@@ -24,7 +25,7 @@ public class RoutedPathBenchmarks
     private OpenAIRequest _request = null!;
     private PromptReader _reader = null!;
     private HashedNgramFeaturizer _featurizer = null!;
-    private string _text = "";
+    private ReadText _text;
     private HashedFeatures _features = null!;
     private HashedPromptScorer _onnx = null!;
     private ManagedIrtScorer _managed = null!;
@@ -43,11 +44,11 @@ public class RoutedPathBenchmarks
         var folder = Path.Combine(root, "routers", "irt-ze12");
         var manifest = RouterManifest.Load(folder);
         var policy = Reads == "everything" ? ReadingPolicy.Default : manifest.ReadingPolicy;
-        _body = Encoding.UTF8.GetBytes(Body(root));
+        _body = Encoding.UTF8.GetBytes(Body(root, Shape));
         _request = OpenAIRequestParser.Parse(_body, OpenAIEndpoint.ChatCompletions).Request ?? throw new InvalidDataException("The bench body does not parse.");
         _reader = new PromptReader(policy, manifest.Encoder.HashedNgrams!.MaxChars);
         _featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams, policy.MaxFeatures);
-        _text = _reader.Read(_request.Conversation!);
+        _text = _reader.ReadInPlace(_request.Conversation!);
         _features = _featurizer.Featurize(_text);
         var model = File.ReadAllBytes(Path.Combine(folder, manifest.Model));
         _onnx = new HashedPromptScorer(new InferenceSession(model), _featurizer, manifest.Experts.Count, OnnxServingOptions.Cpu) { OwnsFeaturizer = false };
@@ -62,10 +63,15 @@ public class RoutedPathBenchmarks
     public OpenAIRequest? Parse() => OpenAIRequestParser.Parse(_body, OpenAIEndpoint.ChatCompletions).Request;
 
     [Benchmark(Description = "read (policy)")]
-    public string Read() => _reader.Read(_request.Conversation!);
+    public ReadText Read() => _reader.ReadInPlace(_request.Conversation!);
 
+    /// <summary>Into rented arrays, as the managed scorer hashes (the ONNX path allocates them).</summary>
     [Benchmark(Description = "hash n-grams")]
-    public HashedFeatures Hash() => _featurizer.Featurize(_text);
+    public int Hash()
+    {
+        using var features = _featurizer.Rent(_text);
+        return features.Count;
+    }
 
     [Benchmark(Description = "score: ONNX Runtime")]
     public float Onnx()
@@ -81,9 +87,10 @@ public class RoutedPathBenchmarks
         return _probabilities[0];
     }
 
-    private string Body(string root)
+    /// <summary>run.sh's body of a shape: 14 words, the 265-word prompt, the conversation or the RAG request.</summary>
+    internal static string Body(string root, string shape)
     {
-        JsonNode messages = Shape switch
+        JsonNode messages = shape switch
         {
             "14 words" => new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Short }),
             "265 words" => new JsonArray(new JsonObject { ["role"] = "user", ["content"] = File.ReadAllText(Path.Combine(root, "bench", "prompts", "long.txt")).TrimEnd() }),

@@ -1,3 +1,6 @@
+using ExpertRouter.Core.Caching;
+using ExpertRouter.Irt.Reading;
+
 namespace ExpertRouter.Irt.Encoding;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace ExpertRouter.Irt.Encoding;
 /// word (with '&lt;' '&gt;' boundary marks), each hashed with FNV-1a into <see cref="HashedNgramOptions.Buckets"/>.
 /// The same code runs in training and serving, so ids always agree. Serving calls it once per routed request, so it
 /// makes one pass: counts go into a per-thread table indexed by bucket, every character n-gram of a start position
-/// extends the previous one's hash, and the only allocations are the two result arrays.
+/// extends the previous one's hash, and the only allocations are the two result arrays (none when they are rented).
 /// </summary>
 public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 {
@@ -51,13 +54,22 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
 
     public int InputRows => _options.Buckets;
 
-    public HashedFeatures Featurize(string text)
+    public HashedFeatures Featurize(string text) => Featurize(new ReadText(text));
+
+    /// <summary>
+    /// The features of what a reading policy read, hashed where it lies: a head-and-tail cut gives exactly the
+    /// features of the one string "head\ntail", the word n-grams that chain across the new line included.
+    /// </summary>
+    public HashedFeatures Featurize(in ReadText text)
     {
         var counts = BucketCounts.ForThisThread(_options.Buckets);
         try
         {
-            CountNgrams(text.AsSpan(0, Math.Min(text.Length, _options.MaxChars)), counts);
-            return counts.Distinct > _maxFeatures ? ToCappedFeatures(counts, _maxFeatures) : ToFeatures(counts);
+            CountNgrams(text, counts);
+            var ids = new int[Math.Min(counts.Distinct, _maxFeatures)];
+            var weights = new float[ids.Length];
+            WriteFeatures(counts, ids, weights);
+            return new HashedFeatures(ids, weights);
         }
         finally
         {
@@ -65,12 +77,51 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
     }
 
-    private void CountNgrams(ReadOnlySpan<char> span, BucketCounts counts)
+    public HashedFeatures Featurize(in ReadText text, PromptEmbeddings? shared) => Featurize(text);
+
+    /// <summary>
+    /// As <see cref="Featurize(in ReadText)"/>, in arrays rented from the shared pool, for a caller done with them
+    /// before it returns (the managed scorer): a routed request then allocates no features.
+    /// </summary>
+    public RentedFeatures Rent(in ReadText text)
+    {
+        var counts = BucketCounts.ForThisThread(_options.Buckets);
+        try
+        {
+            CountNgrams(text, counts);
+            var features = new RentedFeatures(Math.Min(counts.Distinct, _maxFeatures));
+            WriteFeatures(counts, features.WritableIds, features.WritableWeights);
+            return features;
+        }
+        finally
+        {
+            counts.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Counts the n-grams of the text's first <see cref="HashedNgramOptions.MaxChars"/> characters, a cut's new line
+    /// counted among them as it is in the joined string. A new line separates words, so the head and the tail are
+    /// split into the same words apart as together; only the chain of word n-grams runs on from one to the other.
+    /// </summary>
+    private void CountNgrams(in ReadText text, BucketCounts counts)
     {
         Span<char> word = stackalloc char[MarkedWordCapacity];
         var wordNgramMax = _options.WordNgramMax;
         Span<uint> recent = wordNgramMax <= 16 ? stackalloc uint[wordNgramMax] : new uint[wordNgramMax];
         var wordsSeen = 0;
+        var first = text.First;
+        CountWords(first[..Math.Min(first.Length, _options.MaxChars)], counts, word, recent, ref wordsSeen);
+        var tailChars = _options.MaxChars - first.Length - 1;
+        if (text.IsCut && tailChars > 0)
+        {
+            var second = text.Second;
+            CountWords(second[..Math.Min(second.Length, tailChars)], counts, word, recent, ref wordsSeen);
+        }
+    }
+
+    private void CountWords(ReadOnlySpan<char> span, BucketCounts counts, Span<char> word, Span<uint> recent, ref int wordsSeen)
+    {
         var i = 0;
         while (i < span.Length)
         {
@@ -159,10 +210,19 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         return (hash ^ (uint)(c >> 8)) * FnvPrime;
     }
 
-    private static HashedFeatures ToFeatures(BucketCounts counts)
+    /// <summary>
+    /// Every counted feature, or the <paramref name="ids"/>' length of them counted most often when there are more:
+    /// ids ascending, weights the counts scaled to unit norm.
+    /// </summary>
+    private static void WriteFeatures(BucketCounts counts, Span<int> ids, Span<float> weights)
     {
-        var ids = counts.SortedIds();
-        var weights = new float[ids.Length];
+        if (counts.Distinct > ids.Length)
+        {
+            WriteCappedFeatures(counts, ids, weights);
+            return;
+        }
+
+        counts.WriteSortedIds(ids);
         double norm = 0;
         for (var k = 0; k < ids.Length; k++)
         {
@@ -176,17 +236,16 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         {
             weights[k] *= scale;
         }
-
-        return new HashedFeatures(ids, weights);
     }
 
     /// <summary>
-    /// The <paramref name="max"/> features counted most often, in id order: the count threshold comes from a histogram
-    /// of the counts, and one pass over the bitset keeps every id above it and the lowest ids at it, so a cap costs a
-    /// pass over what was counted, not a sort.
+    /// The <paramref name="ids"/>' length of features counted most often, in id order: the count threshold comes from
+    /// a histogram of the counts, and one pass over the bitset keeps every id above it and the lowest ids at it, so a
+    /// cap costs a pass over what was counted, not a sort.
     /// </summary>
-    private static HashedFeatures ToCappedFeatures(BucketCounts counts, int max)
+    private static void WriteCappedFeatures(BucketCounts counts, Span<int> ids, Span<float> weights)
     {
+        var max = ids.Length;
         var touched = counts.Touched;
         var highest = 0;
         foreach (var id in touched)
@@ -209,8 +268,6 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         }
 
         var atThreshold = max - above;
-        var ids = new int[max];
-        var weights = new float[max];
         var k = 0;
         double norm = 0;
         // The touched ids in ascending order straight from the bitset: no array of every distinct id on the way.
@@ -233,8 +290,6 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         {
             weights[j] *= scale;
         }
-
-        return new HashedFeatures(ids, weights);
     }
 
     /// <summary>
@@ -289,15 +344,15 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         /// <summary>The touched ids in ascending order, read from the bitset.</summary>
         public AscendingIdEnumerator AscendingIds() => new(_seen);
 
-        public int[] SortedIds()
+        /// <summary>Every touched id in ascending order into <paramref name="ids"/>, which holds <see cref="Distinct"/>.</summary>
+        public void WriteSortedIds(Span<int> ids)
         {
-            var ids = new int[_distinct];
             // A short prompt in a big table: sorting its few ids beats reading every word of the bitset.
             if ((long)_distinct * 16 < _seen.Length)
             {
                 _touched.AsSpan(0, _distinct).CopyTo(ids);
-                Array.Sort(ids);
-                return ids;
+                ids.Sort();
+                return;
             }
 
             var k = 0;
@@ -305,8 +360,6 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             {
                 ids[k++] = id;
             }
-
-            return ids;
         }
 
         public void Clear()

@@ -1,4 +1,5 @@
 using ExpertRouter.Core.Caching;
+using ExpertRouter.Irt.Reading;
 
 namespace ExpertRouter.Irt.Encoding;
 
@@ -18,6 +19,12 @@ public interface IPromptFeaturizer
     /// so other steps of the request (the semantic cache) reuse it. Featurizers without an encoder ignore it.
     /// </summary>
     HashedFeatures Featurize(string prompt, PromptEmbeddings? shared) => Featurize(prompt);
+
+    /// <summary>
+    /// What a reading policy read, as the one string it stands for; the hashed featurizer reads it in place instead of
+    /// joining a cut's head and tail.
+    /// </summary>
+    HashedFeatures Featurize(in ReadText text, PromptEmbeddings? shared) => Featurize(text.ToString(), shared);
 
     /// <summary>A whole batch; a sentence encoder runs it through the network in a few runs rather than one per prompt.</summary>
     HashedFeatures[] FeaturizeBatch(IReadOnlyList<string> prompts)

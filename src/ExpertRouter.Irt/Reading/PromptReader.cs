@@ -34,17 +34,27 @@ public sealed class PromptReader
     public ReadingPolicy Policy => _policy;
 
     /// <summary>The text the policy reads from <paramref name="conversation"/>; "" when it selects nothing.</summary>
-    public string Read(IConversation conversation)
+    public string Read(IConversation conversation) => ReadInPlace(conversation).ToString();
+
+    /// <summary>The text of a prompt that is one user message, as training reads its records.</summary>
+    public string Read(string prompt) => Read(new SingleUserMessage(prompt));
+
+    /// <summary>
+    /// As <see cref="Read(IConversation)"/>, without copying what a single message's cut keeps: its head, its tail, or
+    /// its head and tail around the dropped middle are spans of the message. Messages read together are still joined
+    /// into one string first.
+    /// </summary>
+    public ReadText ReadInPlace(IConversation conversation)
     {
         var parts = Select(conversation);
         if (parts.Count == 0)
         {
-            return "";
+            return new ReadText("");
         }
 
         if (_policy.MaxTokens is not { } tokens)
         {
-            return parts.Count == 1 ? parts[0] : string.Join('\n', parts);
+            return new ReadText(parts.Joined());
         }
 
         return _policy.Truncate switch
@@ -55,19 +65,16 @@ public sealed class PromptReader
         };
     }
 
-    /// <summary>The text of a prompt that is one user message, as training reads its records.</summary>
-    public string Read(string prompt) => Read(new SingleUserMessage(prompt));
-
-    private List<string> Select(IConversation conversation)
+    private SelectedParts Select(IConversation conversation)
     {
-        var parts = new List<string>();
+        var parts = new SelectedParts();
         if (_policy.System)
         {
             for (var i = 0; i < conversation.Count; i++)
             {
                 if (conversation.RoleAt(i) == ConversationRole.System)
                 {
-                    AddText(parts, conversation.TextAt(i));
+                    parts.Add(conversation.TextAt(i));
                 }
             }
         }
@@ -79,7 +86,7 @@ public sealed class PromptReader
                 {
                     if (conversation.RoleAt(i) == ConversationRole.User)
                     {
-                        AddText(parts, conversation.TextAt(i));
+                        parts.Add(conversation.TextAt(i));
                         break;
                     }
                 }
@@ -92,7 +99,7 @@ public sealed class PromptReader
                     var role = conversation.RoleAt(i);
                     if (role == ConversationRole.User || (all && role != ConversationRole.System))
                     {
-                        AddText(parts, conversation.TextAt(i));
+                        parts.Add(conversation.TextAt(i));
                     }
                 }
 
@@ -102,21 +109,20 @@ public sealed class PromptReader
         return parts;
     }
 
-    private static void AddText(List<string> parts, string text)
-    {
-        if (text.Length > 0)
-        {
-            parts.Add(text);
-        }
-    }
-
     /// <summary>The first <paramref name="tokens"/> tokens, and at most <paramref name="maxChars"/> characters.</summary>
-    private static string Head(List<string> parts, int tokens, int maxChars)
+    private static ReadText Head(SelectedParts parts, int tokens, int maxChars)
     {
-        var text = new StringBuilder();
         var left = tokens;
-        foreach (var part in parts)
+        if (parts.Count == 1)
         {
+            var only = parts[0];
+            return ReadText.Slice(only, 0, TokenText.EndOfFirst(only.AsSpan(0, Math.Min(only.Length, maxChars)), ref left));
+        }
+
+        var text = new StringBuilder();
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var part = parts[p];
             if (text.Length > 0)
             {
                 if (text.Length + 1 >= maxChars)
@@ -136,14 +142,22 @@ public sealed class PromptReader
             }
         }
 
-        return parts.Count == 1 && text.Length == parts[0].Length ? parts[0] : text.ToString();
+        return new ReadText(text.ToString());
     }
 
     /// <summary>The last <paramref name="tokens"/> tokens, and at most <paramref name="maxChars"/> characters.</summary>
-    private static string Tail(List<string> parts, int tokens, int maxChars)
+    private static ReadText Tail(SelectedParts parts, int tokens, int maxChars)
     {
-        var kept = new List<string>();
         var left = tokens;
+        if (parts.Count == 1)
+        {
+            var only = parts[0];
+            var from = Math.Max(0, only.Length - maxChars);
+            var start = from + TokenText.StartOfLast(only.AsSpan(from), ref left);
+            return ReadText.Slice(only, start, only.Length - start);
+        }
+
+        var kept = new List<string>();
         var chars = 0;
         for (var p = parts.Count - 1; p >= 0; p--)
         {
@@ -169,18 +183,18 @@ public sealed class PromptReader
         }
 
         kept.Reverse();
-        return kept.Count == 1 ? kept[0] : string.Join('\n', kept);
+        return new ReadText(kept.Count == 1 ? kept[0] : string.Join('\n', kept));
     }
 
     /// <summary>
     /// The first half of the tokens and the last half, each within half the characters; the whole text when the two
     /// halves meet.
     /// </summary>
-    private string HeadAndTail(List<string> parts, int tokens)
+    private ReadText HeadAndTail(SelectedParts parts, int tokens)
     {
         var headTokens = tokens / 2;
         var half = _maxChars / 2;
-        var joined = parts.Count == 1 ? parts[0] : string.Join('\n', parts);
+        var joined = parts.Joined();
         var headLeft = headTokens;
         var headEnd = TokenText.EndOfFirst(joined.AsSpan(0, Math.Min(joined.Length, half)), ref headLeft);
         var tailLeft = tokens - headTokens;
@@ -189,9 +203,43 @@ public sealed class PromptReader
         // The halves meet: nothing between them was cut, and the text fits the encoder.
         if (TokenText.OnlySeparators(joined.AsSpan(headEnd, tailStart - headEnd)) && joined.Length <= _maxChars)
         {
-            return joined;
+            return new ReadText(joined);
         }
 
-        return string.Concat(joined.AsSpan(0, headEnd), "\n", joined.AsSpan(tailStart));
+        return ReadText.Cut(joined, headEnd, tailStart);
+    }
+
+    /// <summary>
+    /// The non-empty texts selected, in reading order. The usual policy selects one message, which is held without a
+    /// list: reading it allocates nothing.
+    /// </summary>
+    private struct SelectedParts
+    {
+        private string? _first;
+        private List<string>? _more;
+
+        public readonly int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
+
+        public readonly string this[int index] => index == 0 ? _first! : _more![index - 1];
+
+        public void Add(string text)
+        {
+            if (text.Length == 0)
+            {
+                return;
+            }
+
+            if (_first is null)
+            {
+                _first = text;
+            }
+            else
+            {
+                (_more ??= []).Add(text);
+            }
+        }
+
+        /// <summary>The parts joined by new lines; the one part itself when there is one.</summary>
+        public readonly string Joined() => _more is null ? _first ?? "" : string.Join('\n', _more.Prepend(_first!));
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ExpertRouter.Irt.Serving;
@@ -72,6 +73,8 @@ public sealed class HashedPromptScorer : IPromptScorer
     public EncodedPrompt Encode(string prompt) => _featurizer.Featurize(prompt);
 
     public EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => _featurizer.Featurize(prompt, shared);
+
+    public EncodedPrompt Encode(in ReadText text, PromptEmbeddings? shared) => _featurizer.Featurize(text, shared);
 
     public SentenceTextEmbedder? Embedder => PromptFeaturizers.SentenceEmbedderOf(_featurizer);
 

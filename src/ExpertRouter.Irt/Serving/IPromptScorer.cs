@@ -1,5 +1,6 @@
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 
 namespace ExpertRouter.Irt.Serving;
 
@@ -22,6 +23,9 @@ public interface IPromptScorer : IDisposable
     /// <paramref name="shared"/> embeddings.
     /// </summary>
     EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => Encode(prompt);
+
+    /// <summary>As <see cref="Encode(string, PromptEmbeddings?)"/>, for what a reading policy read, without a copy where the featurizer reads it in place.</summary>
+    EncodedPrompt Encode(in ReadText text, PromptEmbeddings? shared) => Encode(text.ToString(), shared);
 
     /// <summary>The pretrained sentence encoder that embeds prompts, as a cache embedder names it; null when there is none.</summary>
     SentenceTextEmbedder? Embedder => null;

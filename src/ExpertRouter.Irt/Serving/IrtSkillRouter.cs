@@ -153,14 +153,14 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
     /// <summary>As <see cref="PredictAsync(IConversation, CancellationToken)"/>, sharing a sentence embedding with the rest of the request.</summary>
     public Task<float[]> PredictAsync(IConversation conversation, PromptEmbeddings? shared, CancellationToken cancellationToken)
     {
-        var encoded = _scorer.Encode(_reader.Read(conversation), shared);
+        var text = _reader.ReadInPlace(conversation);
         if (_inline is null)
         {
-            return _batcher!.EnqueueAsync(encoded, cancellationToken);
+            return _batcher!.EnqueueAsync(_scorer.Encode(text, shared), cancellationToken);
         }
 
         var probabilities = new float[_scorer.Experts];
-        _inline.Score(encoded, probabilities);
+        _inline.Score(text, shared, probabilities);
         return Task.FromResult(probabilities);
     }
 
@@ -183,9 +183,10 @@ public sealed partial class IrtSkillRouter : IRouter, ICostCalibratedRouter, IAs
             return EstimateBatchedAsync(query, candidates, quality, cancellationToken);
         }
 
-        // Scored on this thread with nothing to wait for: no task, no array, no hand-off to another thread.
+        // Scored on this thread with nothing to wait for: no task, no array, no hand-off to another thread, and the
+        // text read in place and hashed into rented arrays, so a hashed router allocates nothing for the request.
         Span<float> probabilities = _scorer.Experts <= 256 ? stackalloc float[_scorer.Experts] : new float[_scorer.Experts];
-        _inline.Score(_scorer.Encode(_reader.Read(query.Messages), query.Embeddings), probabilities);
+        _inline.Score(_reader.ReadInPlace(query.Messages), query.Embeddings, probabilities);
         WriteQuality(probabilities, candidates, quality.Span);
         return ValueTask.CompletedTask;
     }

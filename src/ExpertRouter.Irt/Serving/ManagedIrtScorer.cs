@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.Intrinsics.X86;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
 
 namespace ExpertRouter.Irt.Serving;
 
@@ -95,6 +96,8 @@ public sealed class ManagedIrtScorer : IPromptScorer
     // A sentence featurizer behind the managed head shares its vector with the request's semantic cache, as under ONNX.
     public EncodedPrompt Encode(string prompt, PromptEmbeddings? shared) => _featurizer.Featurize(prompt, shared);
 
+    public EncodedPrompt Encode(in ReadText text, PromptEmbeddings? shared) => _featurizer.Featurize(text, shared);
+
     public SentenceTextEmbedder? Embedder => PromptFeaturizers.SentenceEmbedderOf(_featurizer);
 
     public void Score(IReadOnlyList<string> prompts, Span<float> probabilities)
@@ -117,8 +120,30 @@ public sealed class ManagedIrtScorer : IPromptScorer
     public void Score(EncodedPrompt prompt, Span<float> probabilities)
     {
         var features = prompt as HashedFeatures ?? throw new ArgumentException("A prompt this scorer did not encode.", nameof(prompt));
+        Score(features.Ids, features.Weights, probabilities);
+    }
+
+    /// <summary>
+    /// What a reading policy read, encoded and scored on the caller's thread. Hashed features are used and given back
+    /// before this returns, so they live in rented arrays and the text is hashed in place: nothing is allocated.
+    /// </summary>
+    public void Score(in ReadText text, PromptEmbeddings? shared, Span<float> probabilities)
+    {
+        if (_featurizer is HashedNgramFeaturizer hashed)
+        {
+            using var rented = hashed.Rent(text);
+            Score(rented.Ids, rented.Weights, probabilities);
+            return;
+        }
+
+        var features = _featurizer.Featurize(text, shared);
+        Score(features.Ids, features.Weights, probabilities);
+    }
+
+    private void Score(ReadOnlySpan<int> ids, ReadOnlySpan<float> weights, Span<float> probabilities)
+    {
         Span<float> pooled = _width <= 512 ? stackalloc float[_width] : new float[_width];
-        Pool(features, pooled);
+        Pool(ids, weights, pooled);
         probabilities = probabilities[..Experts];
         probabilities.Clear();
         Span<float> logits = Experts <= 256 ? stackalloc float[Experts] : new float[Experts];
@@ -139,11 +164,9 @@ public sealed class ManagedIrtScorer : IPromptScorer
     /// memory (25 µs for 512 features under load against 9 µs with the table warm, bench/README.md): the rows a few
     /// features ahead are prefetched while the current one is added.
     /// </summary>
-    private unsafe void Pool(HashedFeatures features, Span<float> pooled)
+    private unsafe void Pool(ReadOnlySpan<int> ids, ReadOnlySpan<float> weights, Span<float> pooled)
     {
         pooled.Clear();
-        var ids = features.Ids;
-        var weights = features.Weights;
         var width = _width;
         fixed (float* table = _table)
         {

@@ -1,4 +1,6 @@
 using ExpertRouter.Irt.Encoding;
+using ExpertRouter.Irt.Reading;
+using ExpertRouter.Irt.Tests.Reading;
 
 namespace ExpertRouter.Irt.Tests.Encoding;
 
@@ -46,6 +48,75 @@ public sealed class HashedNgramFeaturizerTests
             .ToArray();
         AssertSameAsReference(new HashedNgramOptions(), prompts);
         AssertSameAsReference(new HashedNgramOptions { Buckets = 4093, WordNgramMax = 3 }, prompts);
+    }
+
+    [Fact]
+    public void Featurize_ReadInPlace_GivesExactlyTheFeaturesOfTheJoinedString_AllocatedOrRented()
+    {
+        var conversations = ReadingCases.Conversations();
+        HashedNgramOptions[] optionSets =
+        [
+            new(),
+            new() { MaxChars = 40 },
+            new() { Buckets = 4093, WordNgramMax = 3, MaxChars = 41 },
+        ];
+        var cuts = 0;
+        foreach (var options in optionSets)
+        {
+            var reference = new ReferenceHashedNgramFeaturizer(options);
+            foreach (var maxFeatures in new int?[] { null, 1, 17, 256 })
+            {
+                var featurizer = new HashedNgramFeaturizer(options, maxFeatures);
+                // The router bounds its reader by the featurizer's characters; a reader without the bound leaves the
+                // featurizer's own cut to fall in the tail, on the new line or in the head.
+                foreach (var readerMaxChars in new[] { options.MaxChars, int.MaxValue })
+                {
+                    foreach (var policy in ReadingCases.Policies().Where(p => p.MaxTokens is null or 3 or 16 or 128))
+                    {
+                        var reader = new PromptReader(policy, readerMaxChars);
+                        foreach (var conversation in conversations)
+                        {
+                            var inPlace = reader.ReadInPlace(conversation);
+                            var joined = inPlace.ToString();
+                            var expected = featurizer.Featurize(joined);
+
+                            AssertSame(expected, featurizer.Featurize(inPlace));
+                            AssertSame(expected, featurizer.Featurize(inPlace, shared: null));
+                            using (var rented = featurizer.Rent(inPlace))
+                            {
+                                Assert.Equal(expected.Ids, rented.Ids.ToArray());
+                                Assert.Equal(expected.Weights.Select(BitConverter.SingleToInt32Bits), rented.Weights.ToArray().Select(BitConverter.SingleToInt32Bits));
+                            }
+
+                            if (maxFeatures is null)
+                            {
+                                AssertSame(reference.Featurize(joined), expected);
+                            }
+
+                            cuts += inPlace.IsCut ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(cuts > 1000, $"{cuts} head-and-tail cuts");
+    }
+
+    [Fact]
+    public void Featurize_HeadAndTailCut_CountsTheWordBigramAcrossTheNewLine()
+    {
+        var reader = new PromptReader(new ReadingPolicy { MaxTokens = 4, Truncate = ReadingPolicy.HeadAndTail });
+        var featurizer = new HashedNgramFeaturizer(new HashedNgramOptions());
+        var inPlace = reader.ReadInPlace(new ExpertRouter.Core.Routing.SingleUserMessage("alpha beta gamma delta epsilon zeta eta theta"));
+
+        var cut = featurizer.Featurize(inPlace);
+        var apart = featurizer.Featurize("alpha beta").Ids.Union(featurizer.Featurize("eta theta").Ids).ToHashSet();
+
+        Assert.True(inPlace.IsCut);
+        AssertSame(featurizer.Featurize("alpha beta\neta theta"), cut);
+        // "beta eta": hashed from the head's last word and the tail's first, in neither half alone.
+        Assert.Contains(cut.Ids, id => !apart.Contains(id));
     }
 
     [Fact]

@@ -88,6 +88,59 @@ public sealed class PromptReaderTests
     }
 
     [Fact]
+    public void ReadInPlace_EveryPolicyAndBound_ReadsExactlyTheStringTheJoiningReaderGave()
+    {
+        var conversations = ReadingCases.Conversations();
+        var cuts = 0;
+        var uncut = 0;
+        foreach (var maxChars in ReadingCases.ReaderMaxChars)
+        {
+            foreach (var policy in ReadingCases.Policies())
+            {
+                var reader = new PromptReader(policy, maxChars);
+                var reference = new ReferencePromptReader(policy, maxChars);
+                foreach (var conversation in conversations)
+                {
+                    var expected = reference.Read(conversation);
+                    var inPlace = reader.ReadInPlace(conversation);
+
+                    Assert.Equal(expected, inPlace.ToString());
+                    Assert.Equal(expected.Length, inPlace.Length);
+                    Assert.Equal(expected, reader.Read(conversation));
+                    cuts += inPlace.IsCut ? 1 : 0;
+                    uncut += !inPlace.IsCut && inPlace.Length > 0 ? 1 : 0;
+                }
+            }
+        }
+
+        // Both shapes of an in-place read were exercised.
+        Assert.True(cuts > 1000, $"{cuts} head-and-tail cuts");
+        Assert.True(uncut > 1000, $"{uncut} non-empty reads without a cut");
+    }
+
+    [Fact]
+    public void ReadInPlace_OneMessageCut_LeavesTheMessageInPlace_HeadAndTailAroundTheCut()
+    {
+        var message = "alpha beta gamma delta epsilon zeta eta theta";
+        var conversation = new SingleUserMessage(message);
+
+        var both = new PromptReader(new ReadingPolicy { MaxTokens = 4, Truncate = ReadingPolicy.HeadAndTail }).ReadInPlace(conversation);
+        var head = new PromptReader(new ReadingPolicy { MaxTokens = 2 }).ReadInPlace(conversation);
+        var tail = new PromptReader(new ReadingPolicy { MaxTokens = 2, Truncate = ReadingPolicy.Tail }).ReadInPlace(conversation);
+        var whole = new PromptReader(ReadingPolicy.Default).ReadInPlace(conversation);
+
+        Assert.True(both.IsCut);
+        Assert.Equal("alpha beta", both.First.ToString());
+        Assert.Equal("eta theta", both.Second.ToString());
+        Assert.Equal("alpha beta\neta theta", both.ToString());
+        Assert.Equal("alpha beta", head.ToString());
+        Assert.False(head.IsCut);
+        Assert.Equal("eta theta", tail.First.ToString());
+        Assert.True(tail.Second.IsEmpty);
+        Assert.Same(message, whole.ToString());
+    }
+
+    [Fact]
     public void Policy_Validate_ListsEveryProblem()
     {
         var errors = new ReadingPolicy { Messages = "some", MaxTokens = 1, Truncate = "middle", MaxFeatures = 0 }.Validate();

@@ -1,6 +1,8 @@
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Routing;
+using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Tests.Reading;
 using Microsoft.Extensions.Logging;
 
 namespace ExpertRouter.Irt.Tests.Serving;
@@ -114,6 +116,45 @@ public sealed class IrtSkillRouterTests
         }
 
         Assert.Equal(4, scores.Length);
+    }
+
+    [Fact]
+    public async Task ShippedRouter_ManagedAndOnnx_ScoreEveryConversationAsTheJoinedStringWas()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "routers", "irt-ze12");
+        var manifest = RouterManifest.Load(folder);
+        var featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams!, manifest.ReadingPolicy.MaxFeatures);
+        var model = File.ReadAllBytes(Path.Combine(folder, manifest.Model));
+        var experts = manifest.Experts.Count;
+        var (scorer, reason) = ManagedIrtScorer.TryCreate(model, featurizer, experts);
+        Assert.True(scorer is not null, reason);
+        var reference = new ReferencePromptReader(manifest.ReadingPolicy, manifest.Encoder.HashedNgrams!.MaxChars);
+        ExpertDefinition[] candidates = [.. manifest.Experts.Select(e => new ExpertDefinition { Id = e.Id })];
+        await using var managed = IrtSkillRouter.Load(folder, new OnnxServingOptions(), new RecordingLogger());
+        await using var onnx = IrtSkillRouter.Load(folder, new OnnxServingOptions { HashedScoring = OnnxServingOptions.Onnx }, new RecordingLogger());
+        Assert.Equal("managed", managed.Scoring);
+        Assert.Equal("onnx", onnx.Scoring);
+        var expected = new float[experts];
+        var quality = new double[experts];
+        foreach (var conversation in ReadingCases.Conversations())
+        {
+            var joined = reference.Read(conversation);
+            scorer.Score(featurizer.Featurize(joined), expected);
+
+            var predicted = await managed.PredictAsync(conversation);
+            await managed.EstimateQualityAsync(new RoutingQuery(joined) { Conversation = conversation }, candidates, quality, CancellationToken.None);
+            var fromOnnx = await onnx.PredictAsync(conversation);
+            var fromOnnxBatch = onnx.PredictBatch([joined]);
+
+            Assert.Equal(expected, predicted);
+            Assert.Equal(expected.Select(p => (double)p), quality);
+            // ONNX Runtime reads the features of the text read in place as those of the joined string.
+            Assert.Equal(fromOnnxBatch[0], fromOnnx);
+            for (var m = 0; m < experts; m++)
+            {
+                Assert.InRange(fromOnnx[m] - expected[m], -ScorerProbes.Tolerance, ScorerProbes.Tolerance);
+            }
+        }
     }
 
     [Fact]

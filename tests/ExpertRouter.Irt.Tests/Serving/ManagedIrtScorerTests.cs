@@ -2,6 +2,7 @@ using ExpertRouter.Core.Routing;
 using ExpertRouter.Irt.Encoding;
 using ExpertRouter.Irt.Reading;
 using ExpertRouter.Irt.Serving;
+using ExpertRouter.Irt.Tests.Reading;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ExpertRouter.Irt.Tests.Serving;
@@ -47,6 +48,38 @@ public sealed class ManagedIrtScorerTests
 
         Assert.Equal(featurizer.InputRows, managed.Rows);
         Assert.True(ScorerProbes.LargestDifference(managed, onnx, featurizer.InputRows) <= ScorerProbes.Tolerance);
+    }
+
+    [Fact]
+    public void Score_ReadInPlace_ShippedGraph_EveryPolicy_GivesBitForBitTheProbabilitiesOfTheJoinedString()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "routers", "irt-ze12");
+        var manifest = RouterManifest.Load(folder);
+        var options = manifest.Encoder.HashedNgrams!;
+        var model = File.ReadAllBytes(Path.Combine(folder, manifest.Model));
+        var experts = manifest.Experts.Count;
+        var conversations = ReadingCases.Conversations();
+        var expected = new float[experts];
+        var actual = new float[experts];
+        foreach (var maxFeatures in new int?[] { null, manifest.ReadingPolicy.MaxFeatures })
+        {
+            var featurizer = new HashedNgramFeaturizer(options, maxFeatures);
+            var (managed, reason) = ManagedIrtScorer.TryCreate(model, featurizer, experts);
+            Assert.True(managed is not null, reason);
+            foreach (var policy in ReadingCases.Policies().Where(p => p.MaxTokens is null or 7 or 128))
+            {
+                var reader = new PromptReader(policy, options.MaxChars);
+                var reference = new ReferencePromptReader(policy, options.MaxChars);
+                foreach (var conversation in conversations)
+                {
+                    // The path before reading in place: the joined string, featurized into arrays, then scored.
+                    managed.Score(featurizer.Featurize(reference.Read(conversation)), expected);
+                    managed.Score(reader.ReadInPlace(conversation), shared: null, actual);
+
+                    Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+                }
+            }
+        }
     }
 
     [Fact]
