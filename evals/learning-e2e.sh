@@ -5,7 +5,8 @@
 # or ZE-12 itself when NEW_EXPERT is one of ZE-12, which the starting router then lacks),
 # tenant traffic on zeroeval:train explored at RATE (each sampled request with up to 8 of the 12 other experts, the
 # exploration's maximum) with FEEDBACK_SHARE of the answers scored back by simulated users,
-# the serving router retrained on its log, hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
+# the serving router retrained on its log merged with the benchmark data the starting router was trained on (RETRAIN),
+# hot-swapped through POST /admin/routers/reload, and zeroeval:dev routed
 # through the gateway before and after. Then the harness compares, on zeroeval:dev's recorded outcomes:
 # (a) the best single expert, (b) a router trained offline on the full recorded outcomes of the same training prompts,
 # (c) the starting router (ZE-12 only, trained on zeroeval:train), and the learned router of each seed.
@@ -20,8 +21,13 @@
 # gateway and the harness are tested on. Run every fold to read the loop's figures over all 1,683 prompts instead of
 # dev's 220 (evals/README.md).
 #
+# RETRAIN=merged (the default) retrains from scratch on the log and the starting router's own training data (the
+# training prompts' recorded outcomes without NEW's, which no benchmark recorded for a new expert); RETRAIN=from
+# continues the serving router on the log alone (train --from, the way when a router's training data is not at hand).
+# The other recipe is trained on each seed's final log too and reported beside it ("continued" or "merged").
+#
 # Usage: evals/learning-e2e.sh [results-folder]
-# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2), FOLD (unset: train/dev),
+# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2), FOLD (unset: train/dev), RETRAIN (merged or from),
 # EXPERTROUTER_DATA (../shared/data/routing), CONFIGURATION (Release), SKIP_BUILD (set: use what is built). Reporting only: it never fails on the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +39,8 @@ FEEDBACK="${FEEDBACK_SHARE:-0.5}"
 SEEDS="${SEEDS:-1 2 3}"
 PORT="${PORT:-18431}"
 ROUNDS="${ROUNDS:-1}"
+RETRAIN="${RETRAIN:-merged}"
+case "$RETRAIN" in merged|from) ;; *) echo "learning-e2e: RETRAIN must be merged or from, not '$RETRAIN'" >&2; exit 2 ;; esac
 URL="http://127.0.0.1:$PORT"
 ACME_KEY="sk-e2e-acme-learning-0123456789"
 PROBE_KEY="sk-e2e-probe-learning-0123456789"
@@ -85,6 +93,27 @@ echo "{\"name\":\"start pool\",\"benchmark\":\"zeroeval\",\"experts\":[$(echo "$
 # (b) and (c): the offline router of the whole pool, and the starting router (the pool without NEW), both on zeroeval:train.
 [ -f "$OUT/offline/router.json" ] || cli train --train "$TRAIN" --pool "$OUT/pool.json" --name irt-ze12 --out "$OUT/offline" --data-dir "$DATA" --version offline
 [ -f "$OUT/start/router.json" ] || cli train --train "$TRAIN" --pool "$OUT/start-pool.json" --name irt-ze12 --out "$OUT/start" --data-dir "$DATA" --version start
+
+# What the platform trained the starting router on: the training prompts' recorded outcomes without NEW's.
+python3 - "$DATA/zeroeval.jsonl.gz" "$OUT/known.jsonl" "$NEW" "${FOLD:+$OUT/fold-$FOLD.jsonl}" <<'EOF'
+import gzip, json, sys
+source = open(sys.argv[4], encoding="utf-8") if sys.argv[4] else gzip.open(sys.argv[1], "rt", encoding="utf-8")
+with open(sys.argv[2], "w") as out:
+    for line in source:
+        row = json.loads(line)
+        if row.get("split") == "train":
+            row["outcomes"].pop(sys.argv[3], None)
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+EOF
+
+retrain() {
+  local recipe="$1" log="$2" out="$3" version="$4"
+  if [ "$recipe" = merged ]; then
+    cli train --train "log:$log,$OUT/known.jsonl:train" --pool "$OUT/pool.json" --name irt-ze12 --out "$out" --force --data-dir "$DATA" --version "$version"
+  else
+    cli train --train "log:$log" --pool "$OUT/pool.json" --name irt-ze12 --out "$out" --force --data-dir "$DATA" --version "$version" --from "$OUT/start"
+  fi
+}
 
 # The traffic of each round: the training prompts whole, or their two halves by a hash of the prompt's id.
 if [ "$ROUNDS" = 2 ]; then
@@ -164,13 +193,17 @@ for seed in $SEEDS; do
     done
     echo "seed $seed, round $round: $sampled requests sampled, $explored exploration records"
 
-    # The loop as a platform team runs it: the starting router continued on everything logged so far (train --from).
+    # The loop as a platform team runs it: a router retrained on everything logged so far (RETRAIN's recipe).
     learned="$dir/learned"
     [ "$round" = "${#TRAFFIC[@]}" ] || learned="$dir/learned-round-$round"
-    cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$learned" --force --data-dir "$DATA" --version "learned-$seed-round-$round" --from "$OUT/start" 2>&1 | tee "$dir/train-learned-$round.txt"
+    retrain "$RETRAIN" "$dir/log" "$learned" "learned-$seed-round-$round" 2>&1 | tee "$dir/train-learned-$round.txt"
     cp "$learned/"* "$dir/routers/irt-ze12/"
     curl -sf -X POST "$URL/admin/routers/reload" -H "Authorization: Bearer $ADMIN_KEY" | tee "$dir/reload-$round.json"; echo
   done
+  # For comparison, the other recipe on the same final log.
+  other=$([ "$RETRAIN" = merged ] && echo from || echo merged)
+  other_name=$([ "$other" = merged ] && echo merged || echo continued)
+  retrain "$other" "$dir/log" "$dir/$other_name" "$other_name-$seed" 2>&1 | tee "$dir/train-$other_name.txt"
   # For the record, a router trained on the log alone, which the log's bias (mostly the served expert's scores) misleads.
   cli train --train "log:$dir/log" --pool "$OUT/pool.json" --name irt-ze12 --out "$dir/log-only" --force --data-dir "$DATA" --version "log-only-$seed" 2>&1 | tee "$dir/train-log-only.txt"
   cli send --prompts "$TEST" --gateway "$URL" --key "$PROBE_KEY" --out "$dir/dev-after.jsonl" --data-dir "$DATA" | tee "$dir/dev-after.txt"
@@ -191,7 +224,7 @@ EOF
 )
   echo "| $seed | $explored | $feedback | $row |" >> "$OUT/gateway.md"
   [ "$ROUNDS" = 1 ] || routers="$routers,folder:$dir/learned-round-1"
-  routers="$routers,folder:$dir/learned,folder:$dir/log-only"
+  routers="$routers,folder:$dir/learned,folder:$dir/$other_name,folder:$dir/log-only"
 done
 
 cli eval --train "$TRAIN" --test "$TEST" --pool "$OUT/pool.json" --routers "$routers" --data-dir "$DATA" --bootstrap 0 --out "$OUT/eval" | tee "$OUT/eval.stdout.md"
