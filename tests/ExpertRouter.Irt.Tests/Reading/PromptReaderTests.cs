@@ -5,15 +5,7 @@ namespace ExpertRouter.Irt.Tests.Reading;
 
 public sealed class PromptReaderTests
 {
-    private static readonly ConversationMessages Chat = new(
-    [
-        (ConversationRole.System, "Be brief."),
-        (ConversationRole.User, "first question"),
-        (ConversationRole.Assistant, "first answer"),
-        (ConversationRole.Tool, "tool result"),
-        (ConversationRole.User, "second question"),
-        (ConversationRole.Assistant, "second answer"),
-    ]);
+    private static ConversationMessages Chat => ReadingCases.Chat;
 
     [Fact]
     public void Read_DefaultPolicy_ReadsTheLastUserMessageWhole()

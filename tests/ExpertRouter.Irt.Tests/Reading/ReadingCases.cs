@@ -13,6 +13,17 @@ internal static class ReadingCases
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789     .,;:!?-_'\"\n\tàéîõüßΣλЖж中文😀İ";
 
+    /// <summary>A conversation with every role, whose reads the policy tests spell out.</summary>
+    public static readonly ConversationMessages Chat = new(
+    [
+        (ConversationRole.System, "Be brief."),
+        (ConversationRole.User, "first question"),
+        (ConversationRole.Assistant, "first answer"),
+        (ConversationRole.Tool, "tool result"),
+        (ConversationRole.User, "second question"),
+        (ConversationRole.Assistant, "second answer"),
+    ]);
+
     public static readonly int[] ReaderMaxChars = [int.MaxValue, 6000, 41, 40, 7, 2];
 
     public static IReadOnlyList<IConversation> Conversations()
@@ -40,15 +51,7 @@ internal static class ReadingCases
 
         var conversations = new List<IConversation>();
         conversations.AddRange(prompts.Select(p => new SingleUserMessage(p)));
-        conversations.Add(new ConversationMessages(
-        [
-            (ConversationRole.System, "Be brief."),
-            (ConversationRole.User, "first question"),
-            (ConversationRole.Assistant, "first answer"),
-            (ConversationRole.Tool, "tool result"),
-            (ConversationRole.User, "second question"),
-            (ConversationRole.Assistant, "second answer"),
-        ]));
+        conversations.Add(Chat);
         conversations.Add(new ConversationMessages(
         [
             (ConversationRole.System, Words(0, 90)),
