@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Identifiers;
 using ExpertRouter.Core.Tenants;
 using ExpertRouter.Gateway.Accounting.InProcess;
 using ExpertRouter.Gateway.Accounting.Redis;
@@ -46,7 +47,7 @@ public sealed partial class ResilientTenantAccounting(
     {
         if (await RedisUsableAsync(onRequestPath: true).ConfigureAwait(false))
         {
-            var id = Guid.NewGuid().ToString("N");
+            var id = RandomIds.NewGuid().ToString("N");
             try
             {
                 var admission = await Bounded(redis.TryAdmitAsync(request, id)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Accounting;
@@ -39,7 +40,7 @@ internal sealed partial class RedisCapacityStore(
         if (Usable(nowMs))
         {
             var window = ExpertLoad.Window(nowMs);
-            var leaseId = limits.MaxConcurrency is null ? "" : Guid.NewGuid().ToString("N");
+            var leaseId = limits.MaxConcurrency is null ? "" : RandomIds.NewGuid().ToString("N");
             var prefix = load.KeyPrefix;
             try
             {

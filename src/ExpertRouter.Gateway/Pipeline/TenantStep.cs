@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Identifiers;
 using ExpertRouter.Core.OpenAI;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Core.Tenants;
@@ -50,7 +51,7 @@ internal sealed partial class TenantStep(RequestDelegate next, ITenantDirectory 
     }
 
     /// <summary>"req_" and a new GUID's 32 hex digits, written into one string (not a GUID string and a concatenation).</summary>
-    private static string NewRequestId() => string.Create(36, Guid.NewGuid(), static (chars, id) =>
+    private static string NewRequestId() => string.Create(36, RandomIds.NewGuid(), static (chars, id) =>
     {
         "req_".CopyTo(chars);
         id.TryFormat(chars[4..], out _, "N");

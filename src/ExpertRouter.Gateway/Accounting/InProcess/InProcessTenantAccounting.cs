@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
 using ExpertRouter.Gateway.Configuration;
 
@@ -32,7 +33,7 @@ public sealed class InProcessTenantAccounting(TimeProvider time, AccountingOptio
                 return ValueTask.FromResult(new Admission(AdmissionOutcome.BudgetExhausted, null, spend));
             }
 
-            var id = Guid.NewGuid().ToString("N");
+            var id = RandomIds.NewGuid().ToString("N");
             counters.Reservations[id] = (amount, now + _options.ReservationTimeout);
             counters.ReservedNanos += amount;
             counters.WindowRequests++;

@@ -1,3 +1,4 @@
+using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ExpertRouter.Core.Telemetry;
@@ -32,7 +33,7 @@ public sealed partial class RedisTenantAccounting(
     public bool IsConnected => redis.IsConnected;
 
     public ValueTask<Admission> TryAdmitAsync(AdmissionRequest request, CancellationToken cancellationToken = default) =>
-        new(TryAdmitAsync(request, Guid.NewGuid().ToString("N")));
+        new(TryAdmitAsync(request, RandomIds.NewGuid().ToString("N")));
 
     /// <summary>Admits with a reservation id chosen by the caller, who can then release it even when the call timed out.</summary>
     internal async Task<Admission> TryAdmitAsync(AdmissionRequest request, string id)
@@ -161,7 +162,7 @@ public sealed partial class RedisTenantAccounting(
         var keys = new RedisAccountingKeys(tenantId);
         var window = reservation?.RateWindow ?? BudgetPeriod.RateWindow(at);
         // Without an id there is nothing to count once by; a fresh one at least never merges two settlements.
-        settlementId = settlementId.Length > 0 ? settlementId : Guid.NewGuid().ToString("N");
+        settlementId = settlementId.Length > 0 ? settlementId : RandomIds.NewGuid().ToString("N");
         for (var attempt = 0; ; attempt++)
         {
             var result = (RedisResult[])(await Database.ScriptEvaluateAsync(

@@ -1,13 +1,15 @@
+using ExpertRouter.Core.Identifiers;
+
 namespace ExpertRouter.Gateway.Protocols;
 
 /// <summary>
 /// The ids the gateway mints for its clients (<c>resp_</c>, <c>msg_</c>, <c>fc_</c>, <c>call_</c>, <c>toolu_</c>),
-/// drawn from an injected GUID source so tests can make them deterministic.
+/// drawn from an injected GUID source (<see cref="RandomIds"/> in production) so tests can make them deterministic.
 /// </summary>
 public sealed class ProtocolIds(Func<Guid> newGuid)
 {
     /// <summary>Random ids, for production.</summary>
-    public static ProtocolIds Random { get; } = new(Guid.NewGuid);
+    public static ProtocolIds Random { get; } = new(RandomIds.NewGuid);
 
     /// <summary>A Responses API response: <c>resp_</c> and 32 hex digits.</summary>
     public string Response() => Next("resp_");
