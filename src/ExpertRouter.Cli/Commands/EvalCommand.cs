@@ -7,7 +7,7 @@ namespace ExpertRouter.Cli.Commands;
 
 /// <summary>
 /// <c>expertrouter eval</c>: trains the named routers, replays the test outcomes over a λ sweep, and writes
-/// report.md, report.html, quality-cost.svg/.png and points.csv into a results folder.
+/// report.md, report.html, quality-cost.svg/.png, points.csv and routers.csv (each router's figures unrounded) into a results folder.
 /// </summary>
 internal static class EvalCommand
 {

@@ -16,6 +16,22 @@ public static class ReportWriter
         File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(evaluation, command, PlotName + ".svg", shift));
         File.WriteAllText(Path.Combine(folder, "report.html"), HtmlReport.Render(evaluation, command, PlotName + ".svg", shift));
         File.WriteAllText(Path.Combine(folder, "points.csv"), PointsCsv(evaluation));
+        File.WriteAllText(Path.Combine(folder, "routers.csv"), RoutersCsv(evaluation));
+    }
+
+    /// <summary>
+    /// Every router's headline figures at full precision (the report rounds them to three places), for scripts that
+    /// pool results over folds: router, AIQ, cost to match the best expert (empty: never), score at its cost, APGR.
+    /// </summary>
+    public static string RoutersCsv(PoolEvaluation evaluation)
+    {
+        var csv = new StringBuilder("router,aiq,cost_to_match_best,score_at_best_cost,apgr\n");
+        foreach (var r in evaluation.Routers)
+        {
+            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Router},{r.Aiq:R},{r.CostToMatchBest:R},{r.QualityAtBestCost:R},{r.Apgr:R}"));
+        }
+
+        return csv.ToString();
     }
 
     /// <summary>Every router's sweep and every single expert: router, setting, lambda, cost per 1k, score.</summary>

@@ -24,6 +24,13 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("| oracle |", markdown);
         Assert.Contains("In-domain vs out-of-domain", markdown);
         Assert.Equal(1 + 3 * 9 + 3, File.ReadAllLines(Path.Combine(results, "points.csv")).Length);
+
+        // routers.csv: one row a router, the AIQ at full precision, agreeing with the report's rounded figure.
+        var rows = File.ReadAllLines(Path.Combine(results, "routers.csv"));
+        Assert.Equal("router,aiq,cost_to_match_best,score_at_best_cost,apgr", rows[0]);
+        Assert.Equal(["oracle", "best-single", "task-label"], rows.Skip(1).Select(r => r.Split(',')[0]));
+        var oracle = double.Parse(rows[1].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"| oracle | {oracle.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)} |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
