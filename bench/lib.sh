@@ -127,6 +127,13 @@ allocated_bytes() {
     | awk '/^dotnet_gc_heap_total_allocated_bytes(_total)?[ {]/ { v = $NF } END { printf "%.0f", v + 0 }'
 }
 
+# jit_ms METRICS_URL: milliseconds the .NET runtime has spent compiling so far (tier-0, instrumented and tier-1 code);
+# 0 when the page has no such counter. Growth across a measured window means the server had not reached steady state.
+jit_ms() {
+  curl -fsS --max-time 5 "$1" 2>/dev/null \
+    | awk '/^dotnet_jit_compilation_time_seconds(_total)?[ {]/ { v = $NF } END { printf "%.0f", (v + 0) * 1000 }'
+}
+
 # run_wrk URL BODYFILE HEADERS RATE SECONDS [CONNECTIONS]: prints wrk's RESULT line (see bench/wrk/chat.lua). RATE is
 # requests per second in all, evenly spaced; 0 drives a closed loop, as fast as the server answers. CONNECTIONS
 # defaults to WRK_CONNECTIONS (16).

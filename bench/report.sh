@@ -1,4 +1,4 @@
-# Prints the results table and ratios of bench/run.sh (sourced by it; reads its RPS/P50/P99/ERRORS/RSS/CPU_US/ALLOC_KB/ROWS).
+# Prints the results table and ratios of bench/run.sh (sourced by it; reads its RPS/P50/P99/ERRORS/RSS/CPU_US/ALLOC_KB/JIT/ROWS).
 
 baseline_of() {
   case $1 in
@@ -22,21 +22,21 @@ report() {
   echo
   echo "ExpertRouter load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS} (paced cases -c${PACED_CONNECTIONS}), ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per case, each after a ${WARMUP_SECONDS}s warm-up, ${PREWARM_SECONDS}s pre-warm per case first (req/s over all rounds, latencies median of rounds)${GATEWAY_ENV:+, gateway env: $GATEWAY_ENV}${BENCH_PROMPT_FILE:+, prompt from $BENCH_PROMPT_FILE}"
   echo
-  echo "| case | req/s | p50 ms | p99 ms | p50 added ms | p99 added ms | errors | peak RSS MB | CPU µs/req | alloc KB/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| case | req/s | p50 ms | p99 ms | p50 added ms | p99 added ms | errors | peak RSS MB | CPU µs/req | alloc KB/req | JIT ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
     IFS='|' read -r id label note <<<"$row"
     if [[ -n $note ]]; then
-      echo "| $label | $note | | | | | | | | |"
+      echo "| $label | $note | | | | | | | | | |"
       continue
     fi
     base=$(baseline_of "$id")
     if [[ -z $base ]]; then
-      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | - | - | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} |"
+      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | - | - | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} | ${JIT[$id]:--} |"
     elif [[ $id == "$base" ]]; then
-      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | (baseline) | (baseline) | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} |"
+      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | (baseline) | (baseline) | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} | ${JIT[$id]:--} |"
     else
-      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | $(minus "${P50[$id]}" "${P50[$base]}") | $(minus "${P99[$id]}" "${P99[$base]}") | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} |"
+      echo "| $label | ${RPS[$id]} | ${P50[$id]} | ${P99[$id]} | $(minus "${P50[$id]}" "${P50[$base]}") | $(minus "${P99[$id]}" "${P99[$base]}") | ${ERRORS[$id]} | ${RSS[$id]} | ${CPU_US[$id]} | ${ALLOC_KB[$id]} | ${JIT[$id]:--} |"
     fi
   done
   echo

@@ -129,7 +129,7 @@ wait_ready "http://127.0.0.1:$PK_PORT/v1/chat/completions" -X POST -H 'Content-T
   --data-binary "@$RESULTS/explicit.json"
 log "all servers ready"
 
-declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB
+declare -A RPS P50 P99 ERRORS RSS REQUESTS MICROS P50S P99S TICKS ALLOC CPU_US ALLOC_KB JIT
 GW_METRICS="http://127.0.0.1:$GW_MGMT_PORT/metrics"
 GWC_METRICS="http://127.0.0.1:$GWC_MGMT_PORT/metrics"
 GWN_METRICS="http://127.0.0.1:${GWN_MGMT_PORT:-0}/metrics"
@@ -141,7 +141,7 @@ CLOCK_TICKS=$(getconf CLK_TCK)
 # all time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
   local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 line
-  local ticks alloc=0
+  local ticks alloc=0 jit=0
   run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" "$connections" >/dev/null
   ticks=$(cpu_ticks "$pid")
   local metrics=""
@@ -150,10 +150,11 @@ bench_case() {
   [[ -z $GWN_PID || $pid != "$GWN_PID" ]] || metrics=$GWN_METRICS
   [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
   [[ $pid != "$GWX_PID" ]] || metrics=$GWX_METRICS
-  [[ -z $metrics ]] || alloc=$(allocated_bytes "$metrics")
+  [[ -z $metrics ]] || { alloc=$(allocated_bytes "$metrics"); jit=$(jit_ms "$metrics"); }
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
   [[ -z $metrics ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$metrics") - alloc))
+  [[ -z $metrics ]] || JIT[$id]=$((${JIT[$id]:-0} + $(jit_ms "$metrics") - jit))
   echo "round=$round $id $line" >>"$RESULTS/raw.txt"
   REQUESTS[$id]=$((${REQUESTS[$id]:-0} + $(field "$line" requests)))
   MICROS[$id]=$((${MICROS[$id]:-0} + $(field "$line" duration_us)))
