@@ -1,5 +1,5 @@
-using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
+using ExpertRouter.Core.Identifiers;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Accounting;
 using ExpertRouter.Gateway.Configuration;

@@ -1,5 +1,5 @@
-using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
+using ExpertRouter.Core.Identifiers;
 using ExpertRouter.Gateway.Configuration;
 
 namespace ExpertRouter.Gateway.Accounting.InProcess;

@@ -1,6 +1,6 @@
-using ExpertRouter.Core.Identifiers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using ExpertRouter.Core.Identifiers;
 using ExpertRouter.Core.Telemetry;
 using ExpertRouter.Gateway.Configuration;
 using Microsoft.Extensions.Logging;
