@@ -134,12 +134,12 @@ jit_ms() {
     | awk '/^dotnet_jit_compilation_time_seconds(_total)?[ {]/ { v = $NF } END { printf "%.0f", (v + 0) * 1000 }'
 }
 
-# run_wrk URL BODYFILE HEADERS RATE SECONDS [CONNECTIONS]: prints wrk's RESULT line (see bench/wrk/chat.lua). RATE is
-# requests per second in all, evenly spaced; 0 drives a closed loop, as fast as the server answers. CONNECTIONS
-# defaults to WRK_CONNECTIONS (16).
+# run_wrk URL BODYFILE HEADERS RATE SECONDS [CONNECTIONS] [HISTOGRAM]: prints wrk's RESULT line (see
+# bench/wrk/chat.lua). RATE is requests per second in all, evenly spaced; 0 drives a closed loop, as fast as the server
+# answers. CONNECTIONS defaults to WRK_CONNECTIONS (16). HISTOGRAM, a file the run's latencies are appended to.
 run_wrk() {
-  local url=$1 body=$2 headers=$3 rate=$4 seconds=$5 connections=${6:-${WRK_CONNECTIONS:-16}}
-  BENCH_BODY="$body" BENCH_HEADERS="$headers" BENCH_RATE="$rate" \
+  local url=$1 body=$2 headers=$3 rate=$4 seconds=$5 connections=${6:-${WRK_CONNECTIONS:-16}} histogram=${7:-}
+  BENCH_BODY="$body" BENCH_HEADERS="$headers" BENCH_RATE="$rate" BENCH_HISTOGRAM="$histogram" \
     wrk -t"${WRK_THREADS:-1}" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$BENCH_ROOT/bench/wrk/chat.lua" "$url" | grep '^RESULT' || echo "RESULT requests=0 duration_us=1 p50_us=0 p90_us=0 p99_us=0 mean_us=0 errors=1 non2xx=0"
 }

@@ -20,7 +20,7 @@ report() {
   local row id label note base pk
   pk=$(portkey_best)
   echo
-  echo "ExpertRouter load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS} (paced cases -c${PACED_CONNECTIONS}), ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per case, each after a ${WARMUP_SECONDS}s warm-up, ${PREWARM_SECONDS}s pre-warm per case first (req/s over all rounds, latencies median of rounds)${GATEWAY_ENV:+, gateway env: $GATEWAY_ENV}${BENCH_PROMPT_FILE:+, prompt from $BENCH_PROMPT_FILE}"
+  echo "ExpertRouter load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t${WRK_THREADS:-1} -c${WRK_CONNECTIONS} (paced cases -c${PACED_CONNECTIONS}), ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per case, each after a ${WARMUP_SECONDS}s warm-up, ${PREWARM_SECONDS}s pre-warm per case first (req/s over all rounds, latencies median of rounds); paced cases after them in ${PACED_SLICES} rotating slices of ${PACED_SLICE_SECONDS}s, latencies over all their requests${GATEWAY_ENV:+, gateway env: $GATEWAY_ENV}${BENCH_PROMPT_FILE:+, prompt from $BENCH_PROMPT_FILE}"
   echo
   echo "| case | req/s | p50 ms | p99 ms | p50 added ms | p99 added ms | errors | peak RSS MB | CPU µs/req | alloc KB/req | JIT ms |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -24,9 +24,14 @@
 # 13.6k at 64, 15k at 256) while nginx and plain YARP also gained. Portkey's gateway, one Node event loop, loses
 # throughput with more connections (1,162 req/s at 64 against 1,278 at 16), so it also runs on 16 and every ratio
 # divides by its better figure. The paced cases keep PACED_CONNECTIONS (16): at 1k req/s that is plenty.
+# The paced cases (1k req/s evenly spaced) run after the rounds, in PACED_SLICES (8) slices of PACED_SLICE_SECONDS (2)
+# each, taking turns slice by slice in a rotating order, and their p50 and p99 come from the latencies of all their
+# requests together (16,000 a case): a p99 of one 2-second round is its 20th-slowest request, and the VM's hiccups
+# moved the control's (plain YARP's) p99 added between -1.2 and +2.5 ms from run to run when each case had its own
+# three rounds (bench/README.md).
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (64),
-# PACED_CONNECTIONS (16), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
+# PACED_CONNECTIONS (16), PACED_SLICES (8), PACED_SLICE_SECONDS (2), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
 # case's body but the conversation and RAG cases, whose bodies are bench/prompts/{conversation,rag}.json).
 # The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> yarp_p99_added_ms=<control> rss_mb=<w>
@@ -35,7 +40,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64} PACED_CONNECTIONS=${PACED_CONNECTIONS:-16}
-BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=3 LOAD_BUDGET=280
+PACED_SLICES=${PACED_SLICES:-8} PACED_SLICE_SECONDS=${PACED_SLICE_SECONDS:-2}
+BUILD=1 CASE_SECONDS=12 WARMUP_SECONDS=1 ROUNDS=3 PREWARM_SECONDS=3 LOAD_BUDGET=300
 while (($#)); do
   case $1 in
     --no-build) BUILD=0 ;;
@@ -137,12 +143,13 @@ GWQ_METRICS="http://127.0.0.1:$GWQ_MGMT_PORT/metrics"
 GWX_METRICS="http://127.0.0.1:$GWX_MGMT_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-# bench_case ID PID URL BODY HEADERS RATE CONNECTIONS: one round of a case; rounds add up (req/s = all requests /
-# all time; p50 and p99 = median over rounds), so a neighbour's burst hits every target a little, not one target a lot.
+# bench_case ID PID URL BODY HEADERS RATE CONNECTIONS [WARMUP] [HISTOGRAM]: one round of a case; rounds add up
+# (req/s = all requests / all time; p50 and p99 = median over rounds, or over all requests of a case with a
+# HISTOGRAM file), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
-  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 line
+  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 warmup=${8:-$WARMUP_SECONDS} histogram=${9:-} line
   local ticks alloc=0 jit=0
-  run_wrk "$url" "$body" "$headers" "$rate" "$WARMUP_SECONDS" "$connections" >/dev/null
+  ((warmup == 0)) || run_wrk "$url" "$body" "$headers" "$rate" "$warmup" "$connections" >/dev/null
   ticks=$(cpu_ticks "$pid")
   local metrics=""
   [[ $pid != "$GW_PID" ]] || metrics=$GW_METRICS
@@ -151,7 +158,9 @@ bench_case() {
   [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
   [[ $pid != "$GWX_PID" ]] || metrics=$GWX_METRICS
   [[ -z $metrics ]] || { alloc=$(allocated_bytes "$metrics"); jit=$(jit_ms "$metrics"); }
-  line=$(run_wrk "$url" "$body" "$headers" "$rate" "$ROUND_SECONDS" "$connections")
+  local seconds=$ROUND_SECONDS
+  [[ -z $histogram ]] || seconds=$PACED_SLICE_SECONDS
+  line=$(run_wrk "$url" "$body" "$headers" "$rate" "$seconds" "$connections" "$histogram")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
   [[ -z $metrics ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$metrics") - alloc))
   [[ -z $metrics ]] || JIT[$id]=$((${JIT[$id]:-0} + $(jit_ms "$metrics") - jit))
@@ -162,6 +171,12 @@ bench_case() {
   P99S[$id]="${P99S[$id]:-} $(field "$line" p99_us)"
   ERRORS[$id]=$((${ERRORS[$id]:-0} + $(field "$line" errors) + $(field "$line" non2xx)))
   RSS[$id]=$(peak_rss_mb "$pid")
+}
+
+# histogram_ms FILE PERCENTILE: the percentile of every request whose latency run_wrk appended to FILE, in ms.
+histogram_ms() {
+  sort -n -k1,1 "$1" | awk -v p="$2" '{ v[NR] = $1; c[NR] = $2; n += $2 }
+    END { need = n * p / 100; for (i = 1; i <= NR; i++) { seen += c[i]; if (seen >= need) { printf "%.2f", v[i] / 1000; exit } } }'
 }
 
 median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1000 }'; }
@@ -221,14 +236,21 @@ connections_of() { if [[ -n $2 ]]; then echo "$2"; elif (($1 > 0)); then echo "$
 needs_prewarm() { ! { (($2 > 0)) || [[ $1 == nginx || $1 == gwn_* || $1 == *_c16 ]]; }; }
 
 ROUND_SECONDS=$(((CASE_SECONDS + ROUNDS - 1) / ROUNDS))
-MEASURED=0 PREWARMED=0
+MEASURED=0 PREWARMED=0 PACED=()
 for spec in "${CASES[@]}"; do
   IFS=';' read -r id _ pid _ _ _ rate _ <<<"$spec"
   [[ $pid == n/a* ]] && continue
+  if ((rate > 0)); then
+    PACED+=("$spec")
+    continue
+  fi
   MEASURED=$((MEASURED + 1))
   ! needs_prewarm "$id" "$rate" || PREWARMED=$((PREWARMED + 1))
 done
-planned_load() { echo $((PREWARMED * PREWARM_SECONDS + MEASURED * ROUNDS * (WARMUP_SECONDS + ROUND_SECONDS))); }
+planned_load() {
+  echo $((PREWARMED * PREWARM_SECONDS + MEASURED * ROUNDS * (WARMUP_SECONDS + ROUND_SECONDS)
+    + ${#PACED[@]} * (WARMUP_SECONDS + PACED_SLICES * PACED_SLICE_SECONDS)))
+}
 PLANNED=$(planned_load)
 while (($(planned_load) > LOAD_BUDGET && PREWARM_SECONDS > 2)); do PREWARM_SECONDS=$((PREWARM_SECONDS - 1)); done
 while (($(planned_load) > LOAD_BUDGET && ROUND_SECONDS > 1)); do ROUND_SECONDS=$((ROUND_SECONDS - 1)); done
@@ -238,7 +260,7 @@ fi
 if (($(planned_load) > LOAD_BUDGET)); then
   log "still over --load-budget at the shortest pre-warm and rounds: fewer --rounds or a shorter --warmup would fit"
 fi
-log "$MEASURED cases, $(planned_load) s of load planned"
+log "$((MEASURED + ${#PACED[@]})) cases, $(planned_load) s of load planned"
 LOAD_STARTED=$SECONDS
 if ((PREWARM_SECONDS > 0)); then
   log "pre-warm: $PREWARMED closed-loop cases on JIT-compiled servers once for ${PREWARM_SECONDS}s, not measured"
@@ -252,7 +274,17 @@ for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
     IFS=';' read -r id _ pid url body headers rate connections <<<"$spec"
-    [[ $pid == n/a* ]] || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")"
+    [[ $pid == n/a* ]] || ((rate > 0)) || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")"
+  done
+done
+log "paced: ${#PACED[@]} cases at $PACED_RATE req/s, $PACED_SLICES slices of ${PACED_SLICE_SECONDS}s each, taking turns"
+for ((slice = 0; slice < PACED_SLICES; slice++)); do
+  round=paced-$((slice + 1))
+  for ((k = 0; k < ${#PACED[@]}; k++)); do
+    # A rotating order: no case always runs right after the same neighbour.
+    IFS=';' read -r id _ pid url body headers rate connections <<<"${PACED[(k + slice) % ${#PACED[@]}]}"
+    bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")" \
+      "$((slice == 0 ? WARMUP_SECONDS : 0))" "$RESULTS/latency-$id.txt"
   done
 done
 
@@ -264,8 +296,13 @@ for spec in "${CASES[@]}"; do
     continue
   fi
   RPS[$id]=$(awk -v n="${REQUESTS[$id]}" -v us="${MICROS[$id]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
-  P50[$id]=$(median_ms "${P50S[$id]}")
-  P99[$id]=$(median_ms "${P99S[$id]}")
+  if [[ -s $RESULTS/latency-$id.txt ]]; then
+    P50[$id]=$(histogram_ms "$RESULTS/latency-$id.txt" 50)
+    P99[$id]=$(histogram_ms "$RESULTS/latency-$id.txt" 99)
+  else
+    P50[$id]=$(median_ms "${P50S[$id]}")
+    P99[$id]=$(median_ms "${P99S[$id]}")
+  fi
   # Server CPU time over requests served: still meaningful on a busy machine, where req/s is not.
   CPU_US[$id]=$(awk -v t="${TICKS[$id]}" -v hz="$CLOCK_TICKS" -v n="${REQUESTS[$id]}" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "n/a" }')
   ALLOC_KB[$id]=$(awk -v b="${ALLOC[$id]:-}" -v n="${REQUESTS[$id]}" 'BEGIN { if (b != "" && n > 0) printf "%.1f", b / 1024 / n; else print "-" }')

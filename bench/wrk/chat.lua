@@ -4,6 +4,8 @@
 --   BENCH_RATE      requests per second in all, arriving evenly spaced (0 or unset = closed loop, as fast as possible)
 --   BENCH_DELAY_MS  pause of each connection between requests; the connections stay in step, so this sends
 --                   bursts of `connections` requests every BENCH_DELAY_MS (ignored when BENCH_RATE is set)
+--   BENCH_HISTOGRAM file to append the run's latency histogram to ("µs count" lines), so that several runs of a case
+--                   give one percentile over all their requests
 local function read_all(path)
   local file = assert(io.open(path, "rb"), "cannot open BENCH_BODY " .. tostring(path))
   local text = file:read("*a")
@@ -56,4 +58,14 @@ function done(summary, latency, requests)
     "RESULT requests=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d mean_us=%.0f errors=%d non2xx=%d\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.mean, e.connect + e.read + e.write + e.timeout, e.status))
+  local histogram = os.getenv("BENCH_HISTOGRAM") or ""
+  if histogram ~= "" then
+    local file = assert(io.open(histogram, "a"), "cannot open BENCH_HISTOGRAM " .. histogram)
+    -- latency(i) is the i-th distinct latency in µs and how many requests took it.
+    for i = 1, #latency do
+      local value, count = latency(i)
+      file:write(string.format("%d %d\n", value, count))
+    end
+    file:close()
+  end
 end
