@@ -8,8 +8,8 @@
 # so all targets see the same stretches of time on a shared machine. Before round 1 every closed-loop case of a
 # JIT-compiled server (.NET, Node) runs once for --prewarm seconds (3), unmeasured, so tiering and PGO settle before
 # anything counts (a paced case, or a second connection count, drives a path its server's other case already warmed).
-# A run is bounded: the load is planned to fit --load-budget seconds (280), which with start-up (≈ 10 s) keeps a
-# run without a build under 5 minutes; a plan over it shortens the pre-warm, then the rounds, and says so.
+# A run is bounded: the load is planned to fit --load-budget seconds (300), which with start-up (≈ 10 s) keeps a
+# run without a build near 5.5 minutes; a plan over it shortens the pre-warm, then the rounds, and says so.
 #
 # The gateway runs twice side by side: the default JIT build (the rows and the last line) and the natively compiled
 # one (deploy/publish-native.sh; its own rows and a summary line), when bench/.out/gateway-native has it.
@@ -31,9 +31,10 @@
 # three rounds (bench/README.md).
 # Environment: GATEWAY_ENV="DOTNET_gcServer=1 ..." (extra environment of both gateway processes),
 # GATEWAY_PUBLISH_ARGS="-p:..." (extra publish properties of the JIT build), WRK_THREADS (1), WRK_CONNECTIONS (64),
-# PACED_CONNECTIONS (16), PACED_SLICES (8), PACED_SLICE_SECONDS (2), BENCH_PROMPT_FILE (a text file whose content replaces the short default prompt in every
-# case's body but the conversation and RAG cases, whose bodies are bench/prompts/{conversation,rag}.json).
-# The load part takes about 4.5 minutes with the defaults; a first build adds a few minutes before it.
+# PACED_CONNECTIONS (16), PACED_SLICES (8), PACED_SLICE_SECONDS (2), BENCH_PROMPT_FILE (a text file whose content
+# replaces the short default prompt in every case's body but the conversation and RAG cases, whose bodies are
+# bench/prompts/{conversation,rag}.json).
+# The load part takes about 5 minutes with the defaults; a first build adds a few minutes before it.
 # The last line printed is: routed_vs_portkey=<x> routed_vs_yarp=<y> p99_added_ms=<z> yarp_p99_added_ms=<control> rss_mb=<w>
 # cpu_routed_vs_explicit=<prompt>,<conversation>,<RAG> (gateway CPU per routed request over per explicit one)
 set -euo pipefail
@@ -271,7 +272,7 @@ if ((PREWARM_SECONDS > 0)); then
   done
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
-  log "round $round of $ROUNDS: ${#CASES[@]} cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
+  log "round $round of $ROUNDS: $MEASURED cases, ${WARMUP_SECONDS}s warm-up + ${ROUND_SECONDS}s each"
   for spec in "${CASES[@]}"; do
     IFS=';' read -r id _ pid url body headers rate connections <<<"$spec"
     [[ $pid == n/a* ]] || ((rate > 0)) || bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")"
