@@ -144,11 +144,12 @@ GWQ_METRICS="http://127.0.0.1:$GWQ_MGMT_PORT/metrics"
 GWX_METRICS="http://127.0.0.1:$GWX_MGMT_PORT/metrics"
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-# bench_case ID PID URL BODY HEADERS RATE CONNECTIONS [WARMUP] [HISTOGRAM]: one round of a case; rounds add up
+# bench_case ID PID URL BODY HEADERS RATE CONNECTIONS [SECONDS] [WARMUP] [HISTOGRAM]: one round of a case; rounds add up
 # (req/s = all requests / all time; p50 and p99 = median over rounds, or over all requests of a case with a
 # HISTOGRAM file), so a neighbour's burst hits every target a little, not one target a lot.
 bench_case() {
-  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 warmup=${8:-$WARMUP_SECONDS} histogram=${9:-} line
+  local id=$1 pid=$2 url=$3 body=$4 headers=$5 rate=$6 connections=$7 seconds=${8:-$ROUND_SECONDS}
+  local warmup=${9:-$WARMUP_SECONDS} histogram=${10:-} line
   local ticks alloc=0 jit=0
   ((warmup == 0)) || run_wrk "$url" "$body" "$headers" "$rate" "$warmup" "$connections" >/dev/null
   ticks=$(cpu_ticks "$pid")
@@ -159,8 +160,6 @@ bench_case() {
   [[ $pid != "$GWQ_PID" ]] || metrics=$GWQ_METRICS
   [[ $pid != "$GWX_PID" ]] || metrics=$GWX_METRICS
   [[ -z $metrics ]] || { alloc=$(allocated_bytes "$metrics"); jit=$(jit_ms "$metrics"); }
-  local seconds=$ROUND_SECONDS
-  [[ -z $histogram ]] || seconds=$PACED_SLICE_SECONDS
   line=$(run_wrk "$url" "$body" "$headers" "$rate" "$seconds" "$connections" "$histogram")
   TICKS[$id]=$((${TICKS[$id]:-0} + $(cpu_ticks "$pid") - ticks))
   [[ -z $metrics ]] || ALLOC[$id]=$((${ALLOC[$id]:-0} + $(allocated_bytes "$metrics") - alloc))
@@ -285,7 +284,7 @@ for ((slice = 0; slice < PACED_SLICES; slice++)); do
     # A rotating order: no case always runs right after the same neighbour.
     IFS=';' read -r id _ pid url body headers rate connections <<<"${PACED[(k + slice) % ${#PACED[@]}]}"
     bench_case "$id" "$pid" "$url" "$RESULTS/$body.json" "$headers" "$rate" "$(connections_of "$rate" "$connections")" \
-      "$((slice == 0 ? WARMUP_SECONDS : 0))" "$RESULTS/latency-$id.txt"
+      "$PACED_SLICE_SECONDS" "$((slice == 0 ? WARMUP_SECONDS : 0))" "$RESULTS/latency-$id.txt"
   done
 done
 
