@@ -72,10 +72,20 @@ internal sealed class BucketCounts
 
     public void Clear()
     {
+        // Many ids: one sweep of the bitset's few kilobytes beats a scattered write per id.
+        var sweep = _distinct > _seen.Length / 4;
         foreach (var id in _touched.AsSpan(0, _distinct))
         {
             _counts[id] = 0;
-            _seen[id >> 6] = 0;
+            if (!sweep)
+            {
+                _seen[id >> 6] = 0;
+            }
+        }
+
+        if (sweep)
+        {
+            Array.Clear(_seen);
         }
 
         _distinct = 0;

@@ -125,32 +125,53 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         var i = 0;
         while (i < span.Length)
         {
-            while (i < span.Length && !char.IsLetterOrDigit(span[i]))
+            var folded = '\0';
+            while (i < span.Length && (folded = Fold(span[i])) == '\0')
             {
                 i++;
+            }
+
+            if (folded == '\0')
+            {
+                break;
             }
 
             var length = 0;
             word[length++] = '<';
-            while (i < span.Length && char.IsLetterOrDigit(span[i]))
+            while (folded != '\0')
             {
                 if (length < word.Length - 1)
                 {
-                    word[length++] = char.ToLowerInvariant(span[i]);
+                    word[length++] = folded;
                 }
 
-                i++;
-            }
-
-            if (length == 1)
-            {
-                break;
+                folded = ++i < span.Length ? Fold(span[i]) : '\0';
             }
 
             word[length++] = '>';
             CountWord(word[..length], counts, recent, wordsSeen++);
         }
     }
+
+    /// <summary>
+    /// The character lower-cased when it is a letter or a digit, else '\0' (neither): one table read for ASCII, where
+    /// <see cref="char.IsLetterOrDigit(char)"/> and <see cref="char.ToLowerInvariant(char)"/> took two calls.
+    /// </summary>
+    private static char Fold(char c) =>
+        c < 128 ? (char)AsciiFolded[c] : char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '\0';
+
+    /// <summary>Each ASCII character lower-cased when it is a letter or a digit, else 0.</summary>
+    private static ReadOnlySpan<byte> AsciiFolded =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        (byte)'0', (byte)'1', (byte)'2', (byte)'3', (byte)'4', (byte)'5', (byte)'6', (byte)'7', (byte)'8', (byte)'9', 0, 0, 0, 0, 0, 0,
+        0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',
+        (byte)'p', (byte)'q', (byte)'r', (byte)'s', (byte)'t', (byte)'u', (byte)'v', (byte)'w', (byte)'x', (byte)'y', (byte)'z', 0, 0, 0, 0, 0,
+        0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',
+        (byte)'p', (byte)'q', (byte)'r', (byte)'s', (byte)'t', (byte)'u', (byte)'v', (byte)'w', (byte)'x', (byte)'y', (byte)'z', 0, 0, 0, 0, 0,
+    ];
 
     private void CountWord(ReadOnlySpan<char> marked, BucketCounts counts, Span<uint> recent, int wordIndex)
     {
@@ -246,25 +267,25 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
     private static void WriteCappedFeatures(BucketCounts counts, Span<int> ids, Span<float> weights)
     {
         var max = ids.Length;
-        var touched = counts.Touched;
-        var highest = 0;
-        foreach (var id in touched)
+        // One pass for the histogram: counts from HistogramTop up share its last slot, and only a threshold that lands
+        // there (a prompt whose max-th commonest n-gram repeats 64 times or more) needs two more passes over the exact counts.
+        Span<int> histogram = stackalloc int[HistogramTop + 1];
+        foreach (var id in counts.Touched)
         {
-            highest = Math.Max(highest, counts.CountOf(id));
-        }
-
-        Span<int> histogram = highest < 256 ? stackalloc int[highest + 1] : new int[highest + 1];
-        foreach (var id in touched)
-        {
-            histogram[counts.CountOf(id)]++;
+            histogram[Math.Min(counts.CountOf(id), HistogramTop)]++;
         }
 
         // The threshold t: fewer than max ids are counted more than t, at least max are counted t or more.
         var above = 0;
-        var threshold = highest;
+        var threshold = HistogramTop;
         while (above + histogram[threshold] < max)
         {
             above += histogram[threshold--];
+        }
+
+        if (threshold == HistogramTop)
+        {
+            (threshold, above) = ExactThreshold(counts, max);
         }
 
         var atThreshold = max - above;
@@ -290,5 +311,32 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         {
             weights[j] *= scale;
         }
+    }
+
+    private const int HistogramTop = 64;
+
+    /// <summary>The threshold and the number of ids above it, from every count however high.</summary>
+    private static (int Threshold, int Above) ExactThreshold(BucketCounts counts, int max)
+    {
+        var highest = 0;
+        foreach (var id in counts.Touched)
+        {
+            highest = Math.Max(highest, counts.CountOf(id));
+        }
+
+        var histogram = new int[highest + 1];
+        foreach (var id in counts.Touched)
+        {
+            histogram[counts.CountOf(id)]++;
+        }
+
+        var above = 0;
+        var threshold = highest;
+        while (above + histogram[threshold] < max)
+        {
+            above += histogram[threshold--];
+        }
+
+        return (threshold, above);
     }
 }

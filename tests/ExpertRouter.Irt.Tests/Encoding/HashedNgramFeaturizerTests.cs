@@ -181,6 +181,26 @@ public sealed class HashedNgramFeaturizerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    [InlineData(40)]
+    public void Featurize_WithMaxFeatures_ThresholdAmongCountsAbove64_KeepsTheMostCountedFeatures(int max)
+    {
+        // "alpha beta" 150 times: its n-grams are counted 149–300 times, above the selection's 64-slot histogram, so
+        // the threshold and its ties are decided from the exact counts.
+        var text = string.Join(' ', Enumerable.Repeat("alpha beta", 150)) + " " + Prompts[6] + " " + string.Join(' ', Enumerable.Repeat("gamma", 70));
+        var all = new HashedNgramFeaturizer(new HashedNgramOptions()).Featurize(text);
+        var expectedIds = all.Ids.Zip(all.Weights).OrderByDescending(p => p.Second).ThenBy(p => p.First).Take(max).Select(p => p.First).Order().ToArray();
+
+        var capped = new HashedNgramFeaturizer(new HashedNgramOptions(), maxFeatures: max).Featurize(text);
+
+        Assert.True(all.Weights.Max() > 64 * all.Weights.Min());
+        Assert.Equal(expectedIds, capped.Ids);
+        Assert.InRange(capped.Weights.Sum(w => (double)w * w), 1 - 1e-5, 1 + 1e-5);
+    }
+
     [Fact]
     public void Featurize_UnderTheCap_IsExactlyTheUncappedFeatures()
     {
