@@ -188,6 +188,12 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
         recent[wordIndex % recent.Length] = wordHash;
         var min = _options.CharNgramMin;
         var max = _options.CharNgramMax;
+        if (min == 3 && max == 5)
+        {
+            CountCharNgrams3To5(marked, counts);
+            return;
+        }
+
         for (var start = 0; start + min <= marked.Length; start++)
         {
             // FNV-1a is sequential, so the n-gram of length n+1 at a start continues the hash of length n.
@@ -201,6 +207,43 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
                 if (n >= min && n != marked.Length)
                 {
                     counts.Add(Bucket(hash));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The character n-grams of lengths 3 to 5 (the default and both shipped routers' options), as the general loop
+    /// counts them, unrolled: no inner loop whose length changes at every word's end (12–15% less time hashing a
+    /// 265-word prompt, bench/README.md).
+    /// </summary>
+    private void CountCharNgrams3To5(ReadOnlySpan<char> marked, BucketCounts counts)
+    {
+        var length = marked.Length;
+        for (var start = 0; start + 3 <= length; start++)
+        {
+            var hash = Step(Step(Step(FnvOffset ^ CharSalt, marked[start]), marked[start + 1]), marked[start + 2]);
+            // An n-gram as long as the whole marked word (only at start 0) is already its word feature.
+            if (length != 3)
+            {
+                counts.Add(Bucket(hash));
+            }
+
+            if (start + 3 < length)
+            {
+                hash = Step(hash, marked[start + 3]);
+                if (length != 4)
+                {
+                    counts.Add(Bucket(hash));
+                }
+
+                if (start + 4 < length)
+                {
+                    hash = Step(hash, marked[start + 4]);
+                    if (length != 5)
+                    {
+                        counts.Add(Bucket(hash));
+                    }
                 }
             }
         }
