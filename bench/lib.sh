@@ -5,6 +5,8 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/bench/.out}"   # published builds (git-ignored); override to compare builds
 BENCH_PORTKEY="$BENCH_ROOT/bench/.portkey"   # npm install of Portkey's gateway (git-ignored)
 BENCH_PIDS=()
+# Ports handed out by free_port in this run: it runs in a subshell per call, so the list lives in a file.
+BENCH_PORTS_FILE="$(mktemp)"
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -18,6 +20,7 @@ bench_cleanup() {
     kill -9 "$pid" 2>/dev/null || true
   done
   BENCH_PIDS=()
+  rm -f "$BENCH_PORTS_FILE"
 }
 
 # Installs wrk and nginx from Debian when missing, and Portkey's gateway from npm into bench/.portkey.
@@ -61,8 +64,25 @@ gateway_command() {
   fi
 }
 
+# A port nothing listens on, and not one handed out earlier in this run: the kernel may give the same free port to
+# two binds in a row once the first socket is closed (a run lost its plain YARP to the gateway's port that way).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 - "$BENCH_PORTS_FILE" <<'EOF'
+import socket, sys
+path = sys.argv[1]
+with open(path, "a+") as handed:
+    handed.seek(0)
+    used = set(handed.read().split())
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+        s.close()
+        if port not in used:
+            break
+    handed.write(port + "\n")
+print(port)
+EOF
 }
 
 # start NAME LOGFILE COMMAND...: runs in the background, records the pid in BENCH_PIDS and in the variable NAME_PID.
