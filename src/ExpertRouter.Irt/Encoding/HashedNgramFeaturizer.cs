@@ -367,7 +367,7 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             highest = Math.Max(highest, counts.CountOf(id));
         }
 
-        var histogram = new int[highest + 1];
+        Span<int> histogram = highest < 256 ? stackalloc int[highest + 1] : new int[highest + 1];
         foreach (var id in counts.Touched)
         {
             histogram[counts.CountOf(id)]++;
