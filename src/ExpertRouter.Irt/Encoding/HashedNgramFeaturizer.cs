@@ -318,14 +318,7 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             histogram[Math.Min(counts.CountOf(id), HistogramTop)]++;
         }
 
-        // The threshold t: fewer than max ids are counted more than t, at least max are counted t or more.
-        var above = 0;
-        var threshold = HistogramTop;
-        while (above + histogram[threshold] < max)
-        {
-            above += histogram[threshold--];
-        }
-
+        var (threshold, above) = ThresholdOf(histogram, max);
         if (threshold == HistogramTop)
         {
             (threshold, above) = ExactThreshold(counts, max);
@@ -373,8 +366,17 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             histogram[counts.CountOf(id)]++;
         }
 
+        return ThresholdOf(histogram, max);
+    }
+
+    /// <summary>
+    /// The threshold t of a histogram of counts (its last slot the highest): fewer than max ids are counted more than
+    /// t, at least max are counted t or more; and how many are counted more.
+    /// </summary>
+    private static (int Threshold, int Above) ThresholdOf(ReadOnlySpan<int> histogram, int max)
+    {
         var above = 0;
-        var threshold = highest;
+        var threshold = histogram.Length - 1;
         while (above + histogram[threshold] < max)
         {
             above += histogram[threshold--];
