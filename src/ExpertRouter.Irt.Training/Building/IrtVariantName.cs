@@ -8,7 +8,8 @@ namespace ExpertRouter.Irt.Building;
 /// IRT router variants by name, so a cross-validation can compare settings without code changes and its table names
 /// exactly what was run: <c>irt-{pool|all}-{encoder}</c> ('-' for '+' in the encoder, which router lists keep for
 /// blends), optionally followed by <c>@key=value;key=value</c> with keys epochs, dropout, lr, wd, dim (embedding
-/// size), k (ability dimensions), members, linear (true/false), buckets, and the reading policy's messages
+/// size), k (ability dimensions), members, linear (true/false), buckets, words (longest word n-gram), chars (character
+/// n-gram lengths, <c>3-5</c>), and the reading policy's messages
 /// (last-user, user, all), system (true/false), tokens (maxTokens), truncate (head, tail, head-tail: '-' for '+')
 /// and features (maxFeatures). <c>irt@…</c> changes the defaults' settings.
 /// </summary>
@@ -43,6 +44,8 @@ public static class IrtVariantName
                 case "k" when double.IsFinite(number): options = options with { AbilityDimensions = (int)number }; break;
                 case "members" when double.IsFinite(number): members = (int)number; break;
                 case "buckets" when double.IsFinite(number): hashed = hashed with { Buckets = (int)number }; break;
+                case "words" when double.IsFinite(number): hashed = hashed with { WordNgramMax = (int)number }; break;
+                case "chars" when CharRange(value) is var (min, max): hashed = hashed with { CharNgramMin = min, CharNgramMax = max }; break;
                 case "linear" when bool.TryParse(value, out var on): options = options with { ExpertLinear = on }; break;
                 case var _ when ApplyReading(reads, key, value) is { } read: reads = read; break;
                 default: problems.Add($"'{pair}'"); break;
@@ -50,6 +53,7 @@ public static class IrtVariantName
         }
 
         problems.AddRange(reads.Validate().Select(e => $"'{e}'"));
+        problems.AddRange(hashed.Validate().Select(e => $"'{e}'"));
         if (problems.Count > 0)
         {
             error = $"{name}: unknown or malformed setting(s) {string.Join(", ", problems)}.";
@@ -109,6 +113,17 @@ public static class IrtVariantName
             "features" when number is not null => reads with { MaxFeatures = number },
             _ => null,
         };
+    }
+
+    /// <summary>A character n-gram range written <c>min-max</c> (or one length), or null when malformed.</summary>
+    private static (int Min, int Max)? CharRange(string value)
+    {
+        var parts = value.Split('-');
+        return parts.Length is 1 or 2
+            && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var min)
+            && int.TryParse(parts[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var max)
+            ? (min, max)
+            : null;
     }
 
     private static IrtRouterTrainer? Stem(string stem)

@@ -66,6 +66,21 @@ public sealed class ItemsFromAllModelsTests
     }
 
     [Fact]
+    public void TryParse_NgramSettings_GiveTheTrainerItsHashedOptions_AndAnEmptyRangeIsAnError()
+    {
+        var one = IrtVariantName.TryParse("irt-all-hashed@chars=4;words=1", out var error);
+        var range = IrtVariantName.TryParse("irt-all-hashed@chars=2-6", out _);
+        var empty = IrtVariantName.TryParse("irt-all-hashed@chars=5-3;words=x", out var emptyError);
+
+        Assert.Null(error);
+        Assert.Equal((4, 4, 1), (one!.Hashed.CharNgramMin, one.Hashed.CharNgramMax, one.Hashed.WordNgramMax));
+        Assert.Equal((2, 6, 2), (range!.Hashed.CharNgramMin, range.Hashed.CharNgramMax, range.Hashed.WordNgramMax));
+        Assert.Null(empty);
+        Assert.Contains("[5, 3] is empty", emptyError);
+        Assert.Contains("'words=x'", emptyError);
+    }
+
+    [Fact]
     public void ParseReading_ListsEveryMalformedSetting()
     {
         var (policy, error) = IrtVariantName.ParseReading("messages=some;tokens=1;truncate=middle");
