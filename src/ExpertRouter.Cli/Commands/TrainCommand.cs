@@ -41,6 +41,11 @@ internal static class TrainCommand
         var members = new Option<int>("--members") { Description = "Ensemble members (seeds).", DefaultValueFactory = _ => IrtDefaults.Members };
         var epochs = new Option<int>("--epochs") { Description = "0 = chosen from the data size.", DefaultValueFactory = _ => 0 };
         var buckets = new Option<int>("--buckets") { DefaultValueFactory = _ => IrtDefaults.Hashed.Buckets };
+        var charNgrams = new Option<string>("--char-ngrams")
+        {
+            Description = "Lengths of the character n-grams hashed inside each word, as min-max or one length.",
+            DefaultValueFactory = _ => $"{IrtDefaults.Hashed.CharNgramMin}-{IrtDefaults.Hashed.CharNgramMax}",
+        };
         var dropout = new Option<float>("--feature-dropout") { DefaultValueFactory = _ => IrtDefaults.Training.FeatureDropout };
         var encoderModel = new Option<string?>("--encoder-model") { Description = "A BERT-family encoder (.onnx), frozen behind a dense head, instead of --encoder; needs --vocab." };
         var vocab = new Option<string?>("--vocab") { Description = "The encoder's WordPiece vocab.txt." };
@@ -61,7 +66,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a router from recorded outcomes and write its folder.")
         {
-            router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, dropout, encoderModel, vocab, maxTokens, reads,
+            router, train, pool, output, dev, data, encoder, items, force, name, seed, members, epochs, buckets, charNgrams, dropout, encoderModel, vocab, maxTokens, reads,
             feedbackWeight, explorationWeight, version, from, anchor,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -72,7 +77,19 @@ internal static class TrainCommand
                 return 2;
             }
 
-            var hashed = new HashedNgramOptions { Buckets = parse.GetValue(buckets) };
+            if (IrtVariantName.CharRange(parse.GetValue(charNgrams)!) is not var (charMin, charMax))
+            {
+                Console.Error.WriteLine($"--char-ngrams: '{parse.GetValue(charNgrams)}' is neither min-max nor one length.");
+                return 2;
+            }
+
+            var hashed = IrtDefaults.Hashed with { Buckets = parse.GetValue(buckets), CharNgramMin = charMin, CharNgramMax = charMax };
+            if (hashed.Validate() is { Count: > 0 } hashedErrors)
+            {
+                Console.Error.WriteLine(string.Join(Environment.NewLine, hashedErrors));
+                return 2;
+            }
+
             var (spec, encoderError) = PromptFeaturizers.Parse(parse.GetValue(encoder)!, hashed);
             if (spec is null)
             {
@@ -118,10 +135,10 @@ internal static class TrainCommand
                 Anchor = anchorValue,
             };
             if (settings.From is not null && (parse.GetResult(encoder) is { Implicit: false } || parse.GetResult(reads) is { Implicit: false }
-                || parse.GetResult(buckets) is { Implicit: false } || settings.Bert is not null || settings.ItemsFromAllModels))
+                || parse.GetResult(buckets) is { Implicit: false } || parse.GetResult(charNgrams) is { Implicit: false } || settings.Bert is not null || settings.ItemsFromAllModels))
             {
                 Console.Error.WriteLine("--from continues the starting router with its own encoder and reading policy, on its pool's outcomes: " +
-                    "leave out --encoder, --buckets, --reads, --encoder-model and --items all.");
+                    "leave out --encoder, --buckets, --char-ngrams, --reads, --encoder-model and --items all.");
                 return 2;
             }
 

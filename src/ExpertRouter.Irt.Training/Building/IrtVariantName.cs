@@ -116,7 +116,7 @@ public static class IrtVariantName
     }
 
     /// <summary>A character n-gram range written <c>min-max</c> (or one length), or null when malformed.</summary>
-    private static (int Min, int Max)? CharRange(string value)
+    public static (int Min, int Max)? CharRange(string value)
     {
         var parts = value.Split('-');
         return parts.Length is 1 or 2

@@ -90,7 +90,7 @@ public sealed class IrtCommandsTests
         var start = Path.Combine(data, "start");
         var continued = Path.Combine(data, "continued");
         Assert.Equal(0, await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math", "--out", start, "--data-dir", data,
-            "--members", "2", "--epochs", "10", "--buckets", "512", "--version", "start-1"));
+            "--members", "2", "--epochs", "10", "--buckets", "512", "--char-ngrams", "4", "--version", "start-1"));
 
         var exit = await Run("train", "--train", "fixture:train", "--pool", "dear,cheap-math,cheap-code", "--out", continued, "--data-dir", data,
             "--members", "2", "--epochs", "10", "--from", start);
@@ -98,7 +98,7 @@ public sealed class IrtCommandsTests
         Assert.Equal(0, exit);
         var manifest = RouterManifest.Load(continued);
         Assert.Equal(Experts, manifest.Experts.Select(e => e.Id));
-        Assert.Equal(512, manifest.Encoder.HashedNgrams!.Buckets);
+        Assert.Equal((512, 4, 4), (manifest.Encoder.HashedNgrams!.Buckets, manifest.Encoder.HashedNgrams.CharNgramMin, manifest.Encoder.HashedNgrams.CharNgramMax));
         var warm = manifest.Training!.WarmStart!;
         Assert.Contains("version start-1", warm.From, StringComparison.Ordinal);
         Assert.Equal(4, warm.CrossValidatedLogLoss!.Count);
@@ -110,6 +110,7 @@ public sealed class IrtCommandsTests
     [Theory]
     [InlineData("--encoder", "hashed")]
     [InlineData("--buckets", "1024")]
+    [InlineData("--char-ngrams", "3-5")]
     [InlineData("--anchor", "-1")]
     [InlineData("--anchor", "strong")]
     public async Task Train_From_WithAnEncoderSettingOrABadAnchor_IsRefused(string option, string value)
@@ -124,6 +125,21 @@ public sealed class IrtCommandsTests
 
         Assert.Equal(2, exit);
         Assert.False(Directory.Exists(Path.Combine(data, "continued")));
+    }
+
+    [Theory]
+    [InlineData("5-3")]
+    [InlineData("0")]
+    [InlineData("four")]
+    public async Task Train_WithAMalformedCharNgramRange_IsRefused(string range)
+    {
+        var data = WriteData();
+
+        var exit = await Run("train", "--train", "fixture:train", "--pool", "dear", "--out", Path.Combine(data, "router"), "--data-dir", data,
+            "--members", "1", "--epochs", "1", "--buckets", "512", "--char-ngrams", range);
+
+        Assert.Equal(2, exit);
+        Assert.False(Directory.Exists(Path.Combine(data, "router")));
     }
 
     [Fact]
