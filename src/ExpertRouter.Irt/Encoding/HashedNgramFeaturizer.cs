@@ -194,6 +194,12 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
             return;
         }
 
+        if (min == 4 && max == 4)
+        {
+            CountCharNgrams4(marked, counts);
+            return;
+        }
+
         for (var start = 0; start + min <= marked.Length; start++)
         {
             // FNV-1a is sequential, so the n-gram of length n+1 at a start continues the hash of length n.
@@ -246,6 +252,22 @@ public sealed class HashedNgramFeaturizer : IPromptFeaturizer
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>The character 4-grams (irt-ze12's options), as the general loop counts them, without its inner loop.</summary>
+    private void CountCharNgrams4(ReadOnlySpan<char> marked, BucketCounts counts)
+    {
+        // A marked word of four characters is its own only 4-gram, already counted as the word.
+        if (marked.Length == 4)
+        {
+            return;
+        }
+
+        for (var start = 0; start + 4 <= marked.Length; start++)
+        {
+            var hash = Step(Step(Step(Step(FnvOffset ^ CharSalt, marked[start]), marked[start + 1]), marked[start + 2]), marked[start + 3]);
+            counts.Add(Bucket(hash));
         }
     }
 

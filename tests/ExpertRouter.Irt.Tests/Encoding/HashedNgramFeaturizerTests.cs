@@ -48,6 +48,9 @@ public sealed class HashedNgramFeaturizerTests
             .ToArray();
         AssertSameAsReference(new HashedNgramOptions(), prompts);
         AssertSameAsReference(new HashedNgramOptions { Buckets = 4093, WordNgramMax = 3 }, prompts);
+        // The 4-grams' own unrolled loop, and the general loop of any other range.
+        AssertSameAsReference(new HashedNgramOptions { CharNgramMin = 4, CharNgramMax = 4 }, prompts);
+        AssertSameAsReference(new HashedNgramOptions { CharNgramMin = 2, CharNgramMax = 6, WordNgramMax = 1 }, prompts);
     }
 
     [Fact]
@@ -59,6 +62,7 @@ public sealed class HashedNgramFeaturizerTests
             new(),
             new() { MaxChars = 40 },
             new() { Buckets = 4093, WordNgramMax = 3, MaxChars = 41 },
+            new() { CharNgramMin = 4, CharNgramMax = 4, MaxChars = 40 },
         ];
         var cuts = 0;
         foreach (var options in optionSets)

@@ -83,6 +83,78 @@ public sealed class ManagedIrtScorerTests
     }
 
     [Fact]
+    public void TryCreate_ShippedAndTrainedGraphs_HoldTheTableInHalfPrecision_AndBothPoolingPathsAgree()
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "routers", "irt-ze12");
+        var manifest = RouterManifest.Load(shipped);
+        var graphs = new (byte[] Model, IPromptFeaturizer Featurizer, int Experts)[]
+        {
+            (File.ReadAllBytes(Path.Combine(shipped, manifest.Model)), new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams!, manifest.ReadingPolicy.MaxFeatures), manifest.Experts.Count),
+            // Three members of 32 columns: a width that is not a whole number of the vector path's 64-column blocks.
+            (File.ReadAllBytes(Path.Combine(Trained.Value.Folder, "model.onnx")), Trained.Value.Build.Featurizer, SyntheticRouting.Experts.Count),
+        };
+        foreach (var (model, featurizer, experts) in graphs)
+        {
+            var (managed, reason) = ManagedIrtScorer.TryCreate(model, featurizer, experts);
+            Assert.True(managed is not null, reason);
+            Assert.True(managed.HalfPrecisionTable);
+            var prompts = Prompts();
+            var vector = new float[prompts.Length * experts];
+            var portable = new float[prompts.Length * experts];
+
+            managed.Score(prompts, vector);
+            managed.PortablePooling = true;
+            managed.Score(prompts, portable);
+
+            Assert.Contains(vector, p => p is > 0.01f and < 0.99f);
+            for (var i = 0; i < vector.Length; i++)
+            {
+                // Same products, summed in the same order; only a fused multiply-add's rounding may differ.
+                Assert.InRange(vector[i] - portable[i], -1e-6f, 1e-6f);
+            }
+        }
+    }
+
+    [Avx2Fact]
+    public void WidenHalvesAvx2_EveryFiniteHalf_GivesTheSingleOfTheSameValue()
+    {
+        var halves = Enumerable.Range(0, 1 << 16).Select(bits => BitConverter.UInt16BitsToHalf((ushort)bits)).Where(Half.IsFinite).ToArray();
+        var singles = new float[halves.Length];
+
+        ManagedIrtScorer.WidenHalvesAvx2(halves, singles);
+
+        Assert.Equal(63_488, halves.Length);
+        for (var i = 0; i < halves.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)halves[i]), BitConverter.SingleToInt32Bits(singles[i]));
+        }
+    }
+
+    [Fact]
+    public void ExactHalves_ATableAHalfCannotHold_IsKeptInSinglePrecision()
+    {
+        float[] exact = [0f, -0f, 1f, -2.5f, (float)(Half)0.1f, (float)BitConverter.UInt16BitsToHalf(1), (float)Half.MaxValue];
+
+        Assert.NotNull(ManagedIrtScorer.ExactHalves(exact));
+        Assert.Null(ManagedIrtScorer.ExactHalves([.. exact, 0.1f]));
+        Assert.Null(ManagedIrtScorer.ExactHalves([.. exact, 1e-9f]));
+        Assert.Null(ManagedIrtScorer.ExactHalves([.. exact, float.PositiveInfinity]));
+        Assert.Null(ManagedIrtScorer.ExactHalves([.. exact, 70_000f]));
+    }
+
+    [Fact]
+    public void Score_FeatureIdOutsideTheTable_IsRefused()
+    {
+        var model = File.ReadAllBytes(Path.Combine(Trained.Value.Folder, "model.onnx"));
+        var (managed, _) = ManagedIrtScorer.TryCreate(model, Trained.Value.Build.Featurizer, SyntheticRouting.Experts.Count);
+        var probabilities = new float[SyntheticRouting.Experts.Count];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => managed!.Score(new HashedFeatures([1, managed.Rows], [0.5f, 0.5f]), probabilities));
+        Assert.Throws<ArgumentOutOfRangeException>(() => managed!.Score(new HashedFeatures([-1], [1f]), probabilities));
+        Assert.Throws<ArgumentOutOfRangeException>(() => managed!.Score(new HashedFeatures([1, 2], [1f]), probabilities));
+    }
+
+    [Fact]
     public void TryCreate_FromAGraphWithoutItsParameters_GivesTheReasonInsteadOfAScorer()
     {
         var featurizer = new HashedNgramFeaturizer(new HashedNgramOptions { Buckets = 512 });
@@ -143,6 +215,18 @@ public sealed class ManagedIrtScorerTests
         {
             Assert.InRange(served[m] - reference[m], -1e-5f, 1e-5f);
             Assert.Equal(served[m], quality[m], 6);
+        }
+    }
+}
+
+/// <summary>A fact that needs AVX2 and FMA (the managed scorer's vector path), skipped with the reason elsewhere.</summary>
+internal sealed class Avx2FactAttribute : FactAttribute
+{
+    public Avx2FactAttribute()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        {
+            Skip = "This machine has no AVX2 and FMA, so the managed scorer pools on its portable path.";
         }
     }
 }
