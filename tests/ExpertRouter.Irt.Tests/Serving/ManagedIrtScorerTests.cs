@@ -115,6 +115,35 @@ public sealed class ManagedIrtScorerTests
         }
     }
 
+    [Fact]
+    public void TryCreate_ATableInSinglePrecisionAHalfCannotHold_KeepsItSingle_AndStillEqualsOnnxRuntime()
+    {
+        // The trained graph with its float16 table replaced by one in float32 whose values no half holds.
+        var model = ExpertRouter.Irt.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(Trained.Value.Folder, "model.onnx")));
+        var table = model.Graph.Initializer.Single(t => t.Name == "E_all");
+        var values = ExpertRouter.Irt.Onnx.OnnxModelFile.ReadFloats(table).Select((v, i) => v + (i % 7 == 0 ? 1e-4f : 0f)).ToArray();
+        table.DataType = (int)ExpertRouter.Irt.Onnx.Proto.TensorProto.Types.DataType.Float;
+        table.RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        var bytes = ExpertRouter.Irt.Onnx.OnnxModelFile.Serialize(model);
+        var featurizer = Trained.Value.Build.Featurizer;
+        var experts = SyntheticRouting.Experts.Count;
+        using var onnx = new HashedPromptScorer(new InferenceSession(bytes), featurizer, experts, OnnxServingOptions.Cpu) { OwnsFeaturizer = false };
+
+        var (managed, reason) = ManagedIrtScorer.TryCreate(bytes, featurizer, experts);
+
+        Assert.True(managed is not null, reason);
+        Assert.False(managed.HalfPrecisionTable);
+        var prompts = Prompts();
+        var expected = new float[prompts.Length * experts];
+        var actual = new float[prompts.Length * experts];
+        onnx.Score(prompts, expected);
+        managed.Score(prompts, actual);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.InRange(actual[i] - expected[i], -ScorerProbes.Tolerance, ScorerProbes.Tolerance);
+        }
+    }
+
     [Avx2Fact]
     public void WidenHalvesAvx2_EveryFiniteHalf_GivesTheSingleOfTheSameValue()
     {
