@@ -27,6 +27,9 @@ internal sealed class EmbeddingTable
 
     public int Rows => _rows;
 
+    /// <summary>Columns of a row: every member's embedding side by side.</summary>
+    public int Width => _width;
+
     /// <summary>True when the table is held in half precision (exactly, as the graph stores it).</summary>
     public bool IsHalfPrecision => _halves is not null;
 

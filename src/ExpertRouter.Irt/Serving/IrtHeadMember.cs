@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace ExpertRouter.Irt.Serving;
 
@@ -7,7 +6,7 @@ namespace ExpertRouter.Irt.Serving;
 /// One member's head, laid out as dot products: za = e·Wa + ba, a = softplus(za),
 /// logits = a·θᵀ + e·(Uᵀ − wb·1ᵀ) + (β − bb), as the exporter folds difficulty into the read-out. Each ability is one
 /// dot product of a column of Wa with e, and each logit one dot product of [θᵀ column; read-out column] with [a; e]:
-/// 20 short dot products a member for the shipped routers, where multiply-adds of rows took 72 calls.
+/// 20 dot products a member for the shipped routers, where multiply-adds of rows took 72 calls.
 /// </summary>
 internal sealed class IrtHeadMember
 {
@@ -86,38 +85,14 @@ internal sealed class IrtHeadMember
         Span<float> x = width <= 512 ? stackalloc float[width] : new float[width];
         for (var c = 0; c < K; c++)
         {
-            x[c] = Softplus(Ba[c] + Dot(WaT.AsSpan(c * D, D), embedding));
+            x[c] = Softplus(Ba[c] + TensorPrimitives.Dot(WaT.AsSpan(c * D, D), embedding));
         }
 
         embedding.CopyTo(x[K..]);
         for (var m = 0; m < logits.Length; m++)
         {
-            logits[m] = Offset[m] + Dot(Out.AsSpan(m * width, width), x);
+            logits[m] = Offset[m] + TensorPrimitives.Dot(Out.AsSpan(m * width, width), x);
         }
-    }
-
-    /// <summary>Σ a·b, eight lanes at a time: the head's vectors are tens of floats, too short to pay for a library call.</summary>
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var i = 0;
-        var sum = 0f;
-        if (Vector256.IsHardwareAccelerated && a.Length >= 8)
-        {
-            var lanes = Vector256<float>.Zero;
-            for (; i + 8 <= a.Length; i += 8)
-            {
-                lanes = Vector256.FusedMultiplyAdd(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8)), lanes);
-            }
-
-            sum = Vector256.Sum(lanes);
-        }
-
-        for (; i < a.Length; i++)
-        {
-            sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
-        }
-
-        return sum;
     }
 
     /// <summary>log(1 + eˣ) without overflow for large x, as ONNX Runtime computes it.</summary>

@@ -19,14 +19,12 @@ public sealed class ManagedIrtScorer : IPromptScorer
 {
     private readonly IPromptFeaturizer _featurizer;
     private readonly EmbeddingTable _table;
-    private readonly int _width;
     private readonly IrtHeadMember[] _members;
 
     private ManagedIrtScorer(IPromptFeaturizer featurizer, float[] table, int width, IrtHeadMember[] members, int experts)
     {
         _featurizer = featurizer;
         _table = new EmbeddingTable(table, width);
-        _width = width;
         _members = members;
         Experts = experts;
     }
@@ -152,7 +150,8 @@ public sealed class ManagedIrtScorer : IPromptScorer
 
     private void Score(ReadOnlySpan<int> ids, ReadOnlySpan<float> weights, Span<float> probabilities)
     {
-        Span<float> pooled = _width <= 512 ? stackalloc float[_width] : new float[_width];
+        var width = _table.Width;
+        Span<float> pooled = width <= 512 ? stackalloc float[width] : new float[width];
         _table.Pool(ids, weights, pooled);
         probabilities = probabilities[..Experts];
         probabilities.Clear();
