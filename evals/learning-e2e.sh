@@ -14,7 +14,7 @@
 # ROUNDS=2 runs the loop twice on the same traffic, as a platform that retrains on a schedule: the first half of
 # zeroeval:train (by a hash of the prompt's id) is served by the starting router and the router is retrained and
 # swapped, then the second half is served by that router, and the router is retrained from the starting one on the
-# whole log and swapped again. Exploration runs at RATE in both halves.
+# whole log and swapped again. Exploration runs at RATE in both halves. ROUNDS=N (up to 9) does the same in N parts.
 #
 # FOLD=k (0-4) replaces the train/dev split by the k-th of five folds over zeroeval train+dev (by a hash of the
 # prompt's id): the other four folds are the traffic and the training prompts of (b) and (c), fold k is what the
@@ -27,7 +27,7 @@
 # The other recipe is trained on each seed's final log too and reported beside it ("continued" or "merged").
 #
 # Usage: evals/learning-e2e.sh [results-folder]
-# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 or 2), FOLD (unset: train/dev), RETRAIN (merged or from),
+# Environment: NEW_EXPERT (deepseek-v2-coder-0724), RATE (0.2), FEEDBACK_SHARE (0.5), SEEDS ("1 2 3"), PORT (18431), ROUNDS (1 to 9), FOLD (unset: train/dev), RETRAIN (merged or from),
 # EXPERTROUTER_DATA (../shared/data/routing), CONFIGURATION (Release), SKIP_BUILD (set: use what is built). Reporting only: it never fails on the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,7 @@ FEEDBACK="${FEEDBACK_SHARE:-0.5}"
 SEEDS="${SEEDS:-1 2 3}"
 PORT="${PORT:-18431}"
 ROUNDS="${ROUNDS:-1}"
+case "$ROUNDS" in [1-9]) ;; *) echo "learning-e2e: ROUNDS must be 1 to 9, not '$ROUNDS'" >&2; exit 2 ;; esac
 RETRAIN="${RETRAIN:-merged}"
 case "$RETRAIN" in merged|from) ;; *) echo "learning-e2e: RETRAIN must be merged or from, not '$RETRAIN'" >&2; exit 2 ;; esac
 URL="http://127.0.0.1:$PORT"
@@ -115,18 +116,20 @@ retrain() {
   fi
 }
 
-# The traffic of each round: the training prompts whole, or their two halves by a hash of the prompt's id.
-if [ "$ROUNDS" = 2 ]; then
-  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT" "${FOLD:+$OUT/fold-$FOLD.jsonl}" <<'EOF'
+# The traffic of each round: the training prompts whole, or ROUNDS parts of them by a hash of the prompt's id.
+if [ "$ROUNDS" -gt 1 ]; then
+  python3 - "$DATA/zeroeval.jsonl.gz" "$OUT" "${FOLD:+$OUT/fold-$FOLD.jsonl}" "$ROUNDS" <<'EOF'
 import gzip, hashlib, json, sys
-halves = [open(f"{sys.argv[2]}/train-half-{h}.jsonl", "w") for h in (1, 2)]
+rounds = int(sys.argv[4])
+parts = [open(f"{sys.argv[2]}/train-part-{h}-of-{rounds}.jsonl", "w") for h in range(1, rounds + 1)]
 source = open(sys.argv[3], encoding="utf-8") if sys.argv[3] else gzip.open(sys.argv[1], "rt", encoding="utf-8")
 for line in source:
     row = json.loads(line)
     if row.get("split") == "train":
-        halves[hashlib.sha256(row["id"].encode()).digest()[0] % 2].write(line)
+        parts[hashlib.sha256(row["id"].encode()).digest()[0] % rounds].write(line)
 EOF
-  TRAFFIC=("$OUT/train-half-1.jsonl:train" "$OUT/train-half-2.jsonl:train")
+  TRAFFIC=()
+  for h in $(seq 1 "$ROUNDS"); do TRAFFIC+=("$OUT/train-part-$h-of-$ROUNDS.jsonl:train"); done
 else
   TRAFFIC=("$TRAIN")
 fi
