@@ -234,11 +234,13 @@ internal sealed partial class ForwardStep(
 
     private static Core.Routing.ExpertScore? ScoreOf(RoutingPlan plan, ExpertDefinition expert)
     {
-        foreach (var score in plan.Fallbacks)
+        // By index: foreach over the interface boxes the list's enumerator, twice a request.
+        var fallbacks = plan.Fallbacks;
+        for (var i = 0; i < fallbacks.Count; i++)
         {
-            if (ReferenceEquals(score.Expert, expert))
+            if (ReferenceEquals(fallbacks[i].Expert, expert))
             {
-                return score;
+                return fallbacks[i];
             }
         }
 

@@ -50,6 +50,27 @@ public sealed class UpstreamRetryPipelineTests
         Assert.Equal(1, run.Attempts);
     }
 
+    [Fact]
+    public async Task FirstFails_SecondAnswers_OneDelayTwoAttempts_TheAnswerReturned()
+    {
+        var time = new FakeTimeProvider();
+        var delays = new List<TimeSpan>();
+        var pipeline = new UpstreamRetryPipeline(Options, time, UpstreamRetryPipeline.JitterSource(3), (_, delay) => delays.Add(delay));
+        var answered = new Attempt("e", AttemptOutcome.Answered, 200);
+        var attempts = 0;
+
+        var run = pipeline.ExecuteAsync((_, _) => ValueTask.FromResult(++attempts == 1 ? Transient() : answered), 0, CancellationToken.None).AsTask();
+        for (var i = 0; i < 1_000 && !run.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(answered, await run);
+        Assert.Equal(2, attempts);
+        Assert.Single(delays);
+    }
+
     private static Attempt Transient() =>
         new("e", AttemptOutcome.RetryableStatus, 503, RetrySameExpert: true);
 
