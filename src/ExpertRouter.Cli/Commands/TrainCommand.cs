@@ -200,7 +200,10 @@ internal static class TrainCommand
         }
 
         var ensemble = IrtOnnxImporter.Read(model);
-        var start = new WarmStart(ensemble, manifest.Experts.Select(e => e.Id).ToArray(), $"{Path.GetFullPath(folder)} (version {manifest.Version ?? "none"})");
+        var start = new WarmStart(ensemble, manifest.Experts.Select(e => e.Id).ToArray(), $"{Path.GetFullPath(folder)} (version {manifest.Version ?? "none"})")
+        {
+            Labels = manifest.Experts.Where(e => (e.Labels ?? e.ColdStartLabels) is not null).ToDictionary(e => e.Id, e => (e.Labels ?? e.ColdStartLabels)!.Value, StringComparer.Ordinal),
+        };
         var hashed = manifest.Encoder.HashedNgrams ?? new HashedNgramOptions();
         return (start, settings with
         {

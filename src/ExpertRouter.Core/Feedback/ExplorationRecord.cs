@@ -43,7 +43,8 @@ public sealed record ExplorationRecord
 
     /// <summary>
     /// The probability that an explored expert was picked among the eligible candidates (k of n, uniformly); when some
-    /// were picked first because the router could not score them, the lowest of <see cref="SelectionProbabilities"/>.
+    /// were picked first because the router could not score them or learned them from few prompts, the lowest of
+    /// <see cref="SelectionProbabilities"/>.
     /// </summary>
     [JsonPropertyName("selection_probability")]
     public double SelectionProbability { get; init; }

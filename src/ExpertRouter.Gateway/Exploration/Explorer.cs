@@ -10,6 +10,7 @@ using ExpertRouter.Gateway.Configuration;
 using ExpertRouter.Gateway.Experts;
 using ExpertRouter.Gateway.Invocation;
 using ExpertRouter.Gateway.RequestLog;
+using ExpertRouter.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
 namespace ExpertRouter.Gateway.Exploration;
@@ -26,6 +27,7 @@ public sealed partial class Explorer(
     ITenantAccounting accounting,
     ExplorationBudget budget,
     ExplorationSampler sampler,
+    RouterRegistry routers,
     RequestLogQueue log,
     ExplorationMetrics metrics,
     IOptions<GatewayOptions> options,
@@ -50,9 +52,11 @@ public sealed partial class Explorer(
         var candidates = job.Plan.Ranking
             .Where(s => s.Expert.Id != job.Served.Expert.Id && (policy.Experts.Count == 0 || policy.Experts.Contains(s.Expert.Id, StringComparer.Ordinal)))
             .ToArray();
-        // The router has no opinion (NaN) of an expert it was not trained on: those labels are what retraining lacks.
-        var unscored = candidates.Where(s => double.IsNaN(s.PredictedQuality)).Select(s => s.Expert.Id).ToHashSet(StringComparer.Ordinal);
-        var selection = sampler.Select(candidates.Select(s => s.Expert).ToArray(), policy.MaxExperts, e => unscored.Contains(e.Id));
+        // The router has no opinion (NaN) of an expert it was not trained on, and a weak one of an expert it learned
+        // from few prompts: those labels are what retraining lacks.
+        var scarce = ExplorationSampler.ScarcelyLabelled(routers.LabelsOf(job.Plan.Router));
+        var wanted = candidates.Where(s => double.IsNaN(s.PredictedQuality) || scarce.Contains(s.Expert.Id)).Select(s => s.Expert.Id).ToHashSet(StringComparer.Ordinal);
+        var selection = sampler.Select(candidates.Select(s => s.Expert).ToArray(), policy.MaxExperts, e => wanted.Contains(e.Id));
         var explored = selection.Experts;
         var maxOutput = Math.Min(job.Request.MaxOutputTokens ?? _options.MaxOutputTokens, _options.MaxOutputTokens);
         var question = TokenEstimate.FromText(job.Request.Prompt) + TokenEstimate.FromText(reference ?? "");

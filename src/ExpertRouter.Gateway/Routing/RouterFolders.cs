@@ -82,6 +82,37 @@ internal static class RouterFolders
     }
 
     /// <summary>
+    /// Each expert's <c>labels</c> in <c>router.json</c> (the prompts the router learned it from), for the experts that
+    /// state one; empty for a folder written before the count was recorded.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> Labels(string folder)
+    {
+        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, RouterManifest.FileName)));
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("experts", out var experts) && experts.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var expert in experts.EnumerateArray())
+                {
+                    if (expert.ValueKind == JsonValueKind.Object
+                        && expert.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                        && expert.TryGetProperty("labels", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt32(out var n) && n >= 0)
+                    {
+                        labels[id.GetString()!] = n;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The loader has already accepted this manifest; an unreadable one simply records no counts.
+        }
+
+        return labels;
+    }
+
+    /// <summary>
     /// What must hold in <c>router.json</c> before the loader reads it: the manifest's own validation dereferences
     /// <c>encoder</c> and <c>experts</c> unchecked when they are absent, so a half-written file is reported here, every
     /// problem at once, instead of as a null reference.

@@ -66,6 +66,10 @@ public sealed partial class RouterRegistry : IAsyncDisposable
         return found;
     }
 
+    /// <summary>Prompts the router serving <paramref name="name"/> learned each expert from; empty when unknown or unrecorded.</summary>
+    public IReadOnlyDictionary<string, int> LabelsOf(string name) =>
+        Volatile.Read(ref _slots).TryGetValue(name, out var slot) ? slot.Origin.Labels : RouterOrigin.BuiltIn.Labels;
+
     /// <summary>The router serving <paramref name="name"/>, held until the lease is disposed.</summary>
     public bool TryAcquire(string name, out RouterLease lease)
     {
@@ -201,7 +205,7 @@ public sealed partial class RouterRegistry : IAsyncDisposable
         }
 
         (folder.Errors, folder.RejectedAt, folder.RejectedStamp, folder.Stamp) = ([], null, null, stamp);
-        return new RouterSlot(router!, new RouterOrigin(path, version, _time.GetUtcNow()), DisposeSlot);
+        return new RouterSlot(router!, new RouterOrigin(path, version, _time.GetUtcNow()) { Labels = RouterFolders.Labels(path) }, DisposeSlot);
     }
 
     private void DisposeSlot(RouterSlot slot) => Dispose(slot.Router);

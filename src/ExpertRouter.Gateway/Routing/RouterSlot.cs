@@ -58,6 +58,9 @@ internal sealed class RouterSlot(IRouter router, RouterOrigin origin, Action<Rou
 public sealed record RouterOrigin(string? Folder, string? Version, DateTimeOffset LoadedAt)
 {
     public static readonly RouterOrigin BuiltIn = new(null, null, DateTimeOffset.MinValue);
+
+    /// <summary>Prompts the router learned each expert from, as its folder records them (<c>experts[].labels</c>); empty when it records none.</summary>
+    public IReadOnlyDictionary<string, int> Labels { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>A request's hold on a router: the router stays undisposed until the lease is disposed.</summary>

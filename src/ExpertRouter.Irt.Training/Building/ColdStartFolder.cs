@@ -54,7 +54,7 @@ public static class ColdStartFolder
         var featurizer = new HashedNgramFeaturizer(manifest.Encoder.HashedNgrams ?? new HashedNgramOptions());
         var pairs = labelled.Select(r => (featurizer.Featurize(r.Prompt), (float)Math.Clamp(r.Outcomes[expert.Id].Score, 0, 1))).ToArray();
         var grown = ColdStart.AddExpert(IrtOnnxImporter.Read(model), pairs);
-        var experts = manifest.Experts.Append(expert with { ColdStartLabels = pairs.Length }).ToArray();
+        var experts = manifest.Experts.Append(expert with { ColdStartLabels = pairs.Length, Labels = pairs.Length }).ToArray();
         var calibration = calibrationPrompts is { Count: > 0 }
             ? Recalibrate(grown, featurizer, experts, calibrationPrompts)
             : manifest.Calibration is { } old ? old with { Source = old.Source + $" (before '{expert.Id}' was added)" } : null;

@@ -26,6 +26,9 @@ public sealed record IrtBuild(
     /// <summary>The warm start this build continued from, with the anchor it kept; null when trained from scratch.</summary>
     public WarmStartRecord? ContinuedFrom { get; init; }
 
+    /// <summary>Per pool expert, the prompts it was learned from: the training data's with its outcome, plus the warm start's.</summary>
+    public IReadOnlyDictionary<string, int> Labels { get; init; } = new Dictionary<string, int>();
+
     /// <summary>What the router reads of a request: <see cref="IrtBuildRequest.Reads"/>, as serving applies it.</summary>
     public PromptReader Reader { get; } = new(Request.Reads, Request.EncoderSpec.HashedNgrams?.MaxChars ?? int.MaxValue);
 
@@ -98,7 +101,20 @@ public sealed record IrtBuild(
         {
             ItemModels = ids,
             ContinuedFrom = pick.Record,
+            Labels = LabelsOf(request),
         };
+    }
+
+    private static Dictionary<string, int> LabelsOf(IrtBuildRequest request)
+    {
+        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var expert in request.Experts)
+        {
+            var prompts = request.Train.Where(r => r.Outcomes.ContainsKey(expert.Id)).Select(r => r.Prompt).Distinct(StringComparer.Ordinal).Count();
+            labels[expert.Id] = prompts + (request.Start?.Labels.GetValueOrDefault(expert.Id) ?? 0);
+        }
+
+        return labels;
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ public static class IrtRouterFolder
                 InputUsdPerMTok = e.InputUsdPerMTok,
                 OutputUsdPerMTok = e.OutputUsdPerMTok,
                 ExpectedOutputTokens = e.ExpectedOutputTokens,
+                Labels = build.Labels.GetValueOrDefault(e.Id),
             }).ToArray(),
             Calibration = build.Calibration,
             Training = new TrainingRecord

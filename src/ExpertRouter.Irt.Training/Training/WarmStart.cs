@@ -19,6 +19,9 @@ public sealed record WarmStart(IrtEnsemble Ensemble, IReadOnlyList<string> Exper
     /// learning rate): 0 is plain fine-tuning, 100 all but freezes the start. The trainer keeps the one with the lowest
     /// cross-validated log loss on the new data.
     /// </summary>
+    /// <summary>Prompts the start learned each expert from, as its folder recorded them; empty when it recorded none.</summary>
+    public IReadOnlyDictionary<string, int> Labels { get; init; } = new Dictionary<string, int>();
+
     public static IReadOnlyList<float> AnchorGrid { get; } = [0f, 1f, 10f, 100f];
 
     /// <summary>The anchor used when the data is too small to cross-validate.</summary>

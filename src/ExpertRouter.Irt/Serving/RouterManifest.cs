@@ -225,6 +225,15 @@ public sealed record RouterExpert
     /// <summary>Labelled prompts the expert's ability was fitted from; set for experts added by cold start.</summary>
     [JsonPropertyName("coldStartLabels")]
     public int? ColdStartLabels { get; init; }
+
+    /// <summary>
+    /// Prompts the router learned this expert from (its training data's prompts with an outcome for it, plus a warm
+    /// start's own count when continued); absent in folders written before it was recorded. Exploration asks first
+    /// for the experts the router knows from the fewest.
+    /// </summary>
+    [JsonPropertyName("labels")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Labels { get; init; }
 }
 
 public sealed record TrainingRecord

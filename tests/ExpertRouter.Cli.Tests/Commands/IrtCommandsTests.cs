@@ -77,6 +77,8 @@ public sealed class IrtCommandsTests
         var manifest = RouterManifest.Load(output);
         Assert.Equal(Experts, manifest.Experts.Select(e => e.Id));
         Assert.Equal(40, manifest.Experts[2].ColdStartLabels);
+        // What each expert was learned from: the 216 training prompts for the trained two, the 40 labels for the added one.
+        Assert.Equal([216, 216, 40], manifest.Experts.Select(e => e.Labels));
         Assert.NotNull(manifest.Calibration);
         await using var router = IrtSkillRouter.Load(output, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var code = await router.PredictAsync("What does this python function return: def g(s): return s[::-1]");
@@ -102,6 +104,8 @@ public sealed class IrtCommandsTests
         var warm = manifest.Training!.WarmStart!;
         Assert.Contains("version start-1", warm.From, StringComparison.Ordinal);
         Assert.Equal(4, warm.CrossValidatedLogLoss!.Count);
+        // Continued on the same 216 prompts: the known two count the start's 216 and these; the new expert these alone.
+        Assert.Equal([432, 432, 216], manifest.Experts.Select(e => e.Labels));
         await using var router = IrtSkillRouter.Load(continued, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var code = await router.PredictAsync("What does this python function return: def g(s): return s[::-1]");
         Assert.True(code[2] > code[1], $"cheap-code {code[2]} should beat cheap-math {code[1]} on code");

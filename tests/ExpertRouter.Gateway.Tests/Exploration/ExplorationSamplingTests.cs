@@ -76,6 +76,19 @@ public sealed class ExplorationSamplingTests : IDisposable
     }
 
     [Fact]
+    public void ScarcelyLabelled_IsBelowHalfTheMedian_AndNothingWhenTheCountsAreAlikeOrAbsent()
+    {
+        var retrained = new Dictionary<string, int> { ["a"] = 1600, ["b"] = 1580, ["c"] = 1610, ["newcomer"] = 290, ["half"] = 800 };
+
+        Assert.Equal(["newcomer"], ExplorationSampler.ScarcelyLabelled(retrained));
+        Assert.Empty(ExplorationSampler.ScarcelyLabelled(new Dictionary<string, int> { ["a"] = 1600, ["b"] = 1000, ["c"] = 900 }));
+        Assert.Empty(ExplorationSampler.ScarcelyLabelled(new Dictionary<string, int> { ["a"] = 10 }));
+        Assert.Empty(ExplorationSampler.ScarcelyLabelled(new Dictionary<string, int>()));
+        // An even count's median is the middle two's mean: (600 + 1000) / 2 = 800, so 600 is not below 400, and 0 is.
+        Assert.Equal(["zero"], ExplorationSampler.ScarcelyLabelled(new Dictionary<string, int> { ["zero"] = 0, ["x"] = 600, ["y"] = 1000, ["z"] = 1000 }));
+    }
+
+    [Fact]
     public void Select_WithMoreUnscoredExpertsThanSlots_DrawsAmongThemOnly()
     {
         var selection = new ExplorationSampler(3).Select(Candidates, 1, e => e.Id.StartsWith("new", StringComparison.Ordinal));

@@ -99,6 +99,22 @@ public sealed class RouterRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task LabelsOf_ReadsEachExpertsCount_FromTheServingFolder_AndFollowsASwap()
+    {
+        Write("fake", "1", """[{"id":"a","labels":1200},{"id":"b","labels":90},{"id":"c"}]""");
+        await using var registry = Registry();
+
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 1200, ["b"] = 90 }, registry.LabelsOf("fake"));
+        Assert.Empty(registry.LabelsOf("cheapest"));
+        Assert.Empty(registry.LabelsOf("no-such-router"));
+
+        Write("fake", "2", """[{"id":"a","labels":1300},{"id":"b","labels":700}]""");
+        registry.Reload();
+
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 1300, ["b"] = 700 }, registry.LabelsOf("fake"));
+    }
+
+    [Fact]
     public void FolderThatDoesNotLoadAtStartUp_IsAStartUpError()
     {
         Write("fake", "1");
@@ -127,11 +143,11 @@ public sealed class RouterRegistryTests : IDisposable
     }
 
     /// <summary>A router.json the registry's checks accept (the fake loader reads only the name), and a model file.</summary>
-    private void Write(string name, string version)
+    private void Write(string name, string version, string experts = """[{"id":"e"}]""")
     {
         File.WriteAllText(Path.Combine(_folder.Path, "model.onnx"), "");
         File.WriteAllText(Path.Combine(_folder.Path, "router.json"),
-            $$"""{"format":"expertrouter-irt/1","name":"{{name}}","version":"{{version}}","encoder":{},"experts":[{"id":"e"}]}""");
+            $$"""{"format":"expertrouter-irt/1","name":"{{name}}","version":"{{version}}","encoder":{},"experts":{{experts}}}""");
     }
 
     private sealed class FakeRouter(string name) : IRouter, IAsyncDisposable
