@@ -76,9 +76,16 @@ public sealed partial class ExpertInvoker
                 }
 
                 state.StartExpert(expert, index, _retry.MaxRetries);
-                var attempt = await _retry.ExecuteAsync(
-                    static (s, token) => s.Invoker.AttemptAsync(s.Context, s.State, token), (Invoker: this, Context: context, State: state), cancellationToken)
-                    .ConfigureAwait(false);
+                // The first attempt is awaited here rather than through the retry pipeline's ExecuteAsync: one async
+                // frame fewer a request, and the pipeline only for the rare attempt that asks for a retry.
+                var attempt = await AttemptAsync(context, state, cancellationToken).ConfigureAwait(false);
+                if (_retry.NeedsRetry(attempt))
+                {
+                    attempt = await _retry.RetryAsync(
+                        attempt, static (s, token) => s.Invoker.AttemptAsync(s.Context, s.State, token), (Invoker: this, Context: context, State: state), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+
                 if (attempt.Outcome == AttemptOutcome.OverCapacity)
                 {
                     // Its last slot went to another call (here or on another replica) since the plan looked: never sent.
