@@ -45,18 +45,11 @@ internal sealed class UpstreamRetryPipeline
     public int MaxRetries { get; }
 
     /// <summary>
-    /// Runs the first attempt outside Polly and enters the pipeline only when it asks for a retry, with that outcome
-    /// replayed as the pipeline's first (<see cref="RetryAsync"/>): the same delays and attempt count, and nearly every
-    /// request, which needs no retry, spends nothing on the pipeline (its three async state machines were a tenth of
-    /// a request's allocations).
+    /// Whether <paramref name="first"/> goes on to <see cref="RetryAsync"/>. The caller runs the first attempt itself
+    /// and enters the pipeline only then, with that outcome replayed as the pipeline's first: the same delays and
+    /// attempt count, and nearly every request, which needs no retry, spends nothing on the pipeline (its three async
+    /// state machines were a tenth of a request's allocations).
     /// </summary>
-    public async ValueTask<Attempt> ExecuteAsync<TState>(Func<TState, CancellationToken, ValueTask<Attempt>> attempt, TState state, CancellationToken cancellationToken)
-    {
-        var first = await attempt(state, cancellationToken).ConfigureAwait(false);
-        return NeedsRetry(first) ? await RetryAsync(first, attempt, state, cancellationToken).ConfigureAwait(false) : first;
-    }
-
-    /// <summary>Whether <paramref name="first"/> goes on to <see cref="RetryAsync"/>.</summary>
     public bool NeedsRetry(Attempt first) => first.RetrySameExpert && MaxRetries > 0;
 
     /// <summary>The retries after a first attempt that asked for one: the pipeline, with <paramref name="first"/> as its first outcome.</summary>

@@ -59,7 +59,7 @@ public sealed class UpstreamRetryPipelineTests
         var answered = new Attempt("e", AttemptOutcome.Answered, 200);
         var attempts = 0;
 
-        var run = pipeline.ExecuteAsync((_, _) => ValueTask.FromResult(++attempts == 1 ? Transient() : answered), 0, CancellationToken.None).AsTask();
+        var run = ExecuteAsync(pipeline, () => ValueTask.FromResult(++attempts == 1 ? Transient() : answered));
         for (var i = 0; i < 1_000 && !run.IsCompleted; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(50));
@@ -71,6 +71,13 @@ public sealed class UpstreamRetryPipelineTests
         Assert.Single(delays);
     }
 
+    /// <summary>As the invoker runs an expert: the first attempt, then the pipeline only when it asks for a retry.</summary>
+    private static async Task<Attempt> ExecuteAsync(UpstreamRetryPipeline pipeline, Func<ValueTask<Attempt>> attempt)
+    {
+        var first = await attempt();
+        return pipeline.NeedsRetry(first) ? await pipeline.RetryAsync(first, static (a, _) => a(), attempt, CancellationToken.None) : first;
+    }
+
     private static Attempt Transient() =>
         new("e", AttemptOutcome.RetryableStatus, 503, RetrySameExpert: true);
 
@@ -80,7 +87,7 @@ public sealed class UpstreamRetryPipelineTests
         var delays = new List<TimeSpan>();
         var pipeline = new UpstreamRetryPipeline(options, time, UpstreamRetryPipeline.JitterSource(seed), (_, delay) => delays.Add(delay));
         var attempts = 0;
-        var run = pipeline.ExecuteAsync((_, _) => { attempts++; return ValueTask.FromResult(outcome); }, 0, CancellationToken.None).AsTask();
+        var run = ExecuteAsync(pipeline, () => { attempts++; return ValueTask.FromResult(outcome); });
         // The retry waits on the fake clock: move it on until the pipeline gives up.
         for (var i = 0; i < 1_000 && !run.IsCompleted; i++)
         {
