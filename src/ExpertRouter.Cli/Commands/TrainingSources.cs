@@ -6,18 +6,37 @@ namespace ExpertRouter.Cli.Commands;
 /// <summary>
 /// Loads the sources every command that reads outcomes takes: recorded data (<c>zeroeval:train</c>, a .jsonl(.gz) path,
 /// a file written by <c>label</c>) and the gateway's learning log (<c>log:DIR</c>, <c>log:redis://host:port</c>, with an
-/// optional <c>:split</c>). As training data a log gives one weighted record per prompt; as test data its exploration
-/// records, each outcome with its propensity, which the harness replays off-policy. What a log held, and how much of it
-/// counted, is written to <paramref name="report"/> (stderr in the commands).
+/// optional <c>:split</c>). As training data a log gives one weighted record per prompt, joined to recorded data that
+/// holds the same prompt; as test data its exploration records, each outcome with its propensity, which the harness
+/// replays off-policy. What a log held, and how much of it counted, is written to <paramref name="report"/> (stderr in
+/// the commands).
 /// </summary>
 internal static class TrainingSources
 {
+    /// <summary>
+    /// Every source's training records; where a log and recorded data hold the same prompt, one record
+    /// (<see cref="RecordedLogJoin"/>).
+    /// </summary>
     public static IReadOnlyList<RoutingRecord> LoadTraining(
-        IEnumerable<string> sources, string dataDirectory, LogWeights weights, Action<string>? report = null) =>
-        Split(sources)
+        IEnumerable<string> sources, string dataDirectory, LogWeights weights, Action<string>? report = null)
+    {
+        var loaded = Split(sources)
             .AsParallel().AsOrdered()
-            .SelectMany(s => LoadTraining(s, dataDirectory, weights, report))
+            .Select(s => (Records: LoadTraining(s, dataDirectory, weights, report), Logged: LogSource.IsLog(s)))
             .ToList();
+        if (!loaded.Any(s => s.Logged) || loaded.All(s => s.Logged))
+        {
+            return [.. loaded.SelectMany(s => s.Records)];
+        }
+
+        var (records, summary) = RecordedLogJoin.Join(loaded);
+        if (summary.Prompts > 0)
+        {
+            report?.Invoke(summary.ToString());
+        }
+
+        return records;
+    }
 
     public static IReadOnlyList<RoutingRecord> LoadTraining(string source, string dataDirectory, LogWeights weights, Action<string>? report = null)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ExpertRouter.Cli.Commands;
 using ExpertRouter.Cli.Tests.Commands;
 using ExpertRouter.Core.Experts;
@@ -39,6 +40,40 @@ public sealed class LogSourceTests : IDisposable
         var math = await router.PredictAsync(GatewayLogFixture.Prompt(1000));
         var code = await router.PredictAsync(GatewayLogFixture.Prompt(1001));
         Assert.True(math[1] > math[2], $"math: cheap-math {math[1]:F2}, cheap-code {math[2]:F2}");
+        Assert.True(code[2] > code[1], $"code: cheap-code {code[2]:F2}, cheap-math {code[1]:F2}");
+    }
+
+    [Fact]
+    public async Task Train_LogAndRecordedDataOnTheSamePrompts_CountEachPromptOnce()
+    {
+        // What a platform's recorded data holds for its traffic: dear's and cheap-math's outcomes on every prompt, and
+        // nothing of cheap-code, which only the log's explorations scored (one request in four).
+        var recorded = Path.Combine(_log.Root, "recorded.jsonl");
+        File.WriteAllLines(recorded, Enumerable.Range(0, 200).Select(i => JsonSerializer.Serialize(new
+        {
+            id = $"rec-{i:D4}", benchmark = "acme", task = "acme", split = "train", prompt = GatewayLogFixture.Prompt(i),
+            outcomes = new Dictionary<string, object>
+            {
+                ["dear"] = new { score = GatewayLogFixture.Score("dear", i), output_tokens_est = 100 },
+                ["cheap-math"] = new { score = GatewayLogFixture.Score("cheap-math", i), output_tokens_est = 100 },
+            },
+        })));
+        var output = Path.Combine(_log.Root, "joined");
+
+        var exit = await CliFixture.RunAsync("train", "--train", _log.Source() + "," + recorded + ":train", "--pool", string.Join(',', GatewayLogFixture.Experts),
+            "--out", output, "--data-dir", _log.Root, "--members", "1", "--epochs", "10", "--buckets", "512");
+
+        Assert.Equal(0, exit);
+        // One record a prompt: dear's and cheap-math's recorded outcomes, and cheap-code's 50 explored ones. Concatenated,
+        // the log's 200 prompts would count again, with 300 outcomes (cheap-math's feedback, the explorations' dear too).
+        var manifest = RouterManifest.Load(output);
+        var training = manifest.Training!;
+        Assert.Equal(200, training.Prompts + training.CalibrationPrompts);
+        Assert.InRange(training.Outcomes - (2 * training.Prompts), 1, 50);
+        var labels = manifest.Experts.ToDictionary(e => e.Id, e => e.Labels);
+        Assert.Equal(new Dictionary<string, int?> { ["dear"] = 200, ["cheap-math"] = 200, ["cheap-code"] = 50 }, labels);
+        using var router = IrtSkillRouter.Load(output, new OnnxServingOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var code = await router.PredictAsync(GatewayLogFixture.Prompt(1001));
         Assert.True(code[2] > code[1], $"code: cheap-code {code[2]:F2}, cheap-math {code[1]:F2}");
     }
 
