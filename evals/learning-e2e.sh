@@ -22,7 +22,8 @@
 # dev's 220 (evals/README.md).
 #
 # RETRAIN=merged (the default) retrains from scratch on the log and the starting router's own training data (the
-# training prompts' recorded outcomes without NEW's, which no benchmark recorded for a new expert); RETRAIN=from
+# training prompts' recorded outcomes without NEW's, which no benchmark recorded for a new expert; a prompt both hold
+# is one record, the recorded outcomes standing and the log adding NEW's, RecordedLogJoin); RETRAIN=from
 # continues the serving router on the log alone (train --from, the way when a router's training data is not at hand).
 # The other recipe is trained on each seed's final log too and reported beside it ("continued" or "merged").
 #
