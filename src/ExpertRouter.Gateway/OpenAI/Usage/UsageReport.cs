@@ -5,16 +5,37 @@ namespace ExpertRouter.Gateway.OpenAI.Usage;
 /// <summary>Token counts from an expert's <c>usage</c> object.</summary>
 public readonly record struct UsageReport(long PromptTokens, long CompletionTokens)
 {
-    /// <summary>Reads a top-level <c>usage</c> object out of a whole JSON document.</summary>
+    /// <summary>
+    /// Reads a top-level <c>usage</c> object out of a whole JSON document. Every non-streamed answer passes here, so a
+    /// reader steps over the rest of it (the answer's text, embeddings' vectors) instead of building a document of it.
+    /// </summary>
     public static UsageReport? FromDocument(ReadOnlySpan<byte> json)
     {
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var document = JsonDocument.ParseValue(ref reader);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
-                ? FromElement(usage)
-                : null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            UsageReport? usage = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isUsage)
+                {
+                    // A repeated key counts as its last occurrence, as a parsed document reads it.
+                    usage = FromReader(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return usage;
         }
         catch (JsonException)
         {
@@ -64,6 +85,50 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
         return null;
     }
 
+    /// <summary><see cref="FromElement"/>'s reading of the value the reader is on (which it consumes).</summary>
+    private static UsageReport? FromReader(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        long? prompt = null, completion = null, total = null, input = null, output = null, cacheWrites = null, cacheReads = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // ValueTextEquals reads an escaped key (\u0070rompt_tokens) as the field it names.
+            var field = reader.ValueTextEquals("prompt_tokens"u8) ? 0
+                : reader.ValueTextEquals("completion_tokens"u8) ? 1
+                : reader.ValueTextEquals("total_tokens"u8) ? 2
+                : reader.ValueTextEquals("input_tokens"u8) ? 3
+                : reader.ValueTextEquals("output_tokens"u8) ? 4
+                : reader.ValueTextEquals("cache_creation_input_tokens"u8) ? 5
+                : reader.ValueTextEquals("cache_read_input_tokens"u8) ? 6
+                : -1;
+            reader.Read();
+            long? value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) ? number : null;
+            reader.Skip();
+            switch (field)
+            {
+                case 0: prompt = value; break;
+                case 1: completion = value; break;
+                case 2: total = value; break;
+                case 3: input = value; break;
+                case 4: output = value; break;
+                case 5: cacheWrites = value; break;
+                case 6: cacheReads = value; break;
+            }
+        }
+
+        if (prompt is { } promptTokens)
+        {
+            return new UsageReport(promptTokens, completion ?? (total is { } t ? Math.Max(0, t - promptTokens) : 0));
+        }
+
+        return input is { } inputTokens ? new UsageReport(inputTokens + (cacheWrites ?? 0) + (cacheReads ?? 0), output ?? 0) : null;
+    }
+
     public static UsageReport? FromElement(JsonElement usage)
     {
         if (usage.ValueKind != JsonValueKind.Object)
@@ -71,15 +136,14 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
             return null;
         }
 
-        if (!usage.TryGetProperty("prompt_tokens", out var prompt) || !prompt.TryGetInt64(out var promptTokens))
+        if (Long(usage, "prompt_tokens") is not { } promptTokens)
         {
             return FromNative(usage);
         }
 
         // Embeddings report prompt and total tokens only.
-        var completionTokens = usage.TryGetProperty("completion_tokens", out var completion) && completion.TryGetInt64(out var c) ? c
-            : usage.TryGetProperty("total_tokens", out var total) && total.TryGetInt64(out var t) ? Math.Max(0, t - promptTokens)
-            : 0;
+        var completionTokens = Long(usage, "completion_tokens")
+            ?? (Long(usage, "total_tokens") is { } t ? Math.Max(0, t - promptTokens) : 0);
         return new UsageReport(promptTokens, completionTokens);
     }
 
@@ -98,6 +162,7 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
         return new UsageReport(input, Long(usage, "output_tokens") ?? 0);
     }
 
+    /// <summary>A whole number, or null: a count an expert sent as a string or a fraction is not one (and must not throw).</summary>
     private static long? Long(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.TryGetInt64(out var number) ? number : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 }

@@ -69,6 +69,49 @@ public sealed class UsageCaptureTests
         Assert.Equal(new UsageReport(prompt, completion), UsageReport.FromDocument(Encoding.UTF8.GetBytes(json)));
     }
 
+    [Theory]
+    [InlineData("""{"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}""")]
+    [InlineData("""{"data":[{"embedding":[0.1,0.2]}],"usage":{"prompt_tokens":40,"total_tokens":41}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":5,"prompt_tokens_details":{"cached_tokens":2},"completion_tokens":7}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":"5","input_tokens":3,"output_tokens":4}}""")]
+    [InlineData("""{"usage":{"input_tokens":5,"output_tokens":8,"cache_read_input_tokens":3,"cache_creation_input_tokens":1}}""")]
+    [InlineData("""{"choices":[{"message":{"usage":{"prompt_tokens":99}}}],"usage":{"\u0070rompt_tokens":1,"completion_tokens":2.5,"total_tokens":4}}""")]
+    [InlineData("""{"usage":{"output_tokens":4}}""")]
+    [InlineData("""{"usage":null}""")]
+    [InlineData("""{"usage":[1,2]}""")]
+    [InlineData("""{"id":"x"}""")]
+    [InlineData("""[{"usage":{"prompt_tokens":1}}]""")]
+    [InlineData("""{"usage":{"prompt_tokens":1},"usage":{"prompt_tokens":2,"completion_tokens":3}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":1,"prompt_tokens":6,"completion_tokens":3}}""")]
+    public void FromDocument_ReadsWhatAParsedDocumentReads(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var document = System.Text.Json.JsonDocument.Parse(bytes);
+        var root = document.RootElement;
+        var expected = root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("usage", out var usage)
+            ? UsageReport.FromElement(usage)
+            : null;
+
+        Assert.Equal(expected, UsageReport.FromDocument(bytes));
+    }
+
+    [Fact]
+    public void CountsSentAsStrings_AreNotCounts_AndNeverThrow()
+    {
+        // An expert that quotes its counts: before, JsonElement.TryGetInt64 threw on the string (an error, not "no usage").
+        var usage = System.Text.Json.JsonDocument.Parse("""{"prompt_tokens":"5","completion_tokens":"7"}""").RootElement;
+
+        Assert.Null(UsageReport.FromElement(usage));
+        Assert.Null(UsageReport.FromDocument("""{"usage":{"prompt_tokens":"5","completion_tokens":"7"}}"""u8));
+        Assert.Equal(new UsageReport(5, 0), UsageReport.FromTail("""{"usage":{"prompt_tokens":5,"completion_tokens":"7"}}"""u8));
+    }
+
+    [Fact]
+    public void FromDocument_MalformedAfterUsage_IsNotRead()
+    {
+        Assert.Null(UsageReport.FromDocument("""{"usage":{"prompt_tokens":1,"completion_tokens":2},"id":"""u8));
+    }
+
     [Fact]
     public void FromTail_EscapedKeyInsideString_Skipped()
     {
