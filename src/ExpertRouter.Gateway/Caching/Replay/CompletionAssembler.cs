@@ -69,7 +69,7 @@ public static class CompletionAssembler
             : (0, 0);
 
     private static long Tokens(JsonElement usage, string name) =>
-        usage.TryGetProperty(name, out var value) && value.TryGetInt64(out var tokens) ? tokens : 0;
+        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var tokens) ? tokens : 0;
 
     /// <summary>The payload of each server-sent event, multi-line data joined as the SSE spec says.</summary>
     private static IEnumerable<string> DataOf(string text)
@@ -108,7 +108,7 @@ public static class CompletionAssembler
             if (_id.Length == 0)
             {
                 _id = chunk.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
-                _created = chunk.TryGetProperty("created", out var created) && created.TryGetInt64(out var c) ? c : 0;
+                _created = chunk.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var c) ? c : 0;
                 _model = chunk.TryGetProperty("model", out var model) ? model.GetString() ?? "" : "";
                 _fingerprint = chunk.TryGetProperty("system_fingerprint", out var fp) && fp.ValueKind == JsonValueKind.String ? fp.GetString() : null;
             }

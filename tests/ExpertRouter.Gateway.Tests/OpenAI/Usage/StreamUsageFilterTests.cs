@@ -78,6 +78,22 @@ public sealed class StreamUsageFilterTests
         Assert.Equal(new UsageReport(11, 15), usage);
     }
 
+    [Fact]
+    public async Task Write_CountsSentAsStrings_RelaysTheStreamAndKeepsWhatWasCounted()
+    {
+        const string native =
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":11,\"output_tokens\":1}}}\n\n"
+            + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":\"15\"}}\n\n";
+        const string chat = "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":\"5\",\"completion_tokens\":\"7\"}}\n\n";
+
+        var (nativeText, nativeUsage) = await RunAsync(native, hideUsage: false, chunkSize: 13);
+        var (chatText, chatUsage) = await RunAsync(chat, hideUsage: false, chunkSize: 13);
+
+        Assert.Equal((native, chat), (nativeText, chatText));
+        Assert.Equal(new UsageReport(11, 1), nativeUsage);
+        Assert.Null(chatUsage);
+    }
+
     private static Task<(string Text, UsageReport? Usage)> RunAsync(bool hideUsage, int chunkSize) => RunAsync(Stream, hideUsage, chunkSize);
 
     private static async Task<(string Text, UsageReport? Usage)> RunAsync(string stream, bool hideUsage, int chunkSize)
