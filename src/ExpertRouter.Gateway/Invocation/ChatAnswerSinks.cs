@@ -158,6 +158,7 @@ internal static class ChatAnswer
         }
     }
 
+    /// <summary>A whole number, or null: a count sent as a string is not one (and must not throw).</summary>
     public static int? Int(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) ? number : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : null;
 }

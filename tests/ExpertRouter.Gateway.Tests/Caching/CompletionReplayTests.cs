@@ -35,16 +35,17 @@ public sealed class CompletionReplayTests
     }
 
     [Fact]
-    public void CountsAndCreatedSentAsStrings_AreKeptAsUnknown_NotThrown()
+    public void NumbersAndIdsOfTheWrongKind_AreKeptAsUnknown_NotThrown()
     {
         // An expert that quotes its numbers: before, JsonElement.TryGetInt64 threw out of the cache's capture and replay.
         var captured = CompletionAssembler.FromEventStream(Sse(
-            Role.Replace("\"created\":5", "\"created\":\"5\""), Hello, Stop,
+            Role.Replace("\"created\":5", "\"created\":\"5\"").Replace("\"id\":\"c1\"", "\"id\":1"), Hello.Replace("\"index\":0", "\"index\":\"0\""), Stop,
             Usage.Replace("\"prompt_tokens\":7", "\"prompt_tokens\":\"7\""), "[DONE]"));
         var json = CompletionAssembler.FromJson("""{"id":7,"object":"chat.completion","created":"now","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":"2","completion_tokens":1}}"""u8);
 
         Assert.NotNull(captured);
         Assert.Equal((0, 3), (captured.PromptTokens, captured.CompletionTokens));
+        Assert.Equal("Hello, ", ContentOf(captured.Body));
         Assert.NotNull(json);
         Assert.Equal((0, 1), (json.PromptTokens, json.CompletionTokens));
         var replay = Encoding.UTF8.GetString(CachedResponseWriter.ToEventStream(json.Body, includeUsage: false).Span);

@@ -107,9 +107,9 @@ public static class CompletionAssembler
 
             if (_id.Length == 0)
             {
-                _id = chunk.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
+                _id = chunk.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "";
                 _created = chunk.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var c) ? c : 0;
-                _model = chunk.TryGetProperty("model", out var model) ? model.GetString() ?? "" : "";
+                _model = chunk.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString()! : "";
                 _fingerprint = chunk.TryGetProperty("system_fingerprint", out var fp) && fp.ValueKind == JsonValueKind.String ? fp.GetString() : null;
             }
 
@@ -136,7 +136,7 @@ public static class CompletionAssembler
 
         private bool AddChoice(JsonElement choice)
         {
-            var index = choice.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : 0;
+            var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
             var state = Choices.TryGetValue(index, out var s) ? s : ("assistant", new StringBuilder(), null);
             if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
             {
