@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Gateway.OpenAI;
 using ExpertRouter.Gateway.OpenAI.Usage;
 
 namespace ExpertRouter.Gateway.Invocation;
@@ -116,7 +117,7 @@ internal sealed class ChatEventSink(Func<string, CancellationToken, ValueTask> o
             }
 
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-                && ChatAnswer.Int(usage, "prompt_tokens") is { } prompt && ChatAnswer.Int(usage, "completion_tokens") is { } completion)
+                && ExpertJson.Int32(usage, "prompt_tokens") is { } prompt && ExpertJson.Int32(usage, "completion_tokens") is { } completion)
             {
                 Usage = (prompt, completion);
             }
@@ -148,7 +149,7 @@ internal static class ChatAnswer
                 ? c.GetString()!
                 : "";
             var (prompt, completion) = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-                ? (Int(usage, "prompt_tokens") ?? promptTokens, Int(usage, "completion_tokens") ?? TokenEstimate.FromText(content))
+                ? (ExpertJson.Int32(usage, "prompt_tokens") ?? promptTokens, ExpertJson.Int32(usage, "completion_tokens") ?? TokenEstimate.FromText(content))
                 : (promptTokens, TokenEstimate.FromText(content));
             return new ExpertCallResult(expert, ExpertCallStatus.Ok, content, prompt, completion, null, elapsed) { Body = Encoding.UTF8.GetString(json) };
         }
@@ -157,8 +158,4 @@ internal static class ChatAnswer
             return new ExpertCallResult(expert, ExpertCallStatus.Failed, "", 0, 0, "unreadable response", elapsed);
         }
     }
-
-    /// <summary>A whole number, or null: a count sent as a string is not one (and must not throw).</summary>
-    public static int? Int(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : null;
 }

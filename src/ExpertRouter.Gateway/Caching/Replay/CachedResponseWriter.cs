@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Caching.Replay;
 
@@ -36,9 +37,9 @@ public static class CachedResponseWriter
         using var document = JsonDocument.Parse(completion);
         var root = document.RootElement;
         var header = new ChunkHeader(
-            root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "",
-            root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var c) ? c : 0,
-            root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString()! : "");
+            ExpertJson.String(root, "id") ?? "",
+            ExpertJson.Int64(root, "created") ?? 0,
+            ExpertJson.String(root, "model") ?? "");
         var output = new ArrayBufferWriter<byte>(completion.Length * 2 + 256);
         foreach (var choice in root.GetProperty("choices").EnumerateArray())
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Caching.Replay;
 
@@ -65,11 +66,8 @@ public static class CompletionAssembler
 
     internal static (long Prompt, long Completion) UsageOf(JsonElement root) =>
         root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-            ? (Tokens(usage, "prompt_tokens"), Tokens(usage, "completion_tokens"))
+            ? (ExpertJson.Int64(usage, "prompt_tokens") ?? 0, ExpertJson.Int64(usage, "completion_tokens") ?? 0)
             : (0, 0);
-
-    private static long Tokens(JsonElement usage, string name) =>
-        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var tokens) ? tokens : 0;
 
     /// <summary>The payload of each server-sent event, multi-line data joined as the SSE spec says.</summary>
     private static IEnumerable<string> DataOf(string text)
@@ -107,10 +105,10 @@ public static class CompletionAssembler
 
             if (_id.Length == 0)
             {
-                _id = chunk.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "";
-                _created = chunk.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var c) ? c : 0;
-                _model = chunk.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString()! : "";
-                _fingerprint = chunk.TryGetProperty("system_fingerprint", out var fp) && fp.ValueKind == JsonValueKind.String ? fp.GetString() : null;
+                _id = ExpertJson.String(chunk, "id") ?? "";
+                _created = ExpertJson.Int64(chunk, "created") ?? 0;
+                _model = ExpertJson.String(chunk, "model") ?? "";
+                _fingerprint = ExpertJson.String(chunk, "system_fingerprint");
             }
 
             if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
@@ -136,7 +134,7 @@ public static class CompletionAssembler
 
         private bool AddChoice(JsonElement choice)
         {
-            var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
+            var index = ExpertJson.Int32(choice, "index") ?? 0;
             var state = Choices.TryGetValue(index, out var s) ? s : ("assistant", new StringBuilder(), null);
             if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
             {

@@ -145,7 +145,7 @@ internal sealed class StreamUsageFilter(Stream inner, bool hideUsage) : WriteOnl
             }
 
             Usage = UsageReport.FromNative(usage)
-                ?? (usage.TryGetProperty("output_tokens", out var output) && output.ValueKind == JsonValueKind.Number && output.TryGetInt64(out var tokens)
+                ?? (ExpertJson.Int64(usage, "output_tokens") is { } tokens
                     ? new UsageReport(Usage?.PromptTokens ?? 0, tokens)
                     : Usage);
         }

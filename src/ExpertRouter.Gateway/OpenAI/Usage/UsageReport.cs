@@ -136,14 +136,14 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
             return null;
         }
 
-        if (Long(usage, "prompt_tokens") is not { } promptTokens)
+        if (ExpertJson.Int64(usage, "prompt_tokens") is not { } promptTokens)
         {
             return FromNative(usage);
         }
 
         // Embeddings report prompt and total tokens only.
-        var completionTokens = Long(usage, "completion_tokens")
-            ?? (Long(usage, "total_tokens") is { } t ? Math.Max(0, t - promptTokens) : 0);
+        var completionTokens = ExpertJson.Int64(usage, "completion_tokens")
+            ?? (ExpertJson.Int64(usage, "total_tokens") is { } t ? Math.Max(0, t - promptTokens) : 0);
         return new UsageReport(promptTokens, completionTokens);
     }
 
@@ -153,16 +153,12 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
     /// </summary>
     public static UsageReport? FromNative(JsonElement usage)
     {
-        if (usage.ValueKind != JsonValueKind.Object || Long(usage, "input_tokens") is not { } input)
+        if (ExpertJson.Int64(usage, "input_tokens") is not { } input)
         {
             return null;
         }
 
-        input += (Long(usage, "cache_creation_input_tokens") ?? 0) + (Long(usage, "cache_read_input_tokens") ?? 0);
-        return new UsageReport(input, Long(usage, "output_tokens") ?? 0);
+        input += (ExpertJson.Int64(usage, "cache_creation_input_tokens") ?? 0) + (ExpertJson.Int64(usage, "cache_read_input_tokens") ?? 0);
+        return new UsageReport(input, ExpertJson.Int64(usage, "output_tokens") ?? 0);
     }
-
-    /// <summary>A whole number, or null: a count an expert sent as a string or a fraction is not one (and must not throw).</summary>
-    private static long? Long(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 }
