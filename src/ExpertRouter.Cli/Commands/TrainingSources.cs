@@ -24,11 +24,6 @@ internal static class TrainingSources
             .AsParallel().AsOrdered()
             .Select(s => (Records: LoadTraining(s, dataDirectory, weights, report), Logged: LogSource.IsLog(s)))
             .ToList();
-        if (!loaded.Any(s => s.Logged) || loaded.All(s => s.Logged))
-        {
-            return [.. loaded.SelectMany(s => s.Records)];
-        }
-
         var (records, summary) = RecordedLogJoin.Join(loaded);
         if (summary.Prompts > 0)
         {

@@ -94,7 +94,7 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
             return null;
         }
 
-        long? prompt = null, completion = null, total = null, input = null, output = null, cacheWrites = null, cacheReads = null;
+        var counts = default(Counts);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // ValueTextEquals reads an escaped key (\u0070rompt_tokens) as the field it names.
@@ -109,56 +109,46 @@ public readonly record struct UsageReport(long PromptTokens, long CompletionToke
             reader.Read();
             long? value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) ? number : null;
             reader.Skip();
-            switch (field)
+            counts = field switch
             {
-                case 0: prompt = value; break;
-                case 1: completion = value; break;
-                case 2: total = value; break;
-                case 3: input = value; break;
-                case 4: output = value; break;
-                case 5: cacheWrites = value; break;
-                case 6: cacheReads = value; break;
-            }
+                0 => counts with { Prompt = value },
+                1 => counts with { Completion = value },
+                2 => counts with { Total = value },
+                3 => counts with { Input = value },
+                4 => counts with { Output = value },
+                5 => counts with { CacheWrites = value },
+                6 => counts with { CacheReads = value },
+                _ => counts,
+            };
         }
 
-        if (prompt is { } promptTokens)
-        {
-            return new UsageReport(promptTokens, completion ?? (total is { } t ? Math.Max(0, t - promptTokens) : 0));
-        }
-
-        return input is { } inputTokens ? new UsageReport(inputTokens + (cacheWrites ?? 0) + (cacheReads ?? 0), output ?? 0) : null;
+        return counts.Report();
     }
 
-    public static UsageReport? FromElement(JsonElement usage)
+    public static UsageReport? FromElement(JsonElement usage) => usage.ValueKind == JsonValueKind.Object ? Counts.Of(usage).Report() : null;
+
+    /// <summary>A Responses or Anthropic Messages <c>usage</c> (<c>input_tokens</c>, <c>output_tokens</c>), as a passed-through answer reports it.</summary>
+    public static UsageReport? FromNative(JsonElement usage) => Counts.Of(usage).Native();
+
+    /// <summary>What a <c>usage</c> object may count, read from a parsed element or by a reader; absent or not a whole number: null.</summary>
+    private readonly record struct Counts(
+        long? Prompt, long? Completion, long? Total, long? Input, long? Output, long? CacheWrites, long? CacheReads)
     {
-        if (usage.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
+        public static Counts Of(JsonElement usage) => new(
+            ExpertJson.Int64(usage, "prompt_tokens"),
+            ExpertJson.Int64(usage, "completion_tokens"),
+            ExpertJson.Int64(usage, "total_tokens"),
+            ExpertJson.Int64(usage, "input_tokens"),
+            ExpertJson.Int64(usage, "output_tokens"),
+            ExpertJson.Int64(usage, "cache_creation_input_tokens"),
+            ExpertJson.Int64(usage, "cache_read_input_tokens"));
 
-        if (ExpertJson.Int64(usage, "prompt_tokens") is not { } promptTokens)
-        {
-            return FromNative(usage);
-        }
+        /// <summary>Chat's counts, else the native ones. Embeddings report prompt and total tokens only.</summary>
+        public UsageReport? Report() =>
+            Prompt is { } prompt ? new UsageReport(prompt, Completion ?? (Total is { } total ? Math.Max(0, total - prompt) : 0)) : Native();
 
-        // Embeddings report prompt and total tokens only.
-        var completionTokens = ExpertJson.Int64(usage, "completion_tokens")
-            ?? (ExpertJson.Int64(usage, "total_tokens") is { } t ? Math.Max(0, t - promptTokens) : 0);
-        return new UsageReport(promptTokens, completionTokens);
-    }
-
-    /// <summary>
-    /// A Responses or Anthropic Messages <c>usage</c> (<c>input_tokens</c>, <c>output_tokens</c>), as a passed-through
-    /// answer reports it. Anthropic counts prompt-cache reads and writes apart from <c>input_tokens</c>; they are input too.
-    /// </summary>
-    public static UsageReport? FromNative(JsonElement usage)
-    {
-        if (ExpertJson.Int64(usage, "input_tokens") is not { } input)
-        {
-            return null;
-        }
-
-        input += (ExpertJson.Int64(usage, "cache_creation_input_tokens") ?? 0) + (ExpertJson.Int64(usage, "cache_read_input_tokens") ?? 0);
-        return new UsageReport(input, ExpertJson.Int64(usage, "output_tokens") ?? 0);
+        /// <summary>Anthropic counts prompt-cache reads and writes apart from <c>input_tokens</c>; they are input too.</summary>
+        public UsageReport? Native() =>
+            Input is { } input ? new UsageReport(input + (CacheWrites ?? 0) + (CacheReads ?? 0), Output ?? 0) : null;
     }
 }
