@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ExpertRouter.Core.Caching;
 using ExpertRouter.Core.Routing;
 
@@ -15,6 +16,8 @@ public enum OpenAIEndpoint
 /// </summary>
 public sealed record OpenAIRequest
 {
+    private readonly string? _prompt;
+
     public required OpenAIEndpoint Endpoint { get; init; }
 
     public required ReadOnlyMemory<byte> Body { get; init; }
@@ -28,8 +31,16 @@ public sealed record OpenAIRequest
 
     public bool UsesTools { get; init; }
 
-    /// <summary>The text routing looks at: the last user message, or the embeddings input.</summary>
-    public string Prompt { get; init; } = "";
+    /// <summary>
+    /// The text routing looks at: the last user message (decoded from the body on first use, so a request that names
+    /// its expert never builds it), or the embeddings input.
+    /// </summary>
+    [AllowNull]
+    public string Prompt
+    {
+        get => _prompt ?? (Conversation as BodyConversation)?.LastUserText ?? "";
+        init => _prompt = value;
+    }
 
     /// <summary>
     /// The chat request's messages for routers whose reading policy reads more than the last user message, decoded

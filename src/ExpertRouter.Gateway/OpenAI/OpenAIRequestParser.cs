@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -72,10 +73,15 @@ public static class OpenAIRequestParser
             catch (InvalidOperationException)
             {
                 // JSON may escape a lone surrogate (\ud800); it is valid JSON but no string, so reading it throws.
-                return (null, ApiError.InvalidRequest("The request body contains an escaped lone surrogate, which is not valid Unicode text.", code: "invalid_encoding"));
+                return (null, LoneSurrogate());
             }
         }
     }
+
+    private const int EscapedLoneSurrogate = -1;
+
+    private static ApiError LoneSurrogate() =>
+        ApiError.InvalidRequest("The request body contains an escaped lone surrogate, which is not valid Unicode text.", code: "invalid_encoding");
 
     private static (OpenAIRequest? Request, ApiError? Error) Read(JsonElement root, ReadOnlyMemory<byte> body, OpenAIEndpoint endpoint)
     {
@@ -142,10 +148,11 @@ public static class OpenAIRequestParser
     public static bool IsDeterministic(JsonElement root) =>
         root.TryGetProperty("temperature", out var temperature) && temperature.ValueKind == JsonValueKind.Number && temperature.GetDouble() == 0;
 
-    private static (string Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) WithoutConversation((string Prompt, int Chars, ApiError? Error) read) =>
+    private static (string? Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) WithoutConversation((string Prompt, int Chars, ApiError? Error) read) =>
         (read.Prompt, read.Chars, null, read.Error);
 
-    private static (string Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) ReadMessages(JsonElement root, ReadOnlyMemory<byte> body)
+    /// <summary>A chat request's messages; its prompt is left to <see cref="BodyConversation.LastUserText"/>, decoded when first asked for.</summary>
+    private static (string? Prompt, int Chars, BodyConversation? Conversation, ApiError? Error) ReadMessages(JsonElement root, ReadOnlyMemory<byte> body)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -158,10 +165,9 @@ public static class OpenAIRequestParser
             return ("", 0, null, ApiError.InvalidRequest("'messages' must contain at least one message.", "messages", "empty_array"));
         }
 
-        // Runs on every request over the whole conversation: strings are only made for the prompt and for errors; a
-        // message's role and where its content lies are noted for routers that read more than the last user message.
+        // Runs on every request over the whole conversation: strings are only made for content parts and for errors; a
+        // message's role and where its content lies are noted for whoever reads its text later.
         var read = new BodyConversation.Message[count];
-        JsonElement? lastUser = null;
         var lastUserAt = -1;
         var chars = 0;
         var index = 0;
@@ -181,11 +187,16 @@ public static class OpenAIRequestParser
             message.TryGetProperty("content", out var content);
             int? length = content.ValueKind switch
             {
-                JsonValueKind.String => Utf16Length(content),
+                JsonValueKind.String => Utf16Length(content) ?? EscapedLoneSurrogate,
                 JsonValueKind.Array => TextOfParts(content).Length,
                 JsonValueKind.Null or JsonValueKind.Undefined => 0,
                 _ => null,
             };
+            if (length == EscapedLoneSurrogate)
+            {
+                return ("", 0, null, LoneSurrogate());
+            }
+
             if (length is null)
             {
                 return ("", 0, null, ApiError.InvalidRequest($"'{PathOf(at)}.content' must be a string, an array of content parts or null.", $"{PathOf(at)}.content", "invalid_type"));
@@ -195,13 +206,11 @@ public static class OpenAIRequestParser
             read[at] = new BodyConversation.Message(BodyConversation.RoleOf(role), length.Value == 0 ? default : SliceOf(body, content));
             if (role.ValueEquals("user"u8))
             {
-                lastUser = content;
                 lastUserAt = at;
             }
         }
 
-        var prompt = lastUser is { } user ? TextOf(user) : "";
-        return (prompt, chars, new BodyConversation(read, lastUserAt, prompt), null);
+        return (null, chars, new BodyConversation(read, lastUserAt), null);
     }
 
     /// <summary>
@@ -237,12 +246,57 @@ public static class OpenAIRequestParser
         _ => "",
     };
 
-    /// <summary>The UTF-16 length of a JSON string without building it, unless it has escapes to resolve.</summary>
-    private static int Utf16Length(JsonElement text)
+    /// <summary>
+    /// The UTF-16 length of a JSON string's value, counted over its escaped bytes without building it (an escape is one
+    /// UTF-16 unit, a <c>\\u</c> surrogate pair two); null when it escapes a lone surrogate, which no string can hold.
+    /// </summary>
+    internal static int? Utf16Length(JsonElement text)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(text);
-        var inner = raw[1..^1];
-        return inner.Contains((byte)'\\') ? text.GetString()!.Length : Encoding.UTF8.GetCharCount(inner);
+        var escaped = JsonMarshal.GetRawUtf8Value(text)[1..^1];
+        var length = 0;
+        var highSurrogateOpen = false;
+        while (true)
+        {
+            var at = escaped.IndexOf((byte)'\\');
+            var run = at < 0 ? escaped : escaped[..at];
+            if (!run.IsEmpty)
+            {
+                if (highSurrogateOpen)
+                {
+                    return null;
+                }
+
+                length += Encoding.UTF8.GetCharCount(run);
+            }
+
+            if (at < 0)
+            {
+                return highSurrogateOpen ? null : length;
+            }
+
+            length++;
+            if (escaped[at + 1] != (byte)'u')
+            {
+                if (highSurrogateOpen)
+                {
+                    return null;
+                }
+
+                escaped = escaped[(at + 2)..];
+                continue;
+            }
+
+            // The reader has checked the four hex digits.
+            ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
+            var closesPair = char.IsLowSurrogate((char)unit);
+            if (closesPair != highSurrogateOpen)
+            {
+                return null;
+            }
+
+            highSurrogateOpen = char.IsHighSurrogate((char)unit);
+            escaped = escaped[(at + 6)..];
+        }
     }
 
     private static int? PositiveInt(JsonElement root, string name) =>
