@@ -32,7 +32,7 @@ public class RoutedPathRouterBenchmarks
         _router = IrtSkillRouter.Load(Path.Combine(root, "routers", "irt-ze12"), new OnnxServingOptions(), NullLogger.Instance);
         var body = Encoding.UTF8.GetBytes(RoutedPathBenchmarks.Body(root, Shape));
         var request = OpenAIRequestParser.Parse(body, OpenAIEndpoint.ChatCompletions).Request ?? throw new InvalidDataException("The bench body does not parse.");
-        _query = new RoutingQuery(request.Prompt) { Conversation = request.Conversation };
+        _query = new RoutingQuery(request.Conversation!);
         _candidates = [.. _router.Experts.Select(e => new ExpertDefinition { Id = e.Id })];
         _quality = new double[_candidates.Length];
         Console.WriteLine($"// {Shape}: router {_router.Name}, scored {_router.Scoring}, reads {_router.Manifest.ReadingPolicy}");

@@ -27,6 +27,27 @@ public interface IConversation
 
     /// <summary>The message's text: its string content, or its text parts joined by new lines; "" when it has none.</summary>
     string TextAt(int index);
+
+    /// <summary>
+    /// What a reader that keeps at most <paramref name="headChars"/> characters from the start of the message and
+    /// <paramref name="tailChars"/> from its end needs: the whole text when it is no longer than the two, else those
+    /// two ends as one string, its <see cref="BoundedText.Length"/> telling how long the whole was. A conversation over
+    /// the request's bytes builds only the two ends of a long message; one that holds strings gives them whole.
+    /// </summary>
+    BoundedText TextAt(int index, int headChars, int tailChars)
+    {
+        var text = TextAt(index);
+        return new BoundedText(text, text.Length);
+    }
+}
+
+/// <summary>
+/// A message's text, or, when <see cref="Text"/> is shorter than <see cref="Length"/>, its first and last characters
+/// with the middle left out (see <see cref="IConversation.TextAt(int, int, int)"/>).
+/// </summary>
+public readonly record struct BoundedText(string Text, int Length)
+{
+    public bool IsWhole => Text.Length == Length;
 }
 
 /// <summary>A conversation of one user message: what a router reads when a request is only a prompt.</summary>

@@ -27,8 +27,21 @@ public interface IRouter
 /// What a router may look at: the prompt text (the last user message), the whole conversation when the request has
 /// one, and, for diagnostics only, a known task label.
 /// </summary>
-public sealed record RoutingQuery(string Prompt)
+public sealed record RoutingQuery
 {
+    private string? _prompt;
+
+    public RoutingQuery(string prompt) => _prompt = prompt;
+
+    /// <summary>
+    /// A query over a request's conversation: <see cref="Prompt"/> is its last user message, built only if a router
+    /// reads it (a router that reads through <see cref="Messages"/> may read only part of a long one).
+    /// </summary>
+    public RoutingQuery(IConversation conversation) => Conversation = conversation;
+
+    /// <summary>The last user message ("" when there is none).</summary>
+    public string Prompt => _prompt ??= LastUserText(Conversation!);
+
     public string? Id { get; init; }
 
     public string? Task { get; init; }
@@ -44,4 +57,17 @@ public sealed record RoutingQuery(string Prompt)
 
     /// <summary>What a router reads: the conversation, or the prompt as one user message.</summary>
     public IConversation Messages => Conversation ?? new SingleUserMessage(Prompt);
+
+    private static string LastUserText(IConversation conversation)
+    {
+        for (var i = conversation.Count - 1; i >= 0; i--)
+        {
+            if (conversation.RoleAt(i) == ConversationRole.User)
+            {
+                return conversation.TextAt(i);
+            }
+        }
+
+        return "";
+    }
 }

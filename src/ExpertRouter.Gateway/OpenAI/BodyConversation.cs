@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using ExpertRouter.Core.Routing;
 
@@ -35,6 +36,34 @@ public sealed class BodyConversation : IConversation
 
     public string TextAt(int index) => index == _lastUser ? LastUserText : Decode(_messages[index].Content);
 
+    /// <summary>
+    /// A long string message's two ends without building the whole (a 4,000-token prompt is a 30 KB string): it is
+    /// unescaped into a pooled buffer and only the ends become a string. Content parts and short messages come whole.
+    /// </summary>
+    public BoundedText TextAt(int index, int headChars, int tailChars)
+    {
+        var message = _messages[index];
+        var decoded = index == _lastUser ? _lastUserText : null;
+        if (decoded is not null || (long)headChars + tailChars >= message.Length || message.Content.Span[0] != (byte)'"')
+        {
+            var whole = decoded ?? TextAt(index);
+            return new BoundedText(whole, whole.Length);
+        }
+
+        var buffer = ArrayPool<char>.Shared.Rent(message.Length);
+        try
+        {
+            var reader = new Utf8JsonReader(message.Content.Span);
+            reader.Read();
+            var length = reader.CopyString(buffer);
+            return new BoundedText(string.Concat(buffer.AsSpan(0, headChars), buffer.AsSpan(length - tailChars, tailChars)), length);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
     private static string Decode(ReadOnlyMemory<byte> content)
     {
         if (content.IsEmpty)
@@ -59,6 +88,9 @@ public sealed class BodyConversation : IConversation
         : role.ValueEquals("system"u8) || role.ValueEquals("developer"u8) ? ConversationRole.System
         : ConversationRole.Tool;
 
-    /// <summary>A message's role and its content value's JSON, a slice of the body (empty: no content).</summary>
-    internal readonly record struct Message(ConversationRole Role, ReadOnlyMemory<byte> Content);
+    /// <summary>
+    /// A message's role, its content value's JSON (a slice of the body; empty: no content) and the UTF-16 length of
+    /// its text, which the parser counted.
+    /// </summary>
+    internal readonly record struct Message(ConversationRole Role, ReadOnlyMemory<byte> Content, int Length);
 }

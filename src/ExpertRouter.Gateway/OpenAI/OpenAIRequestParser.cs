@@ -203,7 +203,7 @@ public static class OpenAIRequestParser
             }
 
             chars += length.Value;
-            read[at] = new BodyConversation.Message(BodyConversation.RoleOf(role), length.Value == 0 ? default : SliceOf(body, content));
+            read[at] = new BodyConversation.Message(BodyConversation.RoleOf(role), length.Value == 0 ? default : SliceOf(body, content), length.Value);
             if (role.ValueEquals("user"u8))
             {
                 lastUserAt = at;

@@ -135,8 +135,11 @@ public sealed partial class RoutingPlanner(
         ShapedRanking decision;
         try
         {
-            await router.EstimateQualityAsync(new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings, Conversation = request.Conversation }, candidates, quality.AsMemory(0, candidates.Count), cancellationToken)
-                .ConfigureAwait(false);
+            // Over the conversation the prompt is left undecoded: a reading policy may read only a long message's ends.
+            var query = request.Conversation is { } conversation
+                ? new RoutingQuery(conversation) { Id = requestId, Embeddings = embeddings }
+                : new RoutingQuery(request.Prompt) { Id = requestId, Embeddings = embeddings };
+            await router.EstimateQualityAsync(query, candidates, quality.AsMemory(0, candidates.Count), cancellationToken).ConfigureAwait(false);
             var ranked = CostAwareRanking.Rank(router.Name, candidates, quality.AsSpan(0, candidates.Count), request.PromptTokens, LambdaFor(router, tenant, requestId));
             // Capacity shapes the ranking before the choice is counted, so the metric and the log name who goes first.
             decision = capacity?.Shape(ranked.Ranking, tenant, request) ?? new ShapedRanking(ranked.Ranking, [], []);

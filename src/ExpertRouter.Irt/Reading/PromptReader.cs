@@ -46,7 +46,13 @@ public sealed class PromptReader
     /// </summary>
     public ReadText ReadInPlace(IConversation conversation)
     {
-        var parts = Select(conversation);
+        var selected = Select(conversation);
+        if (selected.Count == 1 && _policy.MaxTokens is { } oneCut)
+        {
+            return ReadOne(conversation, selected[0], oneCut);
+        }
+
+        var parts = selected.Texts(conversation);
         if (parts.Count == 0)
         {
             return new ReadText("");
@@ -65,16 +71,60 @@ public sealed class PromptReader
         };
     }
 
-    private SelectedParts Select(IConversation conversation)
+    /// <summary>
+    /// One message cut to <paramref name="tokens"/>: only the characters the cut can reach are asked for (the first or
+    /// last <c>maxChars</c>, or half of them at each end), so a long message is never built whole.
+    /// </summary>
+    private ReadText ReadOne(IConversation conversation, int index, int tokens)
     {
-        var parts = new SelectedParts();
+        var half = _maxChars / 2;
+        var read = _policy.Truncate switch
+        {
+            ReadingPolicy.Tail => conversation.TextAt(index, 0, _maxChars),
+            ReadingPolicy.HeadAndTail => conversation.TextAt(index, half, half),
+            _ => conversation.TextAt(index, _maxChars, 0),
+        };
+        var parts = default(SelectedParts);
+        parts.Add(read.Text);
+        if (parts.Count == 0)
+        {
+            return new ReadText("");
+        }
+
+        return _policy.Truncate switch
+        {
+            // The last maxChars characters are all a tail reads, the first maxChars all a head reads.
+            ReadingPolicy.Tail => Tail(parts, tokens, _maxChars),
+            ReadingPolicy.HeadAndTail when read.IsWhole => HeadAndTail(parts, tokens),
+            ReadingPolicy.HeadAndTail => EndsOfLongText(read.Text, half, tokens),
+            _ => Head(parts, tokens, _maxChars),
+        };
+    }
+
+    /// <summary>
+    /// <see cref="HeadAndTail"/> of a text longer than <c>maxChars</c>, given as its first <paramref name="half"/>
+    /// characters followed by its last <paramref name="half"/>: the two halves cannot meet, so it is always cut.
+    /// </summary>
+    private static ReadText EndsOfLongText(string ends, int half, int tokens)
+    {
+        var headLeft = tokens / 2;
+        var headEnd = TokenText.EndOfFirst(ends.AsSpan(0, half), ref headLeft);
+        var tailLeft = tokens - (tokens / 2);
+        var tailStart = half + TokenText.StartOfLast(ends.AsSpan(half), ref tailLeft);
+        return ReadText.Cut(ends, headEnd, tailStart);
+    }
+
+    /// <summary>The indices of the messages the policy reads, in reading order (system messages first).</summary>
+    private SelectedMessages Select(IConversation conversation)
+    {
+        var selected = default(SelectedMessages);
         if (_policy.System)
         {
             for (var i = 0; i < conversation.Count; i++)
             {
                 if (conversation.RoleAt(i) == ConversationRole.System)
                 {
-                    parts.Add(conversation.TextAt(i));
+                    selected.Add(i);
                 }
             }
         }
@@ -86,7 +136,7 @@ public sealed class PromptReader
                 {
                     if (conversation.RoleAt(i) == ConversationRole.User)
                     {
-                        parts.Add(conversation.TextAt(i));
+                        selected.Add(i);
                         break;
                     }
                 }
@@ -99,14 +149,14 @@ public sealed class PromptReader
                     var role = conversation.RoleAt(i);
                     if (role == ConversationRole.User || (all && role != ConversationRole.System))
                     {
-                        parts.Add(conversation.TextAt(i));
+                        selected.Add(i);
                     }
                 }
 
                 break;
         }
 
-        return parts;
+        return selected;
     }
 
     /// <summary>The first <paramref name="tokens"/> tokens, and at most <paramref name="maxChars"/> characters.</summary>
@@ -207,6 +257,41 @@ public sealed class PromptReader
         }
 
         return ReadText.Cut(joined, headEnd, tailStart);
+    }
+
+    /// <summary>The messages selected, by index; the usual policy selects one, held without a list.</summary>
+    private struct SelectedMessages
+    {
+        private int _first;
+        private List<int>? _more;
+
+        public int Count { readonly get; private set; }
+
+        public readonly int this[int index] => index == 0 ? _first : _more![index - 1];
+
+        public void Add(int message)
+        {
+            if (Count++ == 0)
+            {
+                _first = message;
+            }
+            else
+            {
+                (_more ??= []).Add(message);
+            }
+        }
+
+        /// <summary>The selected messages' texts, whole, the empty ones left out.</summary>
+        public readonly SelectedParts Texts(IConversation conversation)
+        {
+            var parts = default(SelectedParts);
+            for (var i = 0; i < Count; i++)
+            {
+                parts.Add(conversation.TextAt(this[i]));
+            }
+
+            return parts;
+        }
     }
 
     /// <summary>

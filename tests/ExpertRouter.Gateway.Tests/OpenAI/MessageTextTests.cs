@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.Json;
+using ExpertRouter.Core.Routing;
+using ExpertRouter.Irt.Reading;
 using ExpertRouter.Gateway.OpenAI;
 
 namespace ExpertRouter.Gateway.Tests.OpenAI;
@@ -65,5 +68,48 @@ public sealed class MessageTextTests
 
         Assert.Equal("", request!.Prompt);
         Assert.Equal("only instructions", request.Conversation!.TextAt(0));
+    }
+    [Fact]
+    public void LongMessage_TheEndsAReaderAsksFor_AreUnescapedWithoutBuildingTheWhole()
+    {
+        var text = string.Concat(Enumerable.Range(0, 300).Select(i => $"line {i} \"quoted\" caf\u00e9 \ud83d\ude00\n"));
+        var body = JsonSerializer.Serialize(new { model = "m", messages = new object[] { new { role = "user", content = text }, new { role = "assistant", content = "ok" } } });
+        Assert.Contains("\\u00E9", body, StringComparison.OrdinalIgnoreCase);
+        var (request, _) = Chat(body);
+        var conversation = request!.Conversation!;
+
+        foreach (var (head, tail) in new[] { (0, 100), (100, 0), (37, 41), (1, 1), (text.Length / 2, text.Length / 2), (text.Length, 0), (text.Length / 2, (text.Length / 2) + 1) })
+        {
+            var ends = conversation.TextAt(0, head, tail);
+
+            var expected = head + tail >= text.Length ? text : string.Concat(text.AsSpan(0, head), text.AsSpan(text.Length - tail));
+            Assert.Equal(expected, ends.Text);
+            Assert.Equal(text.Length, ends.Length);
+            Assert.Equal(head + tail >= text.Length, ends.IsWhole);
+        }
+
+        // Once the prompt is built, it is what the ends come from.
+        Assert.Equal(text, request.Prompt);
+        Assert.Same(request.Prompt, conversation.TextAt(0, 10, 10).Text);
+    }
+
+    [Fact]
+    public void ShippedReadingPolicy_OverTheRequestsBytes_ReadsWhatItReadsOverTheDecodedText()
+    {
+        var policy = new ReadingPolicy { MaxTokens = 128, Truncate = ReadingPolicy.HeadAndTail };
+        var reader = new PromptReader(policy, maxChars: 6000);
+        foreach (var words in new[] { 10, 200, 1000, 3000 })
+        {
+            var text = string.Join(' ', Enumerable.Range(0, words).Select(i => i % 7 == 0 ? $"w\u00f6rd{i}\n" : $"word{i}"));
+            var body = JsonSerializer.Serialize(new { model = "auto", messages = new object[] { new { role = "system", content = "be brief" }, new { role = "user", content = text } } });
+            var (request, _) = Chat(body);
+
+            var fromBytes = reader.ReadInPlace(new RoutingQuery(request!.Conversation!).Messages);
+            var fromText = reader.ReadInPlace(new ConversationMessages([(ConversationRole.System, "be brief"), (ConversationRole.User, text)]));
+
+            Assert.Equal(fromText.ToString(), fromBytes.ToString());
+            Assert.Equal(fromText.IsCut, fromBytes.IsCut);
+            Assert.Equal(text, new RoutingQuery(request.Conversation!).Prompt);
+        }
     }
 }

@@ -111,6 +111,68 @@ public sealed class PromptReaderTests
     }
 
     [Fact]
+    public void ReadInPlace_FromTheEndsOfLongMessages_ReadsWhatTheWholeTextGave()
+    {
+        // A conversation over request bytes hands a long message's ends only; every policy and bound reads the same.
+        var checkedReads = 0;
+        foreach (var maxChars in ReadingCases.ReaderMaxChars)
+        {
+            foreach (var policy in ReadingCases.Policies())
+            {
+                var reader = new PromptReader(policy, maxChars);
+                foreach (var conversation in ReadingCases.Conversations())
+                {
+                    var whole = reader.ReadInPlace(conversation);
+                    var fromEnds = reader.ReadInPlace(new EndsOnlyConversation(conversation));
+
+                    Assert.Equal(whole.ToString(), fromEnds.ToString());
+                    Assert.Equal(whole.IsCut, fromEnds.IsCut);
+                    Assert.Equal(whole.First.ToString(), fromEnds.First.ToString());
+                    Assert.Equal(whole.Second.ToString(), fromEnds.Second.ToString());
+                    checkedReads++;
+                }
+            }
+        }
+
+        Assert.True(checkedReads > 1000);
+    }
+
+    [Theory]
+    [InlineData(ReadingPolicy.Head)]
+    [InlineData(ReadingPolicy.Tail)]
+    [InlineData(ReadingPolicy.HeadAndTail)]
+    public void ReadInPlace_OneLongMessageCut_NeverAsksForTheWholeText(string truncate)
+    {
+        var words = string.Join(' ', Enumerable.Range(0, 3000).Select(i => $"word{i}"));
+        var conversation = new EndsOnlyConversation(new SingleUserMessage(words)) { RefuseWholeText = true };
+        var reader = new PromptReader(new ReadingPolicy { MaxTokens = 8, Truncate = truncate }, maxChars: 600);
+
+        var read = reader.ReadInPlace(conversation).ToString();
+
+        Assert.Equal(new PromptReader(reader.Policy, 600).Read(words), read);
+    }
+
+    /// <summary>Gives a long message's ends as <see cref="BoundedText"/>, as the gateway's conversation over the request's bytes does.</summary>
+    private sealed class EndsOnlyConversation(IConversation inner) : IConversation
+    {
+        public bool RefuseWholeText { get; init; }
+
+        public int Count => inner.Count;
+
+        public ConversationRole RoleAt(int index) => inner.RoleAt(index);
+
+        public string TextAt(int index) => RefuseWholeText ? throw new InvalidOperationException("the whole text was asked for") : inner.TextAt(index);
+
+        public BoundedText TextAt(int index, int headChars, int tailChars)
+        {
+            var text = inner.TextAt(index);
+            return (long)headChars + tailChars >= text.Length
+                ? new BoundedText(text, text.Length)
+                : new BoundedText(string.Concat(text.AsSpan(0, headChars), text.AsSpan(text.Length - tailChars)), text.Length);
+        }
+    }
+
+    [Fact]
     public void ReadInPlace_OneMessageCut_LeavesTheMessageInPlace_HeadAndTailAroundTheCut()
     {
         var message = "alpha beta gamma delta epsilon zeta eta theta";
