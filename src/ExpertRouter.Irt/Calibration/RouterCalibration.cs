@@ -28,28 +28,30 @@ public sealed record RouterCalibration
     public IReadOnlyList<CalibrationPoint> Points { get; init; } = [];
 
     /// <summary>"At most <paramref name="fraction"/> of the cost of always using the best expert."</summary>
-    public CalibrationPoint ForCostFraction(double fraction) => Lookup(p => p.CostFraction <= fraction);
+    public CalibrationPoint ForCostFraction(double fraction) => Lookup(fraction, inUsd: false);
 
     /// <summary>"At most <paramref name="usdPer1k"/> dollars per 1,000 requests."</summary>
-    public CalibrationPoint ForUsdPer1k(double usdPer1k) => Lookup(p => p.UsdPer1k <= usdPer1k);
+    public CalibrationPoint ForUsdPer1k(double usdPer1k) => Lookup(usdPer1k, inUsd: true);
 
-    private CalibrationPoint Lookup(Func<CalibrationPoint, bool> withinTarget)
+    /// <remarks>Every routed request with a cost target looks up its λ here: an indexed loop, no closure or enumerator.</remarks>
+    private CalibrationPoint Lookup(double target, bool inUsd)
     {
-        if (Points.Count == 0)
+        var points = Points;
+        if (points.Count == 0)
         {
             throw new InvalidOperationException("The router has no calibration points.");
         }
 
-        foreach (var point in Points)
+        for (var i = 0; i < points.Count; i++)
         {
-            if (withinTarget(point))
+            if ((inUsd ? points[i].UsdPer1k : points[i].CostFraction) <= target)
             {
-                return point;
+                return points[i];
             }
         }
 
         // Nothing meets the target: the cheapest behaviour the grid reaches.
-        return Points[^1];
+        return points[^1];
     }
 }
 
