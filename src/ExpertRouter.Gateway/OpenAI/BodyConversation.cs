@@ -30,11 +30,11 @@ public sealed class BodyConversation : IConversation
     public int Count => _messages.Length;
 
     /// <summary>The last user message's text (the prompt), decoded once on first use; "" without a user message.</summary>
-    public string LastUserText => _lastUser < 0 ? "" : _lastUserText ??= Decode(_messages[_lastUser].Content);
+    public string LastUserText => _lastUser < 0 ? "" : _lastUserText ??= Decode(_messages[_lastUser]);
 
     public ConversationRole RoleAt(int index) => _messages[index].Role;
 
-    public string TextAt(int index) => index == _lastUser ? LastUserText : Decode(_messages[index].Content);
+    public string TextAt(int index) => index == _lastUser ? LastUserText : Decode(_messages[index]);
 
     /// <summary>
     /// A long string message's two ends without building the whole (a 4,000-token prompt is a 30 KB string): it is
@@ -44,7 +44,7 @@ public sealed class BodyConversation : IConversation
     {
         var message = _messages[index];
         var decoded = index == _lastUser ? _lastUserText : null;
-        if (decoded is not null || (long)headChars + tailChars >= message.Length || message.Content.Span[0] != (byte)'"')
+        if (decoded is not null || (long)headChars + tailChars >= message.Length || !message.IsString)
         {
             var whole = decoded ?? TextAt(index);
             return new BoundedText(whole, whole.Length);
@@ -53,9 +53,7 @@ public sealed class BodyConversation : IConversation
         var buffer = ArrayPool<char>.Shared.Rent(message.Length);
         try
         {
-            var reader = new Utf8JsonReader(message.Content.Span);
-            reader.Read();
-            var length = reader.CopyString(buffer);
+            var length = OpenAIRequestParser.UnescapeValidated(message.Escaped, buffer);
             return new BoundedText(string.Concat(buffer.AsSpan(0, headChars), buffer.AsSpan(length - tailChars, tailChars)), length);
         }
         finally
@@ -64,21 +62,20 @@ public sealed class BodyConversation : IConversation
         }
     }
 
-    private static string Decode(ReadOnlyMemory<byte> content)
+    private static string Decode(Message message)
     {
-        if (content.IsEmpty)
+        if (message.Content.IsEmpty)
         {
             return "";
         }
 
-        if (content.Span[0] == (byte)'"')
+        if (message.IsString)
         {
-            var reader = new Utf8JsonReader(content.Span);
-            reader.Read();
-            return reader.GetString()!;
+            return string.Create(message.Length, message.Content, static (text, content) =>
+                OpenAIRequestParser.UnescapeValidated(content.Span[1..^1], text));
         }
 
-        using var parts = JsonDocument.Parse(content);
+        using var parts = JsonDocument.Parse(message.Content);
         return OpenAIRequestParser.TextOf(parts.RootElement);
     }
 
@@ -92,5 +89,12 @@ public sealed class BodyConversation : IConversation
     /// A message's role, its content value's JSON (a slice of the body; empty: no content) and the UTF-16 length of
     /// its text, which the parser counted.
     /// </summary>
-    internal readonly record struct Message(ConversationRole Role, ReadOnlyMemory<byte> Content, int Length);
+    internal readonly record struct Message(ConversationRole Role, ReadOnlyMemory<byte> Content, int Length)
+    {
+        /// <summary>The content is a JSON string (else an array of parts, or none).</summary>
+        public bool IsString => !Content.IsEmpty && Content.Span[0] == (byte)'"';
+
+        /// <summary>A string content's escaped bytes, between its quotes.</summary>
+        public ReadOnlySpan<byte> Escaped => Content.Span[1..^1];
+    }
 }

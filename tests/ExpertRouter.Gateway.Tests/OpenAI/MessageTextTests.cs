@@ -21,11 +21,15 @@ public sealed class MessageTextTests
     [InlineData("\\u0000\\u001f controls")]
     [InlineData("ends in an escape\\n")]
     [InlineData("\\ud83d\\ude00")]
-    public void Utf16Length_CountsTheEscapedBytes_AsTheDecodedStringsLength(string escaped)
+    public void Utf16LengthAndUnescape_OverTheEscapedBytes_GiveTheDecodedString(string escaped)
     {
         var element = System.Text.Json.JsonDocument.Parse($"\"{escaped}\"").RootElement;
+        var expected = element.GetString()!;
+        var destination = new char[expected.Length + 8];
 
-        Assert.Equal(element.GetString()!.Length, OpenAIRequestParser.Utf16Length(element));
+        Assert.Equal(expected.Length, OpenAIRequestParser.Utf16Length(element));
+        var written = OpenAIRequestParser.UnescapeValidated(Encoding.UTF8.GetBytes(escaped), destination);
+        Assert.Equal(expected, new string(destination, 0, written));
     }
 
     [Theory]
