@@ -53,7 +53,7 @@ public sealed class BodyConversation : IConversation
         var buffer = ArrayPool<char>.Shared.Rent(message.Length);
         try
         {
-            var length = OpenAIRequestParser.UnescapeValidated(message.Escaped, buffer);
+            var length = EscapedJsonString.Unescape(message.Escaped, buffer);
             return new BoundedText(string.Concat(buffer.AsSpan(0, headChars), buffer.AsSpan(length - tailChars, tailChars)), length);
         }
         finally
@@ -72,7 +72,7 @@ public sealed class BodyConversation : IConversation
         if (message.IsString)
         {
             return string.Create(message.Length, message.Content, static (text, content) =>
-                OpenAIRequestParser.UnescapeValidated(content.Span[1..^1], text));
+                EscapedJsonString.Unescape(content.Span[1..^1], text));
         }
 
         using var parts = JsonDocument.Parse(message.Content);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -246,99 +245,8 @@ public static class OpenAIRequestParser
         _ => "",
     };
 
-    /// <summary>
-    /// The UTF-16 length of a JSON string's value, counted over its escaped bytes without building it (an escape is one
-    /// UTF-16 unit, a <c>\\u</c> surrogate pair two); null when it escapes a lone surrogate, which no string can hold.
-    /// </summary>
-    internal static int? Utf16Length(JsonElement text)
-    {
-        var escaped = JsonMarshal.GetRawUtf8Value(text)[1..^1];
-        var length = 0;
-        var highSurrogateOpen = false;
-        while (true)
-        {
-            var at = escaped.IndexOf((byte)'\\');
-            var run = at < 0 ? escaped : escaped[..at];
-            if (!run.IsEmpty)
-            {
-                if (highSurrogateOpen)
-                {
-                    return null;
-                }
-
-                length += Encoding.UTF8.GetCharCount(run);
-            }
-
-            if (at < 0)
-            {
-                return highSurrogateOpen ? null : length;
-            }
-
-            length++;
-            if (escaped[at + 1] != (byte)'u')
-            {
-                if (highSurrogateOpen)
-                {
-                    return null;
-                }
-
-                escaped = escaped[(at + 2)..];
-                continue;
-            }
-
-            // The reader has checked the four hex digits.
-            ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
-            var closesPair = char.IsLowSurrogate((char)unit);
-            if (closesPair != highSurrogateOpen)
-            {
-                return null;
-            }
-
-            highSurrogateOpen = char.IsHighSurrogate((char)unit);
-            escaped = escaped[(at + 6)..];
-        }
-    }
-
-    /// <summary>
-    /// Writes a JSON string's value into <paramref name="destination"/> from its escaped bytes (between the quotes), which
-    /// the parser has validated (UTF-8, escapes, no lone surrogate): nothing is checked again, so a long message decodes
-    /// at the speed of transcoding (re-reading it with a <see cref="Utf8JsonReader"/> validates every byte once more).
-    /// <paramref name="destination"/> holds at least the value's <see cref="Utf16Length"/>; returns the characters written.
-    /// </summary>
-    internal static int UnescapeValidated(ReadOnlySpan<byte> escaped, Span<char> destination)
-    {
-        var written = 0;
-        while (true)
-        {
-            var at = escaped.IndexOf((byte)'\\');
-            Utf8.ToUtf16(at < 0 ? escaped : escaped[..at], destination[written..], out _, out var chars);
-            written += chars;
-            if (at < 0)
-            {
-                return written;
-            }
-
-            var kind = escaped[at + 1];
-            if (kind == (byte)'u')
-            {
-                ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
-                destination[written++] = (char)unit;
-                escaped = escaped[(at + 6)..];
-                continue;
-            }
-
-            destination[written++] = kind switch
-            {
-                (byte)'n' => '\n',
-                (byte)'t' => '\t',
-                (byte)'r' => '\r',
-                (byte)'b' => '\b',
-                (byte)'f' => '\f',
-                _ => (char)kind, // \" \\ \/
-            };
-            escaped = escaped[(at + 2)..];
-        }
-    }
+    /// <summary>The UTF-16 length of a JSON string element's value; null when it escapes a lone surrogate.</summary>
+    private static int? Utf16Length(JsonElement text) => EscapedJsonString.Utf16Length(JsonMarshal.GetRawUtf8Value(text)[1..^1]);
 
     private static int? PositiveInt(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0

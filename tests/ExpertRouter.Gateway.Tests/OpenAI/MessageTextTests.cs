@@ -27,8 +27,8 @@ public sealed class MessageTextTests
         var expected = element.GetString()!;
         var destination = new char[expected.Length + 8];
 
-        Assert.Equal(expected.Length, OpenAIRequestParser.Utf16Length(element));
-        var written = OpenAIRequestParser.UnescapeValidated(Encoding.UTF8.GetBytes(escaped), destination);
+        Assert.Equal(expected.Length, EscapedJsonString.Utf16Length(Encoding.UTF8.GetBytes(escaped)));
+        var written = EscapedJsonString.Unescape(Encoding.UTF8.GetBytes(escaped), destination);
         Assert.Equal(expected, new string(destination, 0, written));
     }
 
@@ -43,7 +43,7 @@ public sealed class MessageTextTests
     {
         var element = System.Text.Json.JsonDocument.Parse($"\"{escaped}\"").RootElement;
 
-        Assert.Null(OpenAIRequestParser.Utf16Length(element));
+        Assert.Null(EscapedJsonString.Utf16Length(Encoding.UTF8.GetBytes(escaped)));
         Assert.Throws<InvalidOperationException>(() => element.GetString());
         var (request, error) = Chat($$"""{"model":"m","messages":[{"role":"system","content":"{{escaped}}"},{"role":"user","content":"fine"}]}""");
         Assert.Null(request);
