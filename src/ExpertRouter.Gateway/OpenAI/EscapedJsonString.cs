@@ -50,15 +50,14 @@ internal static class EscapedJsonString
                 continue;
             }
 
-            // The parser's reader checked the four hex digits.
-            ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
-            var closesPair = char.IsLowSurrogate((char)unit);
+            var unit = UnitOfEscape(escaped, at);
+            var closesPair = char.IsLowSurrogate(unit);
             if (closesPair != highSurrogateOpen)
             {
                 return null;
             }
 
-            highSurrogateOpen = char.IsHighSurrogate((char)unit);
+            highSurrogateOpen = char.IsHighSurrogate(unit);
             escaped = escaped[(at + 6)..];
         }
     }
@@ -84,8 +83,7 @@ internal static class EscapedJsonString
             var kind = escaped[at + 1];
             if (kind == (byte)'u')
             {
-                ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
-                destination[written++] = (char)unit;
+                destination[written++] = UnitOfEscape(escaped, at);
                 escaped = escaped[(at + 6)..];
                 continue;
             }
@@ -101,5 +99,12 @@ internal static class EscapedJsonString
             };
             escaped = escaped[(at + 2)..];
         }
+    }
+
+    /// <summary>The UTF-16 unit of the <c>\u</c> escape at <paramref name="at"/> (the parser's reader checked its four hex digits).</summary>
+    private static char UnitOfEscape(ReadOnlySpan<byte> escaped, int at)
+    {
+        ushort.TryParse(escaped.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var unit);
+        return (char)unit;
     }
 }

@@ -9,8 +9,7 @@ namespace ExpertRouter.Gateway.Tests.OpenAI;
 /// <summary>How the parser measures each message's text without building it, and decodes the prompt only when read.</summary>
 public sealed class MessageTextTests
 {
-    private static (OpenAIRequest? Request, Core.OpenAI.ApiError? Error) Chat(string json) =>
-        OpenAIRequestParser.Parse(Encoding.UTF8.GetBytes(json), OpenAIEndpoint.ChatCompletions);
+    private static (OpenAIRequest? Request, Core.OpenAI.ApiError? Error) Chat(string json) => OpenAIRequestParserTests.Chat(json);
 
     [Theory]
     [InlineData("plain")]

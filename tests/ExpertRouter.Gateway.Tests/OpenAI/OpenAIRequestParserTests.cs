@@ -6,7 +6,7 @@ namespace ExpertRouter.Gateway.Tests.OpenAI;
 
 public sealed class OpenAIRequestParserTests
 {
-    private static (OpenAIRequest? Request, Core.OpenAI.ApiError? Error) Chat(string json) =>
+    internal static (OpenAIRequest? Request, Core.OpenAI.ApiError? Error) Chat(string json) =>
         OpenAIRequestParser.Parse(Encoding.UTF8.GetBytes(json), OpenAIEndpoint.ChatCompletions);
 
     [Fact]
